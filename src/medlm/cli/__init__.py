@@ -1,0 +1,1 @@
+"""The medlm command-line interface (Typer): parse, call the library, render."""

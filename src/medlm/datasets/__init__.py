@@ -1,0 +1,1 @@
+"""Loaders for the real datasets that ship inside Python packages, with provenance."""

@@ -1,0 +1,1 @@
+"""medlm's own transformer language model: tokenizer, layers, heads, checkpoints, import."""

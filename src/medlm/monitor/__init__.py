@@ -1,0 +1,1 @@
+"""Health monitoring: vital-sign scoring, per-patient streams, alert policy, waveforms."""

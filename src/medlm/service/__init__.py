@@ -1,0 +1,1 @@
+"""The medlm HTTP service (FastAPI): an app factory and one router per capability."""

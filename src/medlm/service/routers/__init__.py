@@ -1,0 +1,1 @@
+"""One router per capability, mounted by `medlm.service.app.create_app`."""

@@ -1,0 +1,104 @@
+"""One typed Settings object for medlm, loaded only at entry points (CLI, `create_app`).
+
+Values come from, in order of precedence: keyword arguments, `MEDLM_`-prefixed environment
+variables (nested sections use `__`, e.g. `MEDLM_SERVICE__PORT=9000`), an optional TOML file
+named by `MEDLM_CONFIG`, and the defaults below. `MEDLM_DATABASE_URL` and `MEDLM_DATA_DIR` are
+accepted as short forms of `MEDLM_STORAGE__DATABASE_URL` and `MEDLM_DATA_DIR`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class StorageSettings(BaseModel):
+    """Where medlm keeps its database."""
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file `medlm.sqlite` in the data directory.",
+    )
+    echo_sql: bool = False
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    title: str = "medlm"
+
+
+class LMSettings(BaseModel):
+    """The language model."""
+
+    default_model: str = "minilm"
+    batch_size: int = Field(default=32, ge=1)
+    max_length: int = Field(default=256, ge=8)
+    num_threads: int | None = Field(default=None, ge=1)
+
+
+class Settings(BaseSettings):
+    """All of medlm's configuration in one place."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEDLM_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path(".medlm"),
+        description="Folder for the database, models and reports medlm writes.",
+    )
+    debug: bool = False
+    storage: StorageSettings = StorageSettings()
+    service: ServiceSettings = ServiceSettings()
+    lm: LMSettings = LMSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_env_names(cls, values: Any) -> Any:
+        url = os.environ.get("MEDLM_DATABASE_URL")
+        if url and isinstance(values, dict):
+            storage = dict(values.get("storage") or {})
+            storage.setdefault("database_url", url)
+            values["storage"] = storage
+        return values
+
+    @property
+    def database_url(self) -> str:
+        """The effective database URL (SQLite in the data directory unless configured)."""
+        if self.storage.database_url:
+            return self.storage.database_url
+        return f"sqlite:///{(self.data_dir / 'medlm.sqlite').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("MEDLM_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from the environment and optional TOML file; for entry points only."""
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Database engine factory (SQLite by default, PostgreSQL by URL), tables and migrations."""
