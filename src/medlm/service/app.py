@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from medlm import DISCLAIMER, __version__
-from medlm.service.routers import health
+from medlm.service.routers import cds_hooks, health, privacy, records, risk, treatment, vitals
 from medlm.settings import Settings
 
 
@@ -28,4 +28,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
+    for capability in (records, vitals, risk, treatment, privacy, cds_hooks):
+        app.include_router(capability.router)
     return app

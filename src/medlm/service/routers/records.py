@@ -1,0 +1,7 @@
+"""Routes for FHIR records ingest and validation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1/records", tags=["records"])
