@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from medlm.errors import ConfigError
 from medlm.settings import Settings, load_settings
 
 
@@ -38,3 +39,23 @@ def test_toml_file_is_read_and_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert s.debug is True
     assert s.service.port == 7000
     assert s.service.host == "127.0.0.2"
+
+
+def test_missing_config_file_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDLM_CONFIG", "/nonexistent/medlm.toml")
+    with pytest.raises(ConfigError, match="not a file"):
+        load_settings()
+
+
+def test_invalid_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDLM_SERVICE__PORT", "99999")
+    with pytest.raises(ConfigError, match=r"service\.port"):
+        load_settings()
+
+
+def test_malformed_toml_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("port = = 3\n")
+    monkeypatch.setenv("MEDLM_CONFIG", str(cfg))
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings()

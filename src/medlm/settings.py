@@ -9,16 +9,20 @@ accepted as short forms of `MEDLM_STORAGE__DATABASE_URL` and `MEDLM_DATA_DIR`.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from medlm.errors import ConfigError
 
 
 class StorageSettings(BaseModel):
@@ -100,5 +104,20 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Load settings from the environment and optional TOML file; for entry points only."""
-    return Settings(**overrides)
+    """Load settings from the environment and optional TOML file; for entry points only.
+
+    A missing or malformed configuration file, or an invalid value, is a `ConfigError` that
+    names the file or the setting.
+    """
+    config_file = os.environ.get("MEDLM_CONFIG")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"MEDLM_CONFIG names {config_file!r}, which is not a file")
+    try:
+        return Settings(**overrides)
+    except PydanticValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"MEDLM_CONFIG file {config_file!r} is not valid TOML: {exc}") from exc
