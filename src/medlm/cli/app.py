@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from medlm import __version__
-from medlm.cli import datasets, deid, demo, ingest, lm, monitor, risk, serve, treat
+from medlm.cli import datasets, deid, demo, ingest, lm, monitor, risk, serve, text, treat
 from medlm.cli.render import error_line
 from medlm.errors import MedlmError
 
@@ -65,6 +65,7 @@ app.add_typer(lm.app, name="lm")
 app.add_typer(monitor.app, name="monitor")
 app.add_typer(risk.app, name="risk")
 app.add_typer(treat.app, name="treat")
+app.add_typer(text.app, name="text")
 app.add_typer(deid.app, name="deid")
 app.command(name="ingest")(ingest.ingest)
 app.command(name="serve")(serve.serve)

@@ -8,7 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from medlm import DISCLAIMER, __version__
-from medlm.service.routers import cds_hooks, health, privacy, records, risk, treatment, vitals
+from medlm.service.routers import (
+    cds_hooks,
+    health,
+    privacy,
+    records,
+    risk,
+    text,
+    treatment,
+    vitals,
+)
 from medlm.settings import Settings
 
 
@@ -28,6 +37,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    for capability in (records, vitals, risk, treatment, privacy, cds_hooks):
+    for capability in (records, vitals, risk, treatment, text, privacy, cds_hooks):
         app.include_router(capability.router)
     return app

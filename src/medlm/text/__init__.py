@@ -1,1 +1,1 @@
-"""medlm.text."""
+"""Medical text analysis: entities, context, codes and trial-report facts."""
