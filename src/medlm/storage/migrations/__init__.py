@@ -1,0 +1,1 @@
+"""Alembic migration scripts shipped with medlm (see README.md)."""

@@ -1,0 +1,1 @@
+"""Alembic revision files; each later one sets down_revision to an existing head."""
