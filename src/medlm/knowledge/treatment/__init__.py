@@ -1,0 +1,254 @@
+"""Treatment knowledge: typed, cited rules loaded from the versioned YAML files beside this module.
+
+Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions.yaml`,
+`contraindications.yaml` (renal, disease, pregnancy, allergy), `pharmacogenomics.yaml`,
+`guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins) and
+`codes.yaml` (how facts are recognised in records). Every rule carries a `Citation` with the
+document, year, section and how it was checked (V/S/U, see `sources.yaml`).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm.errors import ConfigError
+
+Severity = Literal["high", "moderate", "low"]
+Verification = Literal["V", "S", "U"]
+CLASS_PREFIX = "@"
+
+
+class Citation(BaseModel):
+    """Where a rule comes from: document, year, section, and how medlm checked it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    document: str
+    year: int
+    section: str
+    verification: Verification
+
+    def __str__(self) -> str:
+        flag = {"V": "", "S": " [secondary source]", "U": " [unverified]"}[self.verification]
+        return f"{self.document}, {self.year}, {self.section}{flag}"
+
+
+class DrugClass(BaseModel):
+    id: str
+    display: str
+    members: list[str]
+    duplicate: bool
+    cite: Citation
+
+
+class InteractionRule(BaseModel):
+    id: str
+    a: list[str]
+    b: list[str]
+    severity: Severity
+    effect: str
+    a_dose_above_mg: float | None = None
+    cite: Citation
+
+
+class RenalRule(BaseModel):
+    id: str
+    drugs: list[str]
+    egfr_below: float
+    egfr_from: float | None = None
+    kind: Literal["contraindication", "dose"]
+    severity: Severity
+    applies_to: Literal["any", "new"]
+    action: str
+    reason: str
+    cite: Citation
+
+
+class DiseaseRule(BaseModel):
+    id: str
+    drugs: list[str]
+    condition: str
+    kind: Literal["contraindication"]
+    severity: Severity
+    reason: str
+    cite: Citation
+
+
+class PregnancyRule(BaseModel):
+    id: str
+    drugs: list[str]
+    severity: Severity
+    reason: str
+    cite: Citation
+
+
+class AllergyRule(BaseModel):
+    id: str
+    allergen: list[str]
+    drugs: list[str]
+    severity: Severity
+    reason: str
+    cite: Citation
+
+
+class PhenotypeAdvice(BaseModel):
+    action: str
+    severity: Severity | None = None
+    alternatives: list[str] = Field(default_factory=list)
+    max_daily_dose_mg_below: float | None = None
+    strength: str | None = None
+    guidance: str | None = None
+
+
+class PgxRule(BaseModel):
+    id: str
+    gene: str
+    drugs: list[str]
+    phenotypes: dict[str, PhenotypeAdvice] = Field(default_factory=dict)
+    any_result: PhenotypeAdvice | None = None
+    indication_note: str | None = None
+    cite: Citation
+
+
+class ObservationCode(BaseModel):
+    display: str
+    loinc: list[str]
+    units: list[str] = Field(default_factory=list)
+    alternate_units: dict[str, float] = Field(default_factory=dict)
+    plausible: tuple[float, float] | None = None
+    pregnant_values: list[str] = Field(default_factory=list)
+    not_pregnant_values: list[str] = Field(default_factory=list)
+    cite: Citation
+
+
+class ConditionCodes(BaseModel):
+    icd10: list[str]
+    snomed: list[str]
+
+
+class TreatmentKnowledge(BaseModel):
+    """All treatment rules, loaded once per component from the YAML files."""
+
+    version: str
+    classes: dict[str, DrugClass]
+    interactions: list[InteractionRule]
+    renal: list[RenalRule]
+    disease: list[DiseaseRule]
+    pregnancy: list[PregnancyRule]
+    allergy: list[AllergyRule]
+    pharmacogenomics: list[PgxRule]
+    observations: dict[str, ObservationCode]
+    conditions: dict[str, ConditionCodes]
+    guidelines: dict[str, Any] = Field(description="Raw guideline logic; see guidelines.yaml.")
+    sources: dict[str, dict[str, Any]]
+
+    def expand(self, names: list[str]) -> set[str]:
+        """Ingredient names for a list of ingredients and `@class` references."""
+        out: set[str] = set()
+        for name in names:
+            if name.startswith(CLASS_PREFIX):
+                out.update(self.classes[name[1:]].members)
+            else:
+                out.add(name)
+        return out
+
+    def classes_of(self, ingredient: str) -> list[str]:
+        """The class ids an ingredient belongs to."""
+        return [cid for cid, c in self.classes.items() if ingredient in c.members]
+
+    def cite(self, raw: dict[str, Any]) -> Citation:
+        """A Citation from a `{source, section, verification}` mapping in guidelines.yaml."""
+        return _citation(raw, self.sources)
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ConfigError(f"treatment knowledge file {name} is not a mapping")
+    return data
+
+
+def _citation(raw: dict[str, Any], sources: dict[str, dict[str, Any]]) -> Citation:
+    src = raw["source"]
+    if src not in sources:
+        raise ConfigError(f"treatment knowledge cites unknown source {src!r}")
+    return Citation(
+        source=src,
+        document=sources[src]["document"],
+        year=sources[src]["year"],
+        section=raw["section"],
+        verification=raw["verification"],
+    )
+
+
+def _resolve_cites(value: Any, sources: dict[str, dict[str, Any]]) -> Any:
+    """Replace every `cite: {source, section, verification}` by a full Citation mapping."""
+    if isinstance(value, dict):
+        out = {k: _resolve_cites(v, sources) for k, v in value.items()}
+        if "cite" in out and isinstance(out["cite"], dict) and "source" in out["cite"]:
+            out["cite"] = _citation(out["cite"], sources).model_dump()
+        return out
+    if isinstance(value, list):
+        return [_resolve_cites(v, sources) for v in value]
+    return value
+
+
+def load_treatment_knowledge() -> TreatmentKnowledge:
+    """Read and validate all treatment knowledge files (call once, at component construction)."""
+    src = _read("sources.yaml")
+    sources: dict[str, dict[str, Any]] = src["sources"]
+    classes = _resolve_cites(_read("drug_classes.yaml")["classes"], sources)
+    contra = _resolve_cites(_read("contraindications.yaml"), sources)
+    codes = _resolve_cites(_read("codes.yaml"), sources)
+    knowledge = TreatmentKnowledge(
+        version=src["version"],
+        classes={cid: {"id": cid, **c} for cid, c in classes.items()},
+        interactions=_resolve_cites(_read("interactions.yaml")["pairs"], sources),
+        renal=contra["renal"],
+        disease=contra["disease"],
+        pregnancy=contra["pregnancy"],
+        allergy=contra["allergy"],
+        pharmacogenomics=_resolve_cites(_read("pharmacogenomics.yaml")["rules"], sources),
+        observations=codes["observations"],
+        conditions=codes["conditions"],
+        guidelines=_read("guidelines.yaml"),
+        sources=sources,
+    )
+    _check_class_references(knowledge)
+    return knowledge
+
+
+def _check_class_references(k: TreatmentKnowledge) -> None:
+    refs: list[str] = []
+    for rule in k.interactions:
+        refs += rule.a + rule.b
+    for group in (k.renal, k.disease, k.pregnancy):
+        for r in group:
+            refs += r.drugs
+    for a in k.allergy:
+        refs += a.allergen + a.drugs
+    for ref in refs:
+        if ref.startswith(CLASS_PREFIX) and ref[1:] not in k.classes:
+            raise ConfigError(f"treatment knowledge refers to unknown drug class {ref!r}")
+
+
+__all__ = [
+    "AllergyRule",
+    "Citation",
+    "DiseaseRule",
+    "DrugClass",
+    "InteractionRule",
+    "ObservationCode",
+    "PgxRule",
+    "PhenotypeAdvice",
+    "PregnancyRule",
+    "RenalRule",
+    "TreatmentKnowledge",
+    "load_treatment_knowledge",
+]

@@ -1,0 +1,105 @@
+"""ACC/AHA 2018 statin benefit groups and statin intensity, with the SLCO1B1 statin choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.treatment.context import PatientFacts
+from medlm.treatment.results import Action, Recommendation
+
+_ORDER = {"low": 0, "moderate": 1, "high": 2}
+_SLCO1B1_AVOID = {"decreased function", "possible decreased function", "poor function"}
+
+
+def statin_intensity(ingredient: str, dose_mg: float, k: TreatmentKnowledge) -> str | None:
+    """'high', 'moderate' or 'low' for a daily statin dose, or None if the table lacks it."""
+    table = k.guidelines["lipids"]["intensity_table"]
+    for intensity in ("high", "moderate", "low"):
+        bounds = table[intensity].get(ingredient)
+        if bounds and bounds[0] <= dose_mg <= bounds[1]:
+            return intensity
+    return None
+
+
+def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> dict[str, Any] | None:
+    ldl, risk, age = facts.lab("ldl"), facts.lab("ascvd_risk_10y"), facts.age
+    if age is None:
+        missing.append("age not available: statin benefit groups not assessed")
+        return None
+    for g in k.guidelines["lipids"]["benefit_groups"]:
+        if not g.get("age_min", 0) <= age <= g.get("age_max", 200):
+            continue
+        if "condition" in g and g["condition"] in facts.conditions:
+            return dict(g)
+        if "ldl_at_least_mg_dl" in g and ldl is not None and ldl >= g["ldl_at_least_mg_dl"]:
+            return dict(g)
+        if "ascvd_risk_at_least_percent" in g:
+            if ldl is None or risk is None:
+                missing.append(
+                    "LDL-C or 10-year ASCVD risk not available: "
+                    "primary-prevention statin group unknown"
+                )
+                continue
+            if (
+                g["ldl_from_mg_dl"] <= ldl < g["ldl_below_mg_dl"]
+                and risk >= g["ascvd_risk_at_least_percent"]
+            ):
+                return dict(g)
+    return None
+
+
+def _dose_text(intensity: str, k: TreatmentKnowledge, exclude: set[str]) -> str:
+    table = k.guidelines["lipids"]["intensity_table"][intensity]
+    parts = [
+        f"{d} {lo:g}–{hi:g} mg" if lo != hi else f"{d} {lo:g} mg"
+        for d, (lo, hi) in table.items()
+        if d not in exclude
+    ]
+    return f"{intensity}-intensity: " + ", ".join(parts) + " daily"
+
+
+def statins(facts: PatientFacts, k: TreatmentKnowledge) -> tuple[list[Recommendation], list[str]]:
+    """A start or adjust recommendation when the patient is in a statin benefit group."""
+    missing: list[str] = []
+    group = _group(facts, k, missing)
+    if group is None:
+        return [], missing
+    exclude = {"simvastatin"} if facts.phenotypes.get("SLCO1B1") in _SLCO1B1_AVOID else set()
+    cite = k.cite(group["cite"])
+    current = [d for d in facts.drugs if d.ingredient in k.classes["statin"].members]
+    want = group["intensity"]
+    base = {
+        "patient_id": facts.patient_id,
+        "citation": cite,
+        "drug_class": "statin",
+        "strength": "guideline recommendation",
+        "dose_guidance": _dose_text(want, k, exclude),
+    }
+    if not current:
+        note = " (SLCO1B1 result: not simvastatin)" if exclude else ""
+        return [
+            Recommendation(
+                action=Action.START,
+                rule_id="acc-aha-2018-statin-start",
+                rationale=f"statin benefit group '{group['name']}': {want}-intensity statin{note}",
+                **base,
+            )
+        ], missing
+    drug = current[0]
+    if drug.dose_mg is None:
+        missing.append(f"{drug.ingredient} dose not recorded: statin intensity not assessed")
+        return [], missing
+    have = statin_intensity(drug.ingredient, drug.dose_mg, k)
+    if have is not None and _ORDER[have] >= _ORDER[want]:
+        return [], missing
+    return [
+        Recommendation(
+            action=Action.ADJUST,
+            drug=drug.ingredient,
+            rule_id="acc-aha-2018-statin-intensity",
+            rationale=f"{drug.label} {drug.dose_mg:g} mg is {have or 'of unlisted'} intensity; "
+            f"benefit group '{group['name']}' calls for {want} intensity",
+            **base,
+        )
+    ], missing

@@ -1,0 +1,140 @@
+"""Treatment result records: Recommendation, SafetyIssue and the TreatmentReport that holds them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm import DISCLAIMER
+from medlm.knowledge.treatment import Citation
+
+if TYPE_CHECKING:
+    from medlm.records import PatientRecord
+
+
+class Action(StrEnum):
+    START = "start"
+    AVOID = "avoid"
+    STOP = "stop"
+    ADJUST = "adjust"
+    MONITOR = "monitor"
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+
+
+class IssueKind(StrEnum):
+    INTERACTION = "interaction"
+    CONTRAINDICATION = "contraindication"
+    DOSE = "dose"
+    ALLERGY = "allergy"
+    PREGNANCY = "pregnancy"
+    DUPLICATE = "duplicate"
+    PHARMACOGENOMIC = "pharmacogenomic"
+
+
+SEVERITY_RANK = {Severity.HIGH: 0, Severity.MODERATE: 1, Severity.LOW: 2}
+
+
+class SafetyIssue(BaseModel):
+    """One safety finding about a patient's drugs, with the rule that raised it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patient_id: str
+    severity: Severity
+    kind: IssueKind
+    drugs: list[str] = Field(description="Ingredients implicated (lower case).")
+    detail: str = Field(description="The reason, in terms of the patient's own values.")
+    citation: Citation
+    rule_id: str
+    proposed: bool = Field(default=False, description="True when a proposed drug is involved.")
+
+    def to_fhir(self, patient_record: PatientRecord | None = None) -> dict[str, Any]:
+        """This issue as a FHIR R4 DetectedIssue (validated by fhir.resources.R4B)."""
+        from medlm.treatment.fhir import detected_issue
+
+        return detected_issue(self, patient_record)
+
+
+class Recommendation(BaseModel):
+    """One ranked, cited suggestion for a patient, re-checked against their current drugs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patient_id: str
+    action: Action
+    drug: str | None = Field(default=None, description="An ingredient, when the rule names one.")
+    drug_class: str | None = Field(default=None, description="A class, e.g. 'SGLT2 inhibitor'.")
+    dose_guidance: str | None = None
+    rationale: str
+    citation: Citation
+    strength: str
+    rule_id: str
+    safety_issues: list[SafetyIssue] = Field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        """A proposed start that the safety engine flags as high severity."""
+        return self.action == Action.START and any(
+            i.severity == Severity.HIGH for i in self.safety_issues
+        )
+
+    def to_fhir(self) -> dict[str, Any]:
+        """This recommendation as a FHIR R4 MedicationRequest proposal (intent=proposal)."""
+        from medlm.treatment.fhir import medication_request
+
+        return medication_request(self)
+
+
+class TreatmentReport(BaseModel):
+    """Everything the recommender says about one patient."""
+
+    patient_id: str
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    issues: list[SafetyIssue] = Field(default_factory=list)
+    missing: list[str] = Field(
+        default_factory=list, description="Data a rule needed but the record lacks."
+    )
+    unmatched: list[str] = Field(
+        default_factory=list, description="Medication or allergy names not recognised."
+    )
+    knowledge_version: str
+    disclaimer: str = DISCLAIMER
+
+    def summary(self) -> dict[str, Any]:
+        """The CLI/API JSON shape: recommendations, issues and missing data."""
+        return {
+            "patient_id": self.patient_id,
+            "recommendations": [
+                {
+                    "action": r.action.value,
+                    "drug": r.drug,
+                    "drug_class": r.drug_class,
+                    "dose_guidance": r.dose_guidance,
+                    "rationale": r.rationale,
+                    "citation": str(r.citation),
+                    "strength": r.strength,
+                }
+                for r in self.recommendations
+            ],
+            "issues": [
+                {
+                    "severity": i.severity.value,
+                    "kind": i.kind.value,
+                    "drugs": i.drugs,
+                    "detail": i.detail,
+                    "citation": str(i.citation),
+                }
+                for i in self.issues
+            ],
+            "missing": self.missing,
+            "unmatched": self.unmatched,
+            "knowledge_version": self.knowledge_version,
+            "disclaimer": self.disclaimer,
+        }

@@ -1,0 +1,248 @@
+"""The safety engine: interactions, contraindications, kidney, allergy, pregnancy, duplicates, PGx.
+
+Each check reads the cited rules in `knowledge/treatment/` and returns `SafetyIssue`s with
+severity, the drugs implicated, a reason in the patient's own values and the citation; data a
+rule needs but the patient's record lacks is returned as a `missing` line instead of assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+
+from medlm.knowledge.treatment import AllergyRule, TreatmentKnowledge
+from medlm.treatment.context import PatientDrug, PatientFacts
+from medlm.treatment.pgx import check_pharmacogenomics
+from medlm.treatment.results import SEVERITY_RANK, IssueKind, SafetyIssue, Severity
+
+PregnancyCategories = Callable[[str], str | None]
+
+
+class SafetyEngine:
+    """Check a patient's current and proposed drugs against the treatment knowledge."""
+
+    def __init__(
+        self,
+        knowledge: TreatmentKnowledge,
+        pregnancy_categories: PregnancyCategories | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.pregnancy_categories = pregnancy_categories
+
+    def check(self, facts: PatientFacts) -> tuple[list[SafetyIssue], list[str]]:
+        """All issues (most severe first) and the missing-data lines for this patient."""
+        issues: list[SafetyIssue] = []
+        missing: list[str] = []
+        issues += self._interactions(facts, missing)
+        issues += self._duplicates(facts)
+        issues += self._renal(facts, missing)
+        issues += self._disease(facts)
+        issues += self._pregnancy(facts, missing)
+        issues += self._allergy(facts)
+        pgx_issues, pgx_missing = check_pharmacogenomics(self.knowledge, facts)
+        issues += pgx_issues
+        missing += pgx_missing
+        issues.sort(key=lambda i: (SEVERITY_RANK[i.severity], i.kind.value, i.drugs))
+        return _unique(issues), list(dict.fromkeys(missing))
+
+    def _issue(
+        self, facts: PatientFacts, drugs: list[PatientDrug], **fields: object
+    ) -> SafetyIssue:
+        return SafetyIssue(
+            patient_id=facts.patient_id,
+            drugs=sorted({d.ingredient for d in drugs}),
+            proposed=any(d.proposed for d in drugs),
+            **fields,
+        )
+
+    def _interactions(self, facts: PatientFacts, missing: list[str]) -> list[SafetyIssue]:
+        out = []
+        for rule in self.knowledge.interactions:
+            a_set, b_set = self.knowledge.expand(rule.a), self.knowledge.expand(rule.b)
+            for d1, d2 in combinations(facts.drugs, 2):
+                if d1.ingredient == d2.ingredient:
+                    continue
+                for a, b in ((d1, d2), (d2, d1)):
+                    if a.ingredient not in a_set or b.ingredient not in b_set:
+                        continue
+                    if rule.a_dose_above_mg is not None:
+                        if a.dose_mg is None:
+                            missing.append(
+                                f"{a.ingredient} dose not recorded: limit of "
+                                f"{rule.a_dose_above_mg:g} mg with {b.ingredient} not checked"
+                            )
+                            break
+                        if a.dose_mg <= rule.a_dose_above_mg:
+                            break
+                    detail = f"{a.label} with {b.label}: {rule.effect}"
+                    out.append(
+                        self._issue(
+                            facts,
+                            [a, b],
+                            severity=Severity(rule.severity),
+                            kind=IssueKind.INTERACTION,
+                            detail=detail,
+                            citation=rule.cite,
+                            rule_id=rule.id,
+                        )
+                    )
+                    break
+        return out
+
+    def _duplicates(self, facts: PatientFacts) -> list[SafetyIssue]:
+        out = []
+        for cls in self.knowledge.classes.values():
+            if not cls.duplicate:
+                continue
+            members = [d for d in facts.drugs if d.ingredient in cls.members]
+            if len({d.ingredient for d in members}) < 2:
+                continue
+            names = ", ".join(sorted({d.label for d in members}))
+            out.append(
+                self._issue(
+                    facts,
+                    members,
+                    severity=Severity.MODERATE,
+                    kind=IssueKind.DUPLICATE,
+                    detail=f"two or more {cls.display}s at once: {names}",
+                    citation=cls.cite,
+                    rule_id=f"duplicate-{cls.id}",
+                )
+            )
+        return out
+
+    def _renal(self, facts: PatientFacts, missing: list[str]) -> list[SafetyIssue]:
+        out = []
+        egfr = facts.lab("egfr")
+        for rule in self.knowledge.renal:
+            targets = self.knowledge.expand(rule.drugs)
+            for drug in facts.drugs:
+                if drug.ingredient not in targets or (
+                    rule.applies_to == "new" and not drug.proposed
+                ):
+                    continue
+                if egfr is None:
+                    missing.append(f"eGFR not available: {drug.ingredient} kidney limits unknown")
+                    continue
+                low = rule.egfr_from if rule.egfr_from is not None else float("-inf")
+                if low <= egfr < rule.egfr_below:
+                    out.append(
+                        self._issue(
+                            facts,
+                            [drug],
+                            severity=Severity(rule.severity),
+                            kind=IssueKind(rule.kind),
+                            detail=f"{drug.label} with eGFR {egfr:g}: {rule.reason}",
+                            citation=rule.cite,
+                            rule_id=rule.id,
+                        )
+                    )
+        return out
+
+    def _disease(self, facts: PatientFacts) -> list[SafetyIssue]:
+        out = []
+        for rule in self.knowledge.disease:
+            if rule.condition not in facts.conditions:
+                continue
+            targets = self.knowledge.expand(rule.drugs)
+            for drug in facts.drugs:
+                if drug.ingredient in targets:
+                    out.append(
+                        self._issue(
+                            facts,
+                            [drug],
+                            severity=Severity(rule.severity),
+                            kind=IssueKind.CONTRAINDICATION,
+                            detail=f"{drug.label} with {rule.condition.replace('_', ' ')}: "
+                            f"{rule.reason}",
+                            citation=rule.cite,
+                            rule_id=rule.id,
+                        )
+                    )
+        return out
+
+    def _pregnancy(self, facts: PatientFacts, missing: list[str]) -> list[SafetyIssue]:
+        out = []
+        flagged: set[str] = set()
+        for rule in self.knowledge.pregnancy:
+            targets = self.knowledge.expand(rule.drugs)
+            for drug in facts.drugs:
+                if drug.ingredient not in targets:
+                    continue
+                if facts.pregnant is None:
+                    missing.append(
+                        f"pregnancy status not recorded: {drug.ingredient} "
+                        "pregnancy check not applied"
+                    )
+                elif facts.pregnant:
+                    flagged.add(drug.ingredient)
+                    out.append(
+                        self._issue(
+                            facts,
+                            [drug],
+                            severity=Severity(rule.severity),
+                            kind=IssueKind.PREGNANCY,
+                            detail=f"{drug.label} in pregnancy: {rule.reason}",
+                            citation=rule.cite,
+                            rule_id=rule.id,
+                        )
+                    )
+        if facts.pregnant and self.pregnancy_categories is not None:
+            out += self._who_categories(facts, flagged)
+        return out
+
+    def _who_categories(self, facts: PatientFacts, flagged: set[str]) -> list[SafetyIssue]:
+        assert self.pregnancy_categories is not None
+        from medlm.treatment.who_eml import category_issue
+
+        out = []
+        for drug in facts.drugs:
+            category = self.pregnancy_categories(drug.ingredient)
+            if drug.ingredient in flagged or category is None:
+                continue
+            issue = category_issue(facts.patient_id, drug, category, self.knowledge)
+            if issue is not None:
+                out.append(issue)
+        return out
+
+    def _allergy(self, facts: PatientFacts) -> list[SafetyIssue]:
+        out = []
+        for allergen in facts.allergies:
+            for drug in facts.drugs:
+                rule = self._allergy_rule(allergen, drug.ingredient)
+                if rule is None:
+                    continue
+                out.append(
+                    self._issue(
+                        facts,
+                        [drug],
+                        severity=Severity(rule.severity),
+                        kind=IssueKind.ALLERGY,
+                        detail=f"{drug.label} with a recorded allergy to {allergen}: {rule.reason}",
+                        citation=rule.cite,
+                        rule_id=rule.id,
+                    )
+                )
+        return out
+
+    def _allergy_rule(self, allergen: str, ingredient: str) -> AllergyRule | None:
+        for rule in self.knowledge.allergy:
+            if rule.allergen == ["*"]:
+                if allergen == ingredient:
+                    return rule
+            elif allergen in self.knowledge.expand(rule.allergen) and ingredient in (
+                self.knowledge.expand(rule.drugs)
+            ):
+                return rule
+        return None
+
+
+def _unique(issues: list[SafetyIssue]) -> list[SafetyIssue]:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    out = []
+    for issue in issues:
+        key = (issue.rule_id, tuple(issue.drugs))
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
