@@ -3,7 +3,8 @@
 Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions.yaml`,
 `contraindications.yaml` (renal, disease, pregnancy, allergy), `pharmacogenomics.yaml`,
 `guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins) and
-`codes.yaml` (how facts are recognised in records). Every rule carries a `Citation` with the
+`codes.yaml` (how facts are recognised in records) and `trials.yaml` (randomized
+trial designs). Every rule carries a `Citation` with the
 document, year, section and how it was checked (V/S/U, see `sources.yaml`).
 """
 
@@ -166,6 +167,28 @@ class TreatmentKnowledge(BaseModel):
         return _citation(raw, self.sources)
 
 
+class TrialDesign(BaseModel):
+    """A randomized trial's arms, known randomization probabilities, outcome and covariates."""
+
+    name: str
+    arms: dict[int, str]
+    randomization_probabilities: dict[int, float]
+    randomization_note: str | None = None
+    outcome: str
+    outcome_description: str
+    covariates: list[str]
+    cite: Citation
+
+
+def load_trial(name: str) -> TrialDesign:
+    """The design of a trial listed in trials.yaml."""
+    sources = _read("sources.yaml")["sources"]
+    trials = _resolve_cites(_read("trials.yaml")["trials"], sources)
+    if name not in trials:
+        raise ConfigError(f"no trial design {name!r}; known: {sorted(trials)}")
+    return TrialDesign(name=name, **trials[name])
+
+
 def _read(name: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -250,5 +273,7 @@ __all__ = [
     "PregnancyRule",
     "RenalRule",
     "TreatmentKnowledge",
+    "TrialDesign",
     "load_treatment_knowledge",
+    "load_trial",
 ]
