@@ -79,3 +79,8 @@ def test_missing_data_package_error_names_the_package(
     with pytest.raises(DataPackageMissingError, match=f"'{package}'") as caught:
         load(name)
     assert caught.value.package == package
+
+
+@pytest.mark.parametrize("name", ["pima", "cdisc-vitals", "mitbih-ecg", "medline"])
+def test_info_says_whether_the_loaded_dataset_has_records(name: str) -> None:
+    assert info(name).has_records == load(name, limit=50).has_records

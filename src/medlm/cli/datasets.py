@@ -9,7 +9,7 @@ import typer
 
 from medlm.cli.render import print_json, print_table, progress, stdout
 from medlm.datasets import info, list_datasets, load
-from medlm.datasets.export import ExportFormat, export_dataset
+from medlm.datasets.export import ExportFormat, check_exportable, export_dataset
 
 app = typer.Typer(help="The real datasets that ship inside Python packages.", no_args_is_help=True)
 
@@ -68,7 +68,7 @@ def export_command(
     out: Annotated[Path, typer.Option("--out", help="Folder to write <name>.json/.csv into.")],
 ) -> None:
     """Export a dataset: patient-level ones as a FHIR R4 bundle, any one as CSV."""
-    info(name)
+    check_exportable(info(name), fmt)
     with progress(f"exporting {name}", total=2) as advance:
         dataset = load(name)
         advance()

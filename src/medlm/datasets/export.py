@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from medlm.datasets.dataset import Dataset
+from medlm.datasets.provenance import DatasetInfo
 from medlm.errors import InputError
 from medlm.records import PatientRecord
 
@@ -41,13 +42,18 @@ def bundle_json(records: list[PatientRecord]) -> str:
     return json.dumps(bundle)
 
 
-def export_dataset(dataset: Dataset, fmt: ExportFormat, out_dir: Path) -> Path:
-    """Write `dataset` to `out_dir` (created if missing) and return the file's path."""
-    if fmt is ExportFormat.FHIR and not dataset.has_records:
+def check_exportable(info: DatasetInfo, fmt: ExportFormat) -> None:
+    """Refuse, before any loading, an export the dataset cannot give."""
+    if fmt is ExportFormat.FHIR and not info.has_records:
         raise InputError(
-            f"dataset {dataset.name!r} is not patient-level, so it has no FHIR export; "
+            f"dataset {info.name!r} is not patient-level, so it has no FHIR export; "
             "use --format csv"
         )
+
+
+def export_dataset(dataset: Dataset, fmt: ExportFormat, out_dir: Path) -> Path:
+    """Write `dataset` to `out_dir` (created if missing) and return the file's path."""
+    check_exportable(dataset.provenance, fmt)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = export_path(dataset.name, fmt, out_dir)
     if fmt is ExportFormat.CSV:

@@ -47,6 +47,11 @@ class DatasetInfo(BaseModel):
     def installed(self) -> bool:
         return self.package_version is not None
 
+    @property
+    def has_records(self) -> bool:
+        """Whether the dataset converts to PatientRecords (patient tables and measurements)."""
+        return self.kind in (DatasetKind.PATIENT_TABLE, DatasetKind.MEASUREMENTS)
+
 
 class Provenance(DatasetInfo):
     """DatasetInfo plus what loading measured: rows, columns and outcome balance."""
