@@ -15,6 +15,8 @@ from medlm.errors import UnitError, ValidationError
 from medlm.knowledge.treatment import ObservationCode, TreatmentKnowledge
 from medlm.records import (
     CodeSystem,
+    MedicationRequest,
+    MedicationStatement,
     MedicationStatus,
     Observation,
     ObservationStatus,
@@ -35,6 +37,7 @@ class PatientDrug(BaseModel):
     proposed: bool = False
     dose_mg: float | None = Field(default=None, description="Per administration, if in mg.")
     match_type: str = "exact"
+    record_ref: str | None = Field(default=None, description="e.g. 'MedicationRequest/123'.")
 
 
 class PatientFacts(BaseModel):
@@ -141,9 +144,9 @@ def _pregnancy(
 
 def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) -> list[PatientDrug]:
     drugs: list[PatientDrug] = []
-    meds = [(m, False) for m in record.medication_statements] + [
-        (m, m.status == MedicationStatus.DRAFT) for m in record.medication_requests
-    ]
+    meds: list[tuple[MedicationStatement | MedicationRequest, bool]] = [
+        (m, False) for m in record.medication_statements
+    ] + [(m, m.status == MedicationStatus.DRAFT) for m in record.medication_requests]
     for med, proposed in meds:
         if med.status not in _ACTIVE and not proposed:
             continue
@@ -163,6 +166,7 @@ def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) ->
                 proposed=proposed,
                 dose_mg=dose,
                 match_type=hit.match_type,
+                record_ref=f"{type(med).__name__}/{med.id}" if med.id else None,
             )
         )
     return drugs

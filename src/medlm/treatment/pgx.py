@@ -66,6 +66,7 @@ def check_pharmacogenomics(
                     citation=rule.cite,
                     rule_id=rule.id,
                     proposed=drug.proposed,
+                    references=[drug.record_ref] if drug.record_ref else [],
                 )
             )
     return issues, missing

@@ -54,6 +54,9 @@ class SafetyIssue(BaseModel):
     citation: Citation
     rule_id: str
     proposed: bool = Field(default=False, description="True when a proposed drug is involved.")
+    references: list[str] = Field(
+        default_factory=list, description="FHIR references of the implicated medication records."
+    )
 
     def to_fhir(self, patient_record: PatientRecord | None = None) -> dict[str, Any]:
         """This issue as a FHIR R4 DetectedIssue (validated by fhir.resources.R4B)."""

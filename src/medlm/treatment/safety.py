@@ -52,6 +52,7 @@ class SafetyEngine:
             patient_id=facts.patient_id,
             drugs=sorted({d.ingredient for d in drugs}),
             proposed=any(d.proposed for d in drugs),
+            references=sorted({d.record_ref for d in drugs if d.record_ref}),
             **fields,
         )
 

@@ -1,7 +1,69 @@
-"""Routes for CDS Hooks services."""
+"""Routes for CDS Hooks services: discovery and the treatment patient-view / order-sign hooks."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from medlm.errors import MedlmError
+from medlm.service.routers.treatment import RecommenderDep
+from medlm.treatment import cds
+from medlm.treatment.inputs import record_from_bundle
 
 router = APIRouter(prefix="", tags=["cds_hooks"])
+
+
+class CdsRequest(BaseModel):
+    """A CDS Hooks service call (FHIR content stays JSON until the record reader)."""
+
+    hook: str
+    hookInstance: str
+    fhirServer: str | None = None
+    fhirAuthorization: dict[str, Any] | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+    prefetch: dict[str, Any] | None = None
+
+
+class Discovery(BaseModel):
+    services: list[cds.CdsService]
+
+
+@router.get("/cds-services", response_model=Discovery)
+def discovery() -> Discovery:
+    return Discovery(services=cds.services())
+
+
+def _outcome(status: int, text: str) -> JSONResponse:
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "required", "diagnostics": text}],
+    }
+    return JSONResponse(status_code=status, content=body)
+
+
+@router.post("/cds-services/{service_id}", response_model=cds.CdsResponse)
+def call_service(
+    service_id: str, body: CdsRequest, recommender: RecommenderDep
+) -> cds.CdsResponse | JSONResponse:
+    """Run a hook on the prefetched patient data; 412 when the prefetch lacks the patient."""
+    known = {s.id: s.hook for s in cds.services()}
+    if service_id not in known:
+        raise HTTPException(status_code=404, detail=f"no CDS service {service_id!r}")
+    if body.hook != known[service_id]:
+        raise HTTPException(
+            status_code=400, detail=f"service {service_id} answers {known[service_id]!r} only"
+        )
+    if not body.prefetch or not isinstance(body.prefetch.get("patient"), dict):
+        return _outcome(412, "prefetch 'patient' is required; this service does not query FHIR")
+    try:
+        record = record_from_bundle(cds.request_bundle(body.context, body.prefetch))
+        if service_id == cds.ORDER_SIGN:
+            report = recommender.check(record)
+        else:
+            report = recommender.recommend(record)
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return cds.cards(service_id, report)

@@ -2,6 +2,61 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, model_validator
+
+from medlm.errors import MedlmError
+from medlm.records import PatientRecord
+from medlm.treatment import TreatmentRecommender, TreatmentReport
+from medlm.treatment.fhir import report_bundle
+from medlm.treatment.inputs import record_from_bundle
+from medlm.treatment.who_eml import load_who_categories
 
 router = APIRouter(prefix="/v1/treatment", tags=["treatment"])
+
+
+def get_recommender(request: Request) -> TreatmentRecommender:
+    """One recommender per app, built on first use (knowledge files; drug dictionary lazily)."""
+    state = request.app.state
+    if getattr(state, "treatment_recommender", None) is None:
+        state.treatment_recommender = TreatmentRecommender(
+            pregnancy_categories=load_who_categories()
+        )
+    return cast(TreatmentRecommender, state.treatment_recommender)
+
+
+RecommenderDep = Annotated[TreatmentRecommender, Depends(get_recommender)]
+
+
+class RecommendRequest(BaseModel):
+    """One patient: a medlm PatientRecord or a FHIR R4 Bundle."""
+
+    record: PatientRecord | None = None
+    bundle: dict[str, Any] | None = None
+    include_fhir: bool = False
+
+    @model_validator(mode="after")
+    def _one_input(self) -> RecommendRequest:
+        if (self.record is None) == (self.bundle is None):
+            raise ValueError("give exactly one of 'record' or 'bundle'")
+        return self
+
+
+class RecommendResponse(BaseModel):
+    report: TreatmentReport
+    fhir: dict[str, Any] | None = None
+
+
+@router.post("/recommend", response_model=RecommendResponse)
+def recommend(body: RecommendRequest, recommender: RecommenderDep) -> RecommendResponse:
+    """Ranked, cited recommendations, safety issues and missing data for one patient."""
+    try:
+        record = body.record if body.record is not None else record_from_bundle(body.bundle or {})
+        report = recommender.recommend(record)
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return RecommendResponse(
+        report=report, fhir=report_bundle(report) if body.include_fhir else None
+    )
