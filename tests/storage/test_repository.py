@@ -97,3 +97,12 @@ def test_many_patients_are_saved_in_chunks(engine: sa.Engine) -> None:
     save_records(engine, records, source="big")
     save_records(engine, records, source="big again")
     assert len(patient_ids(engine)) == 1200
+
+
+def test_real_pima_and_cdisc_records_round_trip_through_the_database(engine: sa.Engine) -> None:
+    from medlm.datasets import load
+
+    records = load("pima", limit=30).to_records() + load("cdisc-vitals", limit=300).to_records()
+    save_records(engine, records, source="pima+cdisc")
+    for record in (records[0], records[-1]):
+        assert load_patient(engine, record.patient.id) == record
