@@ -1,0 +1,111 @@
+"""Multi-head attention (self, causal self and cross) and medlm's boolean mask convention.
+
+Mask convention, used everywhere in medlm: an attention mask is a boolean tensor in which
+**True means "this query may attend to this key"** and False means "masked out". It is
+broadcast to (B, H, T_q, T_k); typical shapes are (B, 1, 1, T_k) for key padding and
+(1, 1, T_q, T_k) for causality. A padding mask of shape (B, T) is True at real tokens and
+False at padding. This is the convention of `F.scaled_dot_product_attention`'s boolean mask.
+
+Shape legend: B batch, T tokens (T_q queries, T_k keys), D model width, H heads, d head width.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from medlm.lm.config import TransformerConfig
+
+
+def key_padding_mask(padding_mask: Tensor) -> Tensor:
+    """(B, T_k) True at real tokens -> (B, 1, 1, T_k) attention mask."""
+    return padding_mask.bool()[:, None, None, :]
+
+
+def causal_mask(seq_len: int, device: torch.device | None = None) -> Tensor:
+    """(1, 1, T, T) mask, True where key position <= query position."""
+    keep = torch.ones(seq_len, seq_len, dtype=torch.bool, device=device).tril()
+    return keep[None, None, :, :]
+
+
+def combine_masks(*masks: Tensor | None) -> Tensor | None:
+    """Logical AND of the given masks (None means "attend everywhere")."""
+    result: Tensor | None = None
+    for mask in masks:
+        if mask is not None:
+            result = mask if result is None else result & mask
+    return result
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head scaled dot-product attention.
+
+    Self-attention projects queries, keys and values with one fused `qkv_proj` (one matmul
+    instead of three); cross-attention (`cross=True`) projects queries from the decoder with
+    `q_proj` and keys and values from the encoder output (`memory`) with `kv_proj`.
+
+    Two paths compute the same attention. The fast path calls
+    `F.scaled_dot_product_attention`, which picks a fused kernel but never materialises the
+    (B, H, T_q, T_k) attention weights. When a caller asks for the weights (to explain a
+    prediction), the explicit path computes softmax(QK^T / sqrt(d)) itself and returns them.
+    """
+
+    def __init__(self, config: TransformerConfig, *, cross: bool = False) -> None:
+        super().__init__()
+        self.n_heads = config.n_heads
+        self.head_dim = config.head_dim
+        self.cross = cross
+        d_model = config.d_model
+        if cross:
+            self.q_proj = nn.Linear(d_model, d_model)
+            self.kv_proj = nn.Linear(d_model, 2 * d_model)
+        else:
+            self.qkv_proj = nn.Linear(d_model, 3 * d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+        self.attention_dropout = config.attention_dropout
+
+    def _split_heads(self, x: Tensor) -> Tensor:
+        batch, seq_len, _ = x.shape
+        # (B, T, D) -> (B, T, H, d) -> (B, H, T, d)
+        return x.view(batch, seq_len, self.n_heads, self.head_dim).transpose(1, 2)
+
+    def _project(self, x: Tensor, memory: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+        if self.cross:
+            if memory is None:
+                raise ValueError("cross-attention needs the encoder output (memory)")
+            q = self.q_proj(x)  # (B, T_q, D)
+            k, v = self.kv_proj(memory).chunk(2, dim=-1)  # 2 x (B, T_k, D)
+        else:
+            q, k, v = self.qkv_proj(x).chunk(3, dim=-1)  # 3 x (B, T, D)
+        return self._split_heads(q), self._split_heads(k), self._split_heads(v)
+
+    def forward(
+        self,
+        x: Tensor,
+        *,
+        mask: Tensor | None = None,
+        memory: Tensor | None = None,
+        return_weights: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        """(B, T_q, D) [, memory (B, T_k, D)] -> ((B, T_q, D), weights (B, H, T_q, T_k) or None).
+
+        `mask` follows the module's convention: True = may attend.
+        """
+        q, k, v = self._project(x, memory)  # (B, H, T, d) each
+        dropout_p = self.attention_dropout if self.training else 0.0
+        weights: Tensor | None = None
+        if return_weights:
+            scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)  # (B, H, T_q, T_k)
+            if mask is not None:
+                scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+            weights = scores.softmax(dim=-1)
+            context = F.dropout(weights, p=dropout_p, training=self.training) @ v
+        else:
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        batch, _, seq_len, _ = context.shape
+        # (B, H, T_q, d) -> (B, T_q, H, d) -> (B, T_q, D)
+        context = context.transpose(1, 2).reshape(batch, seq_len, self.n_heads * self.head_dim)
+        return self.out_proj(context), weights
