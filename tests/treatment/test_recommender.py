@@ -1,0 +1,119 @@
+"""TreatmentRecommender: the acceptance cases, re-checking of proposals, ranking, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from medlm.errors import UnitError, ValidationError
+from medlm.records import CodeSystem, Coding, Observation
+from medlm.treatment import Action, TreatmentRecommender
+
+
+def test_cyp2c19_poor_metabolizer_with_clopidogrel_order_gets_cpic_issue_and_alternative(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = make_record(orders=("clopidogrel",), pgx={"CYP2C19": "Poor Metabolizer"})
+    report = recommender.recommend(record)
+    pgx = [i for i in report.issues if i.kind.value == "pharmacogenomic"]
+    assert [(i.severity.value, i.drugs) for i in pgx] == [("high", ["clopidogrel"])]
+    assert "CPIC" in str(pgx[0].citation) and pgx[0].citation.year == 2022
+    starts = [r for r in report.recommendations if r.action == Action.START]
+    alternative = next(r for r in starts if r.rule_id == "cyp2c19-clopidogrel")
+    assert alternative.drug_class is not None
+    assert "prasugrel" in alternative.drug_class and "ticagrelor" in alternative.drug_class
+    assert alternative.safety_issues == []  # the replaced clopidogrel is not a duplicate
+    avoid = next(r for r in report.recommendations if r.drug == "clopidogrel")
+    assert avoid.action == Action.AVOID  # a draft order: avoid rather than stop
+
+
+def test_egfr_25_on_metformin_yields_contraindication(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    report = recommender.recommend(make_record(conditions=("E11.9",), meds=("metformin",), egfr=25))
+    contra = [i for i in report.issues if i.kind.value == "contraindication"]
+    assert [(i.severity.value, i.drugs) for i in contra] == [("high", ["metformin"])]
+    assert "eGFR 25" in contra[0].detail
+    assert report.recommendations[0].action == Action.STOP
+    assert report.recommendations[0].drug == "metformin"
+
+
+def test_pregnant_patient_on_lisinopril_yields_high_pregnancy_issue(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = make_record(sex="female", age=30, meds=("lisinopril",), pregnancy_status="pregnant")
+    report = recommender.recommend(record)
+    preg = [i for i in report.issues if i.kind.value == "pregnancy"]
+    assert [(i.severity.value, i.drugs) for i in preg] == [("high", ["lisinopril"])]
+
+
+def test_start_recommendation_flagged_by_safety_engine_is_blocked_and_ranked_last(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = make_record(conditions=("E11.9",), egfr=80, allergies=("metformin",), sbp=150, dbp=95)
+    report = recommender.recommend(record)
+    metformin = next(r for r in report.recommendations if r.drug == "metformin")
+    assert metformin.blocked
+    assert [i.kind.value for i in metformin.safety_issues] == ["allergy"]
+    assert report.recommendations[-1] is metformin
+
+
+def test_rationale_uses_the_patients_own_values(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    report = recommender.recommend(make_record(sbp=152, dbp=91))
+    assert any("BP 152/91 mmHg (stage 2)" in r.rationale for r in report.recommendations)
+
+
+def test_impossible_lab_value_is_rejected_naming_the_value(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    with pytest.raises(ValidationError, match="value 450"):
+        recommender.recommend(make_record(egfr=450))
+
+
+def test_wrong_unit_is_rejected_naming_the_unit(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    obs = Observation(
+        id="o1",
+        patient_id="p1",
+        value=1.1,
+        unit="mg/dL",
+        code=Coding(system=CodeSystem.LOINC, code="62238-1"),
+    )
+    record = make_record().model_copy(update={"observations": [obs]})
+    with pytest.raises(UnitError, match="unit 'mg/dL'"):
+        recommender.recommend(record)
+
+
+def test_conflicting_units_for_one_analyte_are_rejected(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = make_record(hba1c=7.5)
+    other = Observation(
+        id="o2",
+        patient_id="p1",
+        value=58,
+        unit="mmol/mol",
+        code=Coding(system=CodeSystem.LOINC, code="4548-4"),
+    )
+    with pytest.raises(UnitError, match="mmol/mol"):
+        recommender.recommend(
+            record.model_copy(update={"observations": [*record.observations, other]})
+        )
+
+
+def test_ldl_in_mmol_per_litre_is_converted(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = make_record(age=30)
+    ldl = Observation(
+        patient_id="p1",
+        value=5.0,
+        unit="mmol/L",
+        code=Coding(system=CodeSystem.LOINC, code="13457-7"),
+    )
+    facts = recommender.facts(record.model_copy(update={"observations": [ldl]}))
+    assert facts.lab("ldl") == pytest.approx(193.35)
