@@ -137,7 +137,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple[str, str, list[str]] | None]] 
     ),
     (
         "penicillin_allergy_cephalexin",
-        {"allergies": ("penicillin",), "orders": ("Keflex",)},
+        {"allergies": ("penicillin",), "orders": ("cephalexin",)},
         "penicillin-to-cephalosporin",
         ("allergy", "low", ["cephalexin"]),
     ),

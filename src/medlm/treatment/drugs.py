@@ -2,8 +2,9 @@
 
 The dictionary is the 20,070-drug table of the `drug-named-entity-recognition` package (MIT):
 brand names ("Plavix") resolve to ingredients ("clopidogrel"); misspellings resolve through the
-package's trigram matcher (kept only above `min_similarity`) and, for the ingredients medlm's
-rules name, through a close-spelling match. Every fuzzy match says so; an unrecognised name is
+package's trigram matcher (kept only above `min_similarity` trigram overlap and
+`min_spelling_ratio` character similarity, so "bananas" does not become the brand "Banan") and,
+for the ingredients medlm's rules name, through a close-spelling match. Every fuzzy match says so; an unrecognised name is
 returned as unmatched, never guessed.
 """
 
@@ -44,9 +45,15 @@ class DrugMatch(BaseModel):
 class DrugMatcher:
     """Resolve medication names or codings to lower-case ingredient names."""
 
-    def __init__(self, known_ingredients: set[str], min_similarity: float = 0.35) -> None:
+    def __init__(
+        self,
+        known_ingredients: set[str],
+        min_similarity: float = 0.35,
+        min_spelling_ratio: float = 0.85,
+    ) -> None:
         self.known_ingredients = known_ingredients
         self.min_similarity = min_similarity
+        self.min_spelling_ratio = min_spelling_ratio
         self._finder: Any = None
         self._by_drugbank: dict[str, str] = {}
 
@@ -114,7 +121,12 @@ class DrugMatcher:
                 ingredient=close[0], source_text=original, match_type="fuzzy", similarity=ratio
             )
         variant, similarity = finder.get_fuzzy_match(text)
-        if variant is None or similarity is None or similarity < self.min_similarity:
+        if (
+            variant is None
+            or similarity is None
+            or similarity < self.min_similarity
+            or difflib.SequenceMatcher(None, text, variant).ratio() < self.min_spelling_ratio
+        ):
             logger.debug("no drug match for a medication name")
             return None
         canon = finder.drug_variant_to_canonical[variant][0]
