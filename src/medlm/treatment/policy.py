@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 from sklearn.model_selection import KFold
+from threadpoolctl import threadpool_limits
 
 from medlm import DISCLAIMER
 from medlm.knowledge.treatment import TrialDesign
@@ -115,7 +116,11 @@ def evaluate_policies(
         "T-learner": lambda: TLearner(k, max_iter=max_iter, random_state=seed),
         "DR-learner": lambda: DRLearner(list(p), max_iter=max_iter, random_state=seed),
     }
-    assigned = _cross_fit(learners, x, arms, y, n_folds, seed, advance)
+    # One OpenMP thread: on ~2,000 rows threading gains little, and on a shared machine the
+    # boosters' thread pools contend (measured 6x slower with two threads under load).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assigned = _cross_fit(learners, x, arms, y, n_folds, seed, advance)
+        finals = {name: make().fit(x, arms, y) for name, make in learners.items()}
     rules = {design.arms[a]: np.full(len(y), a) for a in range(k)} | assigned
     draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed)
     arm_values = {
@@ -128,7 +133,7 @@ def evaluate_policies(
     best_index = next(a for a in range(k) if design.arms[a] == best)
     results = []
     for name, rule in assigned.items():
-        final = learners[name]().fit(x, arms, y)
+        final = finals[name]
         value = ipw_value(arms, y, rule, p)
         diff = _estimate(value - arm_values[best].value, draws[name] - draws[best])
         shares = {design.arms[a]: float(np.mean(rule == a)) for a in range(k)}
