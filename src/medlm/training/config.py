@@ -1,0 +1,30 @@
+"""Training settings: one validated record saved with every checkpoint."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrainingSettings(BaseModel):
+    """How the Trainer runs; `batch_size` is the global batch of one optimizer step
+    (all processes and all gradient-accumulation micro-batches together)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs: int = Field(default=3, ge=1)
+    batch_size: int = Field(default=32, ge=1)
+    gradient_accumulation: int = Field(default=1, ge=1)
+    learning_rate: float = Field(default=5e-4, gt=0)
+    weight_decay: float = Field(default=0.01, ge=0)
+    warmup_steps: int = Field(default=0, ge=0)
+    schedule: Literal["linear", "cosine", "constant"] = "linear"
+    max_grad_norm: float | None = Field(default=1.0, gt=0)
+    precision: Literal["fp32", "bf16"] = "fp32"
+    seed: int = 0
+    early_stopping_patience: int | None = Field(default=None, ge=1)
+    monitor: str = "val_loss"
+    monitor_mode: Literal["min", "max"] = "min"
+    eval_batch_size: int = Field(default=64, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
