@@ -1,0 +1,71 @@
+"""POST /v1/treatment/recommend."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from fastapi.testclient import TestClient
+
+from medlm.service.app import create_app
+from medlm.settings import Settings
+
+LOINC = "http://loinc.org"
+
+
+def _record(egfr: float) -> dict[str, object]:
+    return {
+        "patient": {"id": "p1", "age": 64, "sex": "male"},
+        "observations": [
+            {
+                "patient_id": "p1",
+                "code": {"system": LOINC, "code": "62238-1"},
+                "value": egfr,
+                "unit": "mL/min/{1.73_m2}",
+            }
+        ],
+        "medication_statements": [{"patient_id": "p1", "name": "metformin"}],
+    }
+
+
+def test_recommend_returns_report_and_fhir(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/v1/treatment/recommend", json={"record": _record(25), "include_fhir": True}
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    issue = body["report"]["issues"][0]
+    assert (issue["kind"], issue["severity"], issue["drugs"]) == (
+        "contraindication",
+        "high",
+        ["metformin"],
+    )
+    assert body["fhir"]["resourceType"] == "Bundle"
+    assert "not a medical device" in body["report"]["disclaimer"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({}, 422),
+        ({"record": _record(25), "bundle": {"resourceType": "Bundle"}}, 422),
+        ({"record": _record(900)}, 422),
+    ],
+)
+def test_bad_requests_are_422(settings: Settings, payload: dict[str, object], status: int) -> None:
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/treatment/recommend", json=payload).status_code == status
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("medlm.records.fhir") is not None,
+    reason="only without the FHIR reader",
+)
+def test_bundle_without_fhir_reader_is_a_clear_422(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/v1/treatment/recommend",
+            json={"bundle": {"resourceType": "Bundle", "type": "collection"}},
+        )
+    assert response.status_code == 422 and "read_bundle" in response.json()["detail"]
