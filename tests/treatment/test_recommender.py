@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from medlm.errors import UnitError, ValidationError
-from medlm.records import CodeSystem, Coding, Observation
+from medlm.records import CodeSystem, Coding, MedicationRequest, Observation
 from medlm.treatment import Action, TreatmentRecommender
 
 
@@ -117,3 +117,16 @@ def test_ldl_in_mmol_per_litre_is_converted(
     )
     facts = recommender.facts(record.model_copy(update={"observations": [ldl]}))
     assert facts.lab("ldl") == pytest.approx(193.35)
+
+
+def test_active_clopidogrel_order_for_poor_metabolizer_is_stopped_for_an_alternative(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    order = MedicationRequest(id="o1", patient_id="p1", name="Plavix 75 mg")  # status active
+    record = make_record(pgx={"CYP2C19": "CYP2C19 Poor Metabolizer"})
+    report = recommender.recommend(record.model_copy(update={"medication_requests": [order]}))
+    issue = next(i for i in report.issues if i.kind.value == "pharmacogenomic")
+    assert issue.severity.value == "high" and issue.references == ["MedicationRequest/o1"]
+    actions = {(r.action.value, r.drug or r.drug_class) for r in report.recommendations}
+    assert ("stop", "clopidogrel") in actions
+    assert ("start", "P2Y12 inhibitor: prasugrel or ticagrelor") in actions
