@@ -66,6 +66,11 @@ def policy_values(n_bootstrap: int) -> None:
             f"difference {p.vs_best_arm.value:+.1f} "
             f"(95% CI {p.vs_best_arm.ci_low:+.1f} to {p.vs_best_arm.ci_high:+.1f})"
         )
+    sn_best = result.arms_self_normalized[result.best_arm_self_normalized]
+    print(
+        f"self-normalized best arm ({result.best_arm_self_normalized}): {sn_best.value:.1f} "
+        f"(95% CI {sn_best.ci_low:.1f}-{sn_best.ci_high:.1f})"
+    )
     print(result.conclusion)
 
 

@@ -36,3 +36,9 @@ def test_actg175_policy_evaluation_reports_values_with_cis() -> None:
     assert [p.learner for p in result.policies] == ["T-learner", "DR-learner"]
     assert "treating everyone with" in result.conclusion
     assert all(sum(p.arm_shares.values()) == pytest.approx(1.0) for p in result.policies)
+    # the self-normalized value of a single arm is that arm's mean outcome, with a tighter CI
+    zdv = frame[frame["arms"] == 0]["cd420"].mean()
+    assert result.arms_self_normalized["zidovudine"].value == pytest.approx(zdv)
+    for name, ht in result.arms.items():
+        sn = result.arms_self_normalized[name]
+        assert sn.ci_high - sn.ci_low < ht.ci_high - ht.ci_low

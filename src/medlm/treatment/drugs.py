@@ -4,8 +4,8 @@ The dictionary is the 20,070-drug table of the `drug-named-entity-recognition` p
 brand names ("Plavix") resolve to ingredients ("clopidogrel"); misspellings resolve through the
 package's trigram matcher (kept only above `min_similarity` trigram overlap and
 `min_spelling_ratio` character similarity, so "bananas" does not become the brand "Banan") and,
-for the ingredients medlm's rules name, through a close-spelling match. Every fuzzy match says so; an unrecognised name is
-returned as unmatched, never guessed.
+for the ingredients medlm's rules name, through a close-spelling match. Every fuzzy match says
+so; an unrecognised name is returned as unmatched, never guessed.
 """
 
 from __future__ import annotations

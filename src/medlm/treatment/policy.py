@@ -4,8 +4,9 @@ Every patient's assigned arm comes from models fitted on the other folds (cross-
 evaluation is on held-out patients. Values are inverse-probability-weighted means with the
 trial's known randomization probabilities, V(π) = mean(1[a_i = π(x_i)] y_i / p_{a_i}), with
 percentile bootstrap CIs over patients; the difference to the best single arm is bootstrapped
-on the same resamples (paired). The best single arm is chosen on all patients, which favours
-the baseline: personalization is only called better when the paired CI excludes zero.
+on the same resamples (paired). The self-normalized (Hájek) value is reported beside it. The
+best single arm is chosen on all patients, which favours the baseline: personalization is only
+called better when the paired CI excludes zero.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class PolicyResult(BaseModel):
     learner: str
     value: Estimate
     vs_best_arm: Estimate
+    self_normalized_vs_best_arm: Estimate
     arm_shares: dict[str, float]
     drivers: list[tuple[str, float]]
 
@@ -49,6 +51,8 @@ class PolicyEvaluation(BaseModel):
     n_bootstrap: int
     arms: dict[str, Estimate]
     best_arm: str
+    arms_self_normalized: dict[str, Estimate]
+    best_arm_self_normalized: str
     policies: list[PolicyResult]
     conclusion: str
     randomization: dict[str, float]
@@ -62,15 +66,31 @@ def ipw_value(arms: np.ndarray, y: np.ndarray, assigned: np.ndarray, p: np.ndarr
 
 
 def _bootstrap(
-    arms: np.ndarray, y: np.ndarray, rules: dict[str, np.ndarray], p: np.ndarray, n: int, seed: int
-) -> dict[str, np.ndarray]:
+    arms: np.ndarray,
+    y: np.ndarray,
+    rules: dict[str, np.ndarray],
+    p: np.ndarray,
+    n: int,
+    seed: int,
+    normalized: bool,
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Point values and bootstrap draws (B,) per rule; one resample set shared by all rules.
+
+    `normalized` gives the self-normalized (Hájek) estimator, sum(w y) / sum(w), a lower-variance
+    companion of the Horvitz–Thompson value mean(w y).
+    """
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(y), size=(n, len(y)))  # (B, N)
-    out = {}
+    points, draws = {}, {}
     for name, assigned in rules.items():
-        contrib = (arms == assigned) * y / p[arms]
-        out[name] = contrib[idx].mean(axis=1)
-    return out
+        w = (arms == assigned) / p[arms]  # (N,)
+        if normalized:
+            points[name] = float(np.sum(w * y) / np.sum(w))
+            draws[name] = (w * y)[idx].sum(axis=1) / w[idx].sum(axis=1)
+        else:
+            points[name] = float(np.mean(w * y))
+            draws[name] = (w * y)[idx].mean(axis=1)
+    return points, draws
 
 
 def _estimate(point: float, draws: np.ndarray) -> Estimate:
@@ -122,20 +142,22 @@ def evaluate_policies(
         assigned = _cross_fit(learners, x, arms, y, n_folds, seed, advance)
         finals = {name: make().fit(x, arms, y) for name, make in learners.items()}
     rules = {design.arms[a]: np.full(len(y), a) for a in range(k)} | assigned
-    draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed)
-    arm_values = {
-        design.arms[a]: _estimate(
-            ipw_value(arms, y, rules[design.arms[a]], p), draws[design.arms[a]]
-        )
-        for a in range(k)
-    }
+    points, draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=False)
+    sn_points, sn_draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=True)
+    names = [design.arms[a] for a in range(k)]
+    arm_values = {n: _estimate(points[n], draws[n]) for n in names}
+    sn_arms = {n: _estimate(sn_points[n], sn_draws[n]) for n in names}
     best = max(arm_values, key=lambda name: arm_values[name].value)
+    sn_best = max(sn_arms, key=lambda name: sn_arms[name].value)
     best_index = next(a for a in range(k) if design.arms[a] == best)
     results = []
     for name, rule in assigned.items():
         final = finals[name]
-        value = ipw_value(arms, y, rule, p)
+        value = points[name]
         diff = _estimate(value - arm_values[best].value, draws[name] - draws[best])
+        sn_diff = _estimate(
+            sn_points[name] - sn_points[sn_best], sn_draws[name] - sn_draws[sn_best]
+        )
         shares = {design.arms[a]: float(np.mean(rule == a)) for a in range(k)}
         drivers = covariate_drivers(final, x, design.covariates, best_index, seed)[:5]
         results.append(
@@ -143,6 +165,7 @@ def evaluate_policies(
                 learner=name,
                 value=_estimate(value, draws[name]),
                 vs_best_arm=diff,
+                self_normalized_vs_best_arm=sn_diff,
                 arm_shares=shares,
                 drivers=drivers,
             )
@@ -155,25 +178,31 @@ def evaluate_policies(
         n_bootstrap=n_bootstrap,
         arms=arm_values,
         best_arm=best,
+        arms_self_normalized=sn_arms,
+        best_arm_self_normalized=sn_best,
         policies=results,
-        conclusion=_conclusion(results, best),
+        conclusion=_conclusion(results, best, sn_best),
         randomization={design.arms[a]: float(p[a]) for a in range(k)},
         citation=str(design.cite),
     )
 
 
-def _conclusion(results: list[PolicyResult], best: str) -> str:
+def _verdict(d: Estimate) -> str:
+    if d.ci_low > 0:
+        return "beats"
+    if d.ci_high < 0:
+        return "is worse than"
+    return "does not beat (CI includes 0)"
+
+
+def _conclusion(results: list[PolicyResult], best: str, sn_best: str) -> str:
     parts = []
     for r in results:
-        d = r.vs_best_arm
-        if d.ci_low > 0:
-            verdict = "beats"
-        elif d.ci_high < 0:
-            verdict = "is worse than"
-        else:
-            verdict = "does not beat (CI includes 0)"
+        d, s = r.vs_best_arm, r.self_normalized_vs_best_arm
         parts.append(
-            f"{r.learner} rule {verdict} treating everyone with {best}: "
-            f"difference {d.value:+.1f} (95% CI {d.ci_low:+.1f} to {d.ci_high:+.1f})"
+            f"{r.learner} rule {_verdict(d)} treating everyone with {best}: "
+            f"difference {d.value:+.1f} (95% CI {d.ci_low:+.1f} to {d.ci_high:+.1f}); "
+            f"self-normalized, it {_verdict(s)} {sn_best}: {s.value:+.1f} "
+            f"({s.ci_low:+.1f} to {s.ci_high:+.1f})"
         )
     return "; ".join(parts)
