@@ -147,3 +147,12 @@ def test_bf16_autocast_training_reduces_the_loss() -> None:
     result = Trainer(settings, objective).fit(model, synthetic_examples(8))
     assert result.history[-1].train_loss < result.history[0].train_loss
     assert next(model.parameters()).dtype == torch.float32
+
+
+def test_monitoring_an_unknown_metric_is_refused() -> None:
+    from medlm.errors import ConfigError
+
+    model, objective = _model("causal_lm")
+    settings = TrainingSettings(epochs=1, batch_size=4, monitor="auroc")
+    with pytest.raises(ConfigError, match="monitor='auroc' is not among"):
+        Trainer(settings, objective).fit(model, synthetic_examples(8))

@@ -8,8 +8,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class TrainingSettings(BaseModel):
-    """How the Trainer runs; `batch_size` is the global batch of one optimizer step
-    (all processes and all gradient-accumulation micro-batches together)."""
+    """How the Trainer runs.
+
+    `batch_size` is the global batch of one optimizer step (all processes and all
+    gradient-accumulation micro-batches together). `monitor` names the epoch value that picks
+    the best checkpoint and drives early stopping: "train_loss", "val_loss" or a key returned
+    by the Trainer's `metrics` function; without validation examples "val_loss" falls back to
+    the training loss. `precision="bf16"` runs forward passes under bf16 autocast (weights and
+    optimizer stay fp32) and is refused where bf16 is not supported.
+    """
 
     model_config = ConfigDict(extra="forbid")
 

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_model
 
+from medlm.errors import ConfigError
 from medlm.lm.models import LanguageModel
 from medlm.training.callbacks import EpochRecord
 from medlm.training.config import TrainingSettings
@@ -28,8 +29,14 @@ class TrainState:
     def update(self, record: EpochRecord, s: TrainingSettings) -> bool:
         """Track the monitored value; True when this epoch is the best so far."""
         value = record.value(s.monitor)
+        if value is None and s.monitor == "val_loss" and record.val_loss is None:
+            value = record.train_loss  # no validation set: documented fallback
         if value is None:
-            value = record.train_loss
+            known = ["train_loss", "val_loss", *record.metrics]
+            raise ConfigError(
+                f"training.monitor={s.monitor!r} is not among the values of "
+                f"epoch {record.epoch + 1}: {known}"
+            )
         better = self.best_value is None or (
             value < self.best_value if s.monitor_mode == "min" else value > self.best_value
         )
