@@ -57,6 +57,10 @@ class DrugMatcher:
         self._finder: Any = None
         self._by_drugbank: dict[str, str] = {}
 
+    def load(self) -> None:
+        """Load the drug dictionary now (about 1.5 s once per process) rather than on first use."""
+        self._load()
+
     def _load(self) -> Any:
         if self._finder is None:
             try:

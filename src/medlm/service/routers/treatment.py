@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, model_validator
 
 from medlm.errors import MedlmError
@@ -14,16 +16,27 @@ from medlm.treatment.fhir import report_bundle
 from medlm.treatment.inputs import record_from_bundle
 from medlm.treatment.who_eml import load_who_categories
 
-router = APIRouter(prefix="/v1/treatment", tags=["treatment"])
+
+def _build(state: Any) -> TreatmentRecommender:
+    state.treatment_recommender = TreatmentRecommender(pregnancy_categories=load_who_categories())
+    return cast(TreatmentRecommender, state.treatment_recommender)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the treatment knowledge and the drug dictionary once, so hooks answer warm."""
+    _build(app.state).matcher.load()
+    yield
+
+
+router = APIRouter(prefix="/v1/treatment", tags=["treatment"], lifespan=_lifespan)
 
 
 def get_recommender(request: Request) -> TreatmentRecommender:
-    """One recommender per app, built on first use (knowledge files; drug dictionary lazily)."""
+    """The app's recommender (built in lifespan; built here if the app runs without one)."""
     state = request.app.state
     if getattr(state, "treatment_recommender", None) is None:
-        state.treatment_recommender = TreatmentRecommender(
-            pregnancy_categories=load_who_categories()
-        )
+        return _build(state)
     return cast(TreatmentRecommender, state.treatment_recommender)
 
 
