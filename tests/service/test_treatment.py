@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,3 +70,13 @@ def test_bundle_without_fhir_reader_is_a_clear_422(settings: Settings) -> None:
             json={"bundle": {"resourceType": "Bundle", "type": "collection"}},
         )
     assert response.status_code == 422 and "read_bundle" in response.json()["detail"]
+
+
+def test_warm_recommend_answers_within_the_cds_hooks_500_ms(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/treatment/recommend", json={"record": _record(40)})
+        started = time.perf_counter()
+        response = client.post("/v1/treatment/recommend", json={"record": _record(40)})
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert elapsed < 0.5
