@@ -40,3 +40,15 @@ def test_cross_attention_reads_keys_from_memory(tiny: TransformerConfig) -> None
     )
     assert out.shape == (2, 3, 32)
     assert weights is not None and weights.shape == (2, 4, 3, 5)
+
+
+def test_kernel_causality_equals_an_explicit_causal_mask(tiny: TransformerConfig) -> None:
+    torch.manual_seed(0)
+    attention = MultiHeadAttention(tiny).eval()
+    x = torch.randn(2, 6, 32)
+    in_kernel, _ = attention(x, is_causal=True)
+    explicit, _ = attention(x, mask=causal_mask(6))
+    with_weights, weights = attention(x, is_causal=True, return_weights=True)
+    torch.testing.assert_close(in_kernel, explicit, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(in_kernel, with_weights, atol=1e-5, rtol=1e-5)
+    assert weights is not None and weights[0, 0].triu(1).abs().max() == 0

@@ -31,15 +31,6 @@ def causal_mask(seq_len: int, device: torch.device | None = None) -> Tensor:
     return keep[None, None, :, :]
 
 
-def combine_masks(*masks: Tensor | None) -> Tensor | None:
-    """Logical AND of the given masks (None means "attend everywhere")."""
-    result: Tensor | None = None
-    for mask in masks:
-        if mask is not None:
-            result = mask if result is None else result & mask
-    return result
-
-
 class MultiHeadAttention(nn.Module):
     """Multi-head scaled dot-product attention.
 
@@ -88,23 +79,32 @@ class MultiHeadAttention(nn.Module):
         *,
         mask: Tensor | None = None,
         memory: Tensor | None = None,
+        is_causal: bool = False,
         return_weights: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         """(B, T_q, D) [, memory (B, T_k, D)] -> ((B, T_q, D), weights (B, H, T_q, T_k) or None).
 
-        `mask` follows the module's convention: True = may attend.
+        `mask` follows the module's convention: True = may attend. `is_causal=True` (only
+        without a mask) applies the causal mask inside the fused kernel, which then skips the
+        masked half of the work.
         """
+        if is_causal and mask is not None:
+            raise ValueError("pass either is_causal=True or an explicit mask, not both")
         q, k, v = self._project(x, memory)  # (B, H, T, d) each
         dropout_p = self.attention_dropout if self.training else 0.0
         weights: Tensor | None = None
         if return_weights:
+            if is_causal:
+                mask = causal_mask(x.shape[1], x.device)
             scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)  # (B, H, T_q, T_k)
             if mask is not None:
                 scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
             weights = scores.softmax(dim=-1)
             context = F.dropout(weights, p=dropout_p, training=self.training) @ v
         else:
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+            context = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal
+            )
         batch, _, seq_len, _ = context.shape
         # (B, H, T_q, d) -> (B, T_q, H, d) -> (B, T_q, D)
         context = context.transpose(1, 2).reshape(batch, seq_len, self.n_heads * self.head_dim)

@@ -17,7 +17,9 @@ class DecoderLayer(nn.Module):
     """Causal self-attention, cross-attention over the encoder output, then feed-forward.
 
     Each sub-layer sits in a residual branch with layer norm (pre- or post-norm as configured).
-    The caller passes the causal mask; the cross-attention mask hides source padding.
+    Self-attention is causal: without target padding (`self_mask` None) the attention kernel
+    applies causality itself; with padding the caller passes the combined mask. The
+    cross-attention mask hides source padding.
     """
 
     def __init__(self, config: TransformerConfig) -> None:
@@ -38,10 +40,10 @@ class DecoderLayer(nn.Module):
     def forward(
         self, x: Tensor, memory: Tensor, self_mask: Tensor | None, memory_mask: Tensor | None
     ) -> Tensor:
-        """(B, T, D), memory (B, S, D) -> (B, T, D)."""
+        """(B, T, D), memory (B, S, D) -> (B, T, D). `self_mask` None means plain causal."""
         pre = self.pre_norm
         h = self.self_attention_norm(x) if pre else x
-        attended, _ = self.self_attention(h, mask=self_mask)
+        attended, _ = self.self_attention(h, mask=self_mask, is_causal=self_mask is None)
         x = self._residual(x, self.self_attention_norm, attended)
 
         h = self.cross_attention_norm(x) if pre else x

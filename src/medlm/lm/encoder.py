@@ -30,18 +30,21 @@ class EncoderLayer(nn.Module):
         self.dropout = config.dropout
 
     def forward(
-        self, x: Tensor, mask: Tensor | None = None, return_weights: bool = False
+        self,
+        x: Tensor,
+        mask: Tensor | None = None,
+        is_causal: bool = False,
+        return_weights: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         """(B, T, D) -> ((B, T, D), attention weights (B, H, T, T) or None)."""
+        options = {"mask": mask, "is_causal": is_causal, "return_weights": return_weights}
         drop = self.dropout if self.training else 0.0
         if self.pre_norm:
-            attended, weights = self.self_attention(
-                self.attention_norm(x), mask=mask, return_weights=return_weights
-            )
+            attended, weights = self.self_attention(self.attention_norm(x), **options)
             x = x + F.dropout(attended, drop, self.training)
             x = x + F.dropout(self.feed_forward(self.feed_forward_norm(x)), drop, self.training)
         else:
-            attended, weights = self.self_attention(x, mask=mask, return_weights=return_weights)
+            attended, weights = self.self_attention(x, **options)
             x = self.attention_norm(x + F.dropout(attended, drop, self.training))
             x = self.feed_forward_norm(x + F.dropout(self.feed_forward(x), drop, self.training))
         return x, weights
@@ -60,12 +63,16 @@ class Encoder(nn.Module):
         )
 
     def forward(
-        self, x: Tensor, mask: Tensor | None = None, return_weights: bool = False
+        self,
+        x: Tensor,
+        mask: Tensor | None = None,
+        is_causal: bool = False,
+        return_weights: bool = False,
     ) -> tuple[Tensor, list[Tensor]]:
         """(B, T, D) -> ((B, T, D), per-layer attention weights if requested, else [])."""
         all_weights: list[Tensor] = []
         for layer in self.layers:
-            x, weights = layer(x, mask, return_weights)
+            x, weights = layer(x, mask, is_causal, return_weights)
             if weights is not None:
                 all_weights.append(weights)
         if self.final_norm is not None:

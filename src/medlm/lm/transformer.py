@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from medlm.lm.attention import causal_mask, combine_masks, key_padding_mask
+from medlm.lm.attention import causal_mask, key_padding_mask
 from medlm.lm.config import TransformerConfig
 from medlm.lm.decoder import Decoder
 from medlm.lm.embeddings import Embeddings
@@ -33,15 +33,14 @@ class TransformerOutput:
 
 
 def _self_attention_mask(padding_mask: Tensor | None, causal: bool, seq_len: int) -> Tensor | None:
-    """Attention mask for self-attention, None when every token may see every token."""
+    """Attention mask for self-attention; None when there is no padding (a causal model then
+    applies causality inside the attention kernel, `is_causal`)."""
     keys = None
     if padding_mask is not None and not bool(padding_mask.all()):
         keys = key_padding_mask(padding_mask)  # (B, 1, 1, T)
-    if not causal:
+    if not causal or keys is None:
         return keys
-    device = padding_mask.device if padding_mask is not None else None
-    mask = combine_masks(causal_mask(seq_len, device), keys)  # (B or 1, 1, T, T)
-    assert mask is not None
+    mask = causal_mask(seq_len, keys.device) & keys  # (B, 1, T, T)
     # Every position may see itself, so a padded query never has an empty row (NaN softmax).
     return mask | torch.eye(seq_len, dtype=torch.bool, device=mask.device)
 
@@ -91,7 +90,8 @@ class Transformer(nn.Module):
         seq_len = input_ids.shape[1]
         x = self.embeddings(input_ids, segment_ids)  # (B, T, D)
         mask = _self_attention_mask(padding_mask, causal, seq_len)
-        x, weights = self.encoder(x, mask, return_attentions)  # (B, T, D)
+        is_causal = causal and mask is None
+        x, weights = self.encoder(x, mask, is_causal, return_attentions)  # (B, T, D)
         attentions = tuple(weights) if return_attentions else None
         if self.decoder is None:
             return TransformerOutput(hidden=x, attentions=attentions)
