@@ -1,7 +1,148 @@
-"""`medlm text`: command group (commands are added by the module that owns them)."""
+"""`medlm text`: extract entities, context and codes from notes and abstracts; user vocabularies."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
 import typer
 
-app = typer.Typer(help="text commands.", no_args_is_help=True)
+from medlm.cli.render import (
+    print_disclaimer,
+    print_json,
+    print_json_line,
+    print_table,
+    progress,
+    stdout,
+)
+from medlm.errors import InputError
+from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
+from medlm.text.batch import decode, process_lines, result_out
+
+app = typer.Typer(help="Clinical and literature text analysis.", no_args_is_help=True)
+vocab_app = typer.Typer(help="Saved vocabularies of target terms.", no_args_is_help=True)
+app.add_typer(vocab_app, name="vocab")
+
+MAX_INPUT_BYTES = 50_000_000
+
+
+def _open(source: str) -> BinaryIO:
+    if source == "-":
+        return sys.stdin.buffer
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"input file {source!r} does not exist")
+    return path.open("rb")
+
+
+def _store() -> VocabularyStore:
+    from medlm.settings import load_settings
+
+    return VocabularyStore(load_settings().data_dir / "vocabularies")
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="Text file, or '-' for standard input.")] = "-",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option("--jsonl", help='Input lines {"id","text","targets"}; one output line each.'),
+    ] = False,
+    target: Annotated[
+        list[str] | None, typer.Option("--target", help="A term to find (repeatable).")
+    ] = None,
+    vocabulary: Annotated[
+        str | None, typer.Option("--vocabulary", help="Name of a saved vocabulary to use.")
+    ] = None,
+    fhir_out: Annotated[
+        Path | None, typer.Option("--fhir", help="Also write FHIR R4 resources (JSON) here.")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write the highlighted HTML view here.")
+    ] = None,
+) -> None:
+    """Entities with offsets, codes and context (negated, possible, historical, family...)."""
+    vocab = _store().load(vocabulary) if vocabulary else None
+    analyzer = MedicalTextAnalyzer()
+    stream = _open(source)
+    if jsonl:
+        _extract_lines(stream, analyzer, vocab, list(target or []))
+        return
+    raw = stream.read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"the input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
+    _extract_one(raw, source, analyzer, vocab, list(target or []), as_json, fhir_out, html_out)
+
+
+def _extract_one(
+    raw: bytes,
+    source: str,
+    analyzer: MedicalTextAnalyzer,
+    vocab: Vocabulary | None,
+    targets: list[str],
+    as_json: bool,
+    fhir_out: Path | None,
+    html_out: Path | None,
+) -> None:
+    from medlm.text.fhir import to_fhir
+    from medlm.text.html import render_html
+
+    where = "standard input" if source == "-" else f"file {source!r}"
+    text = decode(raw, where)
+    analysis = analyzer.analyze(text, targets=targets, vocabulary=vocab, doc_id=None)
+    if fhir_out is not None:
+        fhir_out.write_text(json.dumps(to_fhir(analysis), indent=2), encoding="utf-8")
+    if html_out is not None:
+        html_out.write_text(render_html([analysis]), encoding="utf-8")
+    result = result_out(analysis)
+    if as_json:
+        print_json(result)
+        return
+    rows = []
+    for e in result.entities:
+        flags = [k for k, v in e.assertion.model_dump().items() if v is True]
+        rows.append([e.text, e.label, e.preferred_name, e.code, ", ".join(flags), e.section])
+    columns = ["text", "label", "concept", "code", "context", "section"]
+    print_table(f"{len(rows)} entities", columns, rows)
+    print_disclaimer()
+
+
+def _extract_lines(
+    stream: BinaryIO, analyzer: MedicalTextAnalyzer, vocab: Vocabulary | None, targets: list[str]
+) -> None:
+    analyzer.warm_up()
+    with progress("analysing lines", total=None) as advance:
+        for out in process_lines(stream, analyzer, vocab, targets):
+            print_json_line(out)
+            advance()
+
+
+@vocab_app.command("save")
+def vocab_save(
+    name: Annotated[str, typer.Argument(help="Vocabulary name (letters, digits, . _ -).")],
+    term: Annotated[list[str], typer.Option("--term", help="A term (repeatable).")],
+    label: Annotated[str, typer.Option(help="Label the terms get.")] = "target",
+) -> None:
+    """Save (or replace) a named vocabulary of target terms."""
+    terms = tuple(TargetTerm(term=t, label=label) for t in term if t.strip())
+    if not terms:
+        raise InputError("give at least one non-empty --term")
+    path = _store().save(Vocabulary(name=name, terms=terms))
+    stdout().print(f"saved {len(terms)} terms as {name!r} in {path}", highlight=False)
+
+
+@vocab_app.command("list")
+def vocab_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The saved vocabularies."""
+    store = _store()
+    names = store.names()
+    if as_json:
+        print_json(names)
+        return
+    rows = [[n, len(store.load(n).terms)] for n in names]
+    print_table("Saved vocabularies", ["name", "terms"], rows)

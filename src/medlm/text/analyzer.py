@@ -167,6 +167,10 @@ class MedicalTextAnalyzer:
                 CodeMatch(coding=c, method="exact", score=1.0, matched_term=best.variant)
                 for c in best.codes
             )
+            known = normalizer.index.lookup(covered)
+            if not codes and known:  # a target that is also a packaged term keeps its codes
+                known_match = Match(match.first, match.last, match.start, match.end, known)
+                codes = normalizer.codes(known_match, covered)[1]
         else:
             preferred, codes = normalizer.codes(match, covered)
         return Entity(

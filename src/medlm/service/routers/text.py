@@ -2,6 +2,64 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from medlm import DISCLAIMER
+from medlm.errors import MedlmError
+from medlm.records import ClinicalNote
+from medlm.service.deps import SettingsDep
+from medlm.text import MedicalTextAnalyzer, TargetTerm, VocabularyStore
+from medlm.text.batch import ExtractResult, result_out
+from medlm.text.fhir import to_fhir
 
 router = APIRouter(prefix="/v1/text", tags=["text"])
+
+
+def get_analyzer(request: Request) -> MedicalTextAnalyzer:
+    """One analyzer per app, built on first use (the dictionaries load once, a few seconds)."""
+    state = request.app.state
+    if getattr(state, "text_analyzer", None) is None:
+        state.text_analyzer = MedicalTextAnalyzer()
+    return cast(MedicalTextAnalyzer, state.text_analyzer)
+
+
+AnalyzerDep = Annotated[MedicalTextAnalyzer, Depends(get_analyzer)]
+
+
+class ExtractBody(BaseModel):
+    """One document: plain text or a ClinicalNote, with optional targets or a saved vocabulary."""
+
+    text: str | None = None
+    note: ClinicalNote | None = None
+    id: str | None = None
+    targets: list[str | TargetTerm] = Field(default_factory=list)
+    vocabulary: str | None = Field(default=None, description="Name of a saved vocabulary.")
+    include_fhir: bool = False
+
+
+class ExtractResponse(BaseModel):
+    result: ExtractResult
+    fhir: list[dict[str, Any]] | None = None
+    disclaimer: str = DISCLAIMER
+
+
+@router.post("/extract")
+def extract(body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep) -> ExtractResponse:
+    """Entities with offsets, codes and context; 422 with a clear message on bad input."""
+    if (body.text is None) == (body.note is None):
+        raise HTTPException(status_code=422, detail="give exactly one of 'text' or 'note'")
+    try:
+        vocab = None
+        if body.vocabulary:
+            vocab = VocabularyStore(settings.data_dir / "vocabularies").load(body.vocabulary)
+        document = body.note if body.note is not None else str(body.text)
+        analysis = analyzer.analyze(
+            document, targets=body.targets, vocabulary=vocab, doc_id=body.id
+        )
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    fhir = to_fhir(analysis) if body.include_fhir else None
+    return ExtractResponse(result=result_out(analysis), fhir=fhir)
