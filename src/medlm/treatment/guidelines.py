@@ -79,61 +79,40 @@ def _metformin(
     if egfr is None:
         missing.append("eGFR not available: metformin eligibility unknown")
         return []
-    kw = {"drug": "metformin", "drug_class": "biguanide", "strength": m["strength"]}
-    if egfr < m["stop_below_egfr"]:
-        if not on:
-            return [
-                _rec(
-                    facts,
-                    k,
-                    m["cite"],
-                    action=Action.AVOID,
-                    rule_id="ada-metformin-avoid",
-                    rationale=f"eGFR {egfr:g} is below {m['stop_below_egfr']}: "
-                    "metformin is contraindicated",
-                    **kw,
-                )
-            ]
-        return [
-            _rec(
-                facts,
-                k,
-                m["cite"],
-                action=Action.STOP,
-                rule_id="ada-metformin-stop",
-                rationale=f"eGFR {egfr:g} is below {m['stop_below_egfr']}: stop metformin",
-                **kw,
+    stop, no_start = m["stop_below_egfr"], m["no_initiation_below_egfr"]
+    if egfr < stop:
+        action, rule, text = (
+            (Action.STOP, "ada-metformin-stop", f"below {stop}: stop metformin")
+            if on
+            else (
+                Action.AVOID,
+                "ada-metformin-avoid",
+                f"below {stop}: metformin is contraindicated",
             )
-        ]
-    if egfr < m["no_initiation_below_egfr"]:
-        action = Action.ADJUST if on else Action.AVOID
-        text = "reassess benefit and dose" if on else "do not start metformin"
-        return [
-            _rec(
-                facts,
-                k,
-                m["cite"],
-                action=action,
-                rule_id="ada-metformin-egfr-30-44",
-                rationale=f"eGFR {egfr:g} is {m['stop_below_egfr']}–"
-                f"{m['no_initiation_below_egfr'] - 1}: {text}",
-                **kw,
-            )
-        ]
-    if not on:
-        return [
-            _rec(
-                facts,
-                k,
-                m["cite"],
-                action=Action.START,
-                rule_id="ada-metformin-start",
-                rationale=f"type 2 diabetes with eGFR {egfr:g} (no kidney limit): "
-                "metformin is an effective, inexpensive option",
-                **kw,
-            )
-        ]
-    return []
+        )
+    elif egfr < no_start:
+        action, rule = (Action.ADJUST if on else Action.AVOID), "ada-metformin-egfr-30-44"
+        text = f"{stop}–{no_start - 1}: " + (
+            "reassess benefit and dose" if on else "do not start metformin"
+        )
+    elif not on:
+        action, rule = Action.START, "ada-metformin-start"
+        text = "above the kidney limits: metformin is an effective, inexpensive option"
+    else:
+        return []
+    return [
+        _rec(
+            facts,
+            k,
+            m["cite"],
+            action=action,
+            rule_id=rule,
+            drug="metformin",
+            drug_class="biguanide",
+            strength=m["strength"],
+            rationale=f"eGFR {egfr:g} is {text}",
+        )
+    ]
 
 
 def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> list[Recommendation]:

@@ -142,34 +142,26 @@ def evaluate_policies(
         assigned = _cross_fit(learners, x, arms, y, n_folds, seed, advance)
         finals = {name: make().fit(x, arms, y) for name, make in learners.items()}
     rules = {design.arms[a]: np.full(len(y), a) for a in range(k)} | assigned
-    points, draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=False)
-    sn_points, sn_draws = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=True)
+    ht = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=False)
+    sn = _bootstrap(arms, y, rules, p, n_bootstrap, seed, normalized=True)
     names = [design.arms[a] for a in range(k)]
-    arm_values = {n: _estimate(points[n], draws[n]) for n in names}
-    sn_arms = {n: _estimate(sn_points[n], sn_draws[n]) for n in names}
+    arm_values = {n: _estimate(ht[0][n], ht[1][n]) for n in names}
+    sn_arms = {n: _estimate(sn[0][n], sn[1][n]) for n in names}
     best = max(arm_values, key=lambda name: arm_values[name].value)
     sn_best = max(sn_arms, key=lambda name: sn_arms[name].value)
-    best_index = next(a for a in range(k) if design.arms[a] == best)
-    results = []
-    for name, rule in assigned.items():
-        final = finals[name]
-        value = points[name]
-        diff = _estimate(value - arm_values[best].value, draws[name] - draws[best])
-        sn_diff = _estimate(
-            sn_points[name] - sn_points[sn_best], sn_draws[name] - sn_draws[sn_best]
+    results = [
+        PolicyResult(
+            learner=name,
+            value=_estimate(ht[0][name], ht[1][name]),
+            vs_best_arm=_difference(ht, name, best),
+            self_normalized_vs_best_arm=_difference(sn, name, sn_best),
+            arm_shares={design.arms[a]: float(np.mean(rule == a)) for a in range(k)},
+            drivers=covariate_drivers(finals[name], x, design.covariates, names.index(best), seed)[
+                :5
+            ],
         )
-        shares = {design.arms[a]: float(np.mean(rule == a)) for a in range(k)}
-        drivers = covariate_drivers(final, x, design.covariates, best_index, seed)[:5]
-        results.append(
-            PolicyResult(
-                learner=name,
-                value=_estimate(value, draws[name]),
-                vs_best_arm=diff,
-                self_normalized_vs_best_arm=sn_diff,
-                arm_shares=shares,
-                drivers=drivers,
-            )
-        )
+        for name, rule in assigned.items()
+    ]
     return PolicyEvaluation(
         dataset=design.name,
         outcome=f"{design.outcome}: {design.outcome_description}",
@@ -185,6 +177,14 @@ def evaluate_policies(
         randomization={design.arms[a]: float(p[a]) for a in range(k)},
         citation=str(design.cite),
     )
+
+
+def _difference(
+    values: tuple[dict[str, float], dict[str, np.ndarray]], name: str, best: str
+) -> Estimate:
+    """Paired difference of a rule to the best arm, bootstrapped on the same resamples."""
+    points, draws = values
+    return _estimate(points[name] - points[best], draws[name] - draws[best])
 
 
 def _verdict(d: Estimate) -> str:
