@@ -2,7 +2,8 @@
 
 Problems become `Condition` (verificationStatus refuted when negated, provisional when possible),
 medications `MedicationStatement` and measurements `Observation`. Concepts about a family member,
-another person or a hypothetical situation are not the patient's facts and produce no resource.
+another person or a hypothetical situation are not the patient's facts and produce no resource;
+nor do names in an Allergies section (allergens, not medications taken).
 Provenance: the source document is referenced (`Condition.evidence.detail`, `derivedFrom`) when
 the analysis has an id, and the character range and text ride in the extension `SPAN_URL`.
 Resources are validated with `fhir.resources.R4B`.
@@ -150,6 +151,8 @@ def to_fhir(analysis: TextAnalysis) -> list[dict[str, Any]]:
     for entity in analysis.entities:
         a = entity.assertion
         if a.family or a.hypothetical or a.experiencer != "patient":
+            continue
+        if entity.section == "allergies":  # allergens are not medications taken
             continue
         if entity.label == "problem":
             out.append(
