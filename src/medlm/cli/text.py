@@ -19,7 +19,8 @@ from medlm.cli.render import (
 )
 from medlm.errors import InputError
 from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
-from medlm.text.batch import decode, process_lines, result_out
+from medlm.text.batch import decode, result_out
+from medlm.text.parallel import process_lines_parallel
 
 app = typer.Typer(help="Clinical and literature text analysis.", no_args_is_help=True)
 vocab_app = typer.Typer(help="Saved vocabularies of target terms.", no_args_is_help=True)
@@ -63,13 +64,16 @@ def extract(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Also write the highlighted HTML view here.")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes for --jsonl (e.g. one per core).")
+    ] = 1,
 ) -> None:
     """Entities with offsets, codes and context (negated, possible, historical, family...)."""
     vocab = _store().load(vocabulary) if vocabulary else None
     analyzer = MedicalTextAnalyzer()
     stream = _open(source)
     if jsonl:
-        _extract_lines(stream, analyzer, vocab, list(target or []))
+        _extract_lines(stream, analyzer, vocab, list(target or []), workers)
         return
     raw = stream.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
@@ -111,11 +115,15 @@ def _extract_one(
 
 
 def _extract_lines(
-    stream: BinaryIO, analyzer: MedicalTextAnalyzer, vocab: Vocabulary | None, targets: list[str]
+    stream: BinaryIO,
+    analyzer: MedicalTextAnalyzer,
+    vocab: Vocabulary | None,
+    targets: list[str],
+    workers: int,
 ) -> None:
     analyzer.warm_up()
     with progress("analysing lines", total=None) as advance:
-        for out in process_lines(stream, analyzer, vocab, targets):
+        for out in process_lines_parallel(stream, analyzer, workers, vocab, targets):
             print_json_line(out)
             advance()
 

@@ -148,9 +148,10 @@ def process_lines(
     analyzer: MedicalTextAnalyzer,
     vocabulary: Vocabulary | None = None,
     extra_targets: list[str] | None = None,
+    first_line: int = 1,
 ) -> Iterator[ExtractResult | ExtractError]:
     """One output per non-blank input line, in order; bad lines become ExtractError."""
-    for n, raw in enumerate(lines, start=1):
+    for n, raw in enumerate(lines, start=first_line):
         if not raw.strip():
             continue
         try:
