@@ -52,6 +52,38 @@ class LMSettings(BaseModel):
     num_threads: int | None = Field(default=None, ge=1)
 
 
+class RiskSettings(BaseModel):
+    """Disease risk prediction.
+
+    Tier cut-points: probability < `tier_low_below` is low, >= `tier_high_from` is high,
+    between is medium. The defaults (10% and 20%) follow the three bands used for 10-year
+    coronary risk in the NCEP ATP III report (JAMA 2001;285:2486: <10%, 10-20%, >20%),
+    the most widely used convention for a risk horizon of years. They are not validated
+    for other outcomes or populations (on Pima, where 35% have the outcome, most women fall
+    in "high"): every evaluation report lists sensitivity, specificity, PPV and NPV at both
+    cut-points so they can be set for the decision at hand.
+    """
+
+    tier_low_below: float = Field(default=0.10, gt=0, lt=1)
+    tier_high_from: float = Field(default=0.20, gt=0, lt=1)
+    model_dir: Path | None = Field(
+        default=None,
+        description="Folder of saved risk models the service loads at start (one sub-folder "
+        "per model); default: `risk-models` in the data directory.",
+    )
+    bootstrap: int = Field(default=1000, ge=100, description="Bootstrap resamples for CIs.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskSettings:
+        if self.tier_low_below >= self.tier_high_from:
+            raise ValueError("risk.tier_low_below must be below risk.tier_high_from")
+        return self
+
+    @property
+    def cutpoints(self) -> tuple[float, float]:
+        return (self.tier_low_below, self.tier_high_from)
+
+
 class Settings(BaseSettings):
     """All of medlm's configuration in one place."""
 
@@ -69,6 +101,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     service: ServiceSettings = ServiceSettings()
     lm: LMSettings = LMSettings()
+    risk: RiskSettings = RiskSettings()
 
     @model_validator(mode="before")
     @classmethod
