@@ -17,6 +17,6 @@ def test_two_workers_match_one_process_with_error_line_numbers(
     lines.insert(5, "{broken")
     serial = list(process_lines(lines, analyzer))
     parallel = list(process_lines_parallel(lines, analyzer, workers=2))
-    assert [o.model_dump() for o in parallel] == [o.model_dump() for o in serial]
-    (error,) = [o for o in parallel if isinstance(o, ExtractError)]
-    assert error.line == 6
+    assert parallel == [o.model_dump_json() for o in serial]
+    (error,) = [o for o in serial if isinstance(o, ExtractError)]
+    assert error.line == 6 and "line 6" in error.error

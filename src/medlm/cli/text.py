@@ -12,7 +12,6 @@ import typer
 from medlm.cli.render import (
     print_disclaimer,
     print_json,
-    print_json_line,
     print_table,
     progress,
     stdout,
@@ -123,9 +122,10 @@ def _extract_lines(
 ) -> None:
     analyzer.warm_up()
     with progress("analysing lines", total=None) as advance:
-        for out in process_lines_parallel(stream, analyzer, workers, vocab, targets):
-            print_json_line(out)
+        for line in process_lines_parallel(stream, analyzer, workers, vocab, targets):
+            sys.stdout.write(line + "\n")
             advance()
+        sys.stdout.flush()
 
 
 @vocab_app.command("save")

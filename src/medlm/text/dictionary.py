@@ -74,6 +74,11 @@ class TermIndex:
         for term in terms:
             self.add(term)
 
+    def terms(self) -> Iterator[Term]:
+        """Every term in the index."""
+        for terms in self._terms.values():
+            yield from terms
+
     def lookup(self, text: str) -> list[Term]:
         """Terms written exactly as `text` (case-insensitive)."""
         return list(self._terms.get(term_key(text), []))

@@ -7,12 +7,13 @@ stays flat however long the input is. Output order is input order.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 from collections.abc import Iterable, Iterator
 
 from medlm.text.analyzer import MedicalTextAnalyzer
-from medlm.text.batch import ExtractError, ExtractResult, process_lines
+from medlm.text.batch import process_lines
 from medlm.text.vocabulary import Vocabulary
 
 CHUNK = 64
@@ -24,7 +25,7 @@ def _init(analyzer: MedicalTextAnalyzer, vocabulary: Vocabulary | None, targets:
     _WORKER.update(analyzer=analyzer, vocabulary=vocabulary, targets=targets)
 
 
-def _run(batch: tuple[int, list[bytes | str]]) -> list[ExtractResult | ExtractError]:
+def _run(batch: tuple[int, list[bytes | str]]) -> list[str]:
     first, lines = batch
     analyzer = _WORKER["analyzer"]
     assert isinstance(analyzer, MedicalTextAnalyzer)
@@ -32,7 +33,8 @@ def _run(batch: tuple[int, list[bytes | str]]) -> list[ExtractResult | ExtractEr
     targets = _WORKER["targets"]
     assert vocabulary is None or isinstance(vocabulary, Vocabulary)
     assert isinstance(targets, list)
-    return list(process_lines(lines, analyzer, vocabulary, targets, first_line=first + 1))
+    outputs = process_lines(lines, analyzer, vocabulary, targets, first_line=first + 1)
+    return [o.model_dump_json() for o in outputs]  # JSON text crosses processes cheaply
 
 
 def _batches(lines: Iterable[bytes | str], size: int) -> Iterator[tuple[int, list[bytes | str]]]:
@@ -49,12 +51,14 @@ def process_lines_parallel(
     workers: int = 2,
     vocabulary: Vocabulary | None = None,
     targets: list[str] | None = None,
-) -> Iterator[ExtractResult | ExtractError]:
-    """Like `process_lines`, on `workers` processes (1: in this process)."""
+) -> Iterator[str]:
+    """Like `process_lines` but yielding each output as a JSON line, on `workers` processes."""
     if workers <= 1:
-        yield from process_lines(lines, analyzer, vocabulary, targets)
+        for out in process_lines(lines, analyzer, vocabulary, targets):
+            yield out.model_dump_json()
         return
     analyzer.warm_up()
+    gc.freeze()  # keep the shared dictionaries out of the workers' GC: fewer copy-on-write pages
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, _init, (analyzer, vocabulary, targets or [])) as pool:
         window: list[tuple[int, list[bytes | str]]] = []

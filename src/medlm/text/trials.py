@@ -1,0 +1,168 @@
+"""Rule-based facts of randomized-trial abstracts: design, size, people, arms, outcomes, effects.
+
+Each fact keeps its character span in the abstract. Effect measures are read with their value,
+95% confidence interval and p-value where written ("HR 0.72, 95% CI 0.60-0.86; P<0.001").
+Interventions and comparators are the drug (or target) entities of the analysed text that sit in
+an "X versus Y" / "X compared with Y" / "X or placebo" phrase; the rest are not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm.records import Span
+from medlm.text.results import Entity, TextAnalysis
+
+_DESIGN = re.compile(
+    r"\b(randomi[sz]ed|double[- ]blind(?:ed)?|single[- ]blind(?:ed)?|triple[- ]blind(?:ed)?|"
+    r"open[- ]label|placebo[- ]controlled|cross[- ]?over|cluster[- ]randomi[sz]ed|"
+    r"multi-?cent(?:er|re)|"
+    r"non-?inferiority|parallel[- ]group|pilot|factorial)\b",
+    re.IGNORECASE,
+)
+_PEOPLE = (
+    r"(?:patients|participants|subjects|adults|children|women|men|individuals|volunteers|"
+    r"infants|persons|people)"
+)
+_SIZE = (
+    re.compile(rf"\b(?P<n>\d[\d,]*)\s+(?:\w+\s+){{0,3}}?{_PEOPLE}\b", re.IGNORECASE),
+    re.compile(r"\b[Nn]\s*=\s*(?P<n>\d[\d,]*)"),
+    re.compile(r"\brandomi[sz]ed\s+(?P<n>\d[\d,]*)\b", re.IGNORECASE),
+)
+_SIZE_CONTEXT = re.compile(r"randomi[sz]|enrol|includ|recruit|a total of|assigned|allocated", re.I)
+_NUM = r"-?\d+(?:\.\d+)?"
+_EFFECT = re.compile(
+    rf"\b(?P<kind>hazard ratio|odds ratio|relative risk|risk ratio|rate ratio|mean difference|"
+    rf"HR|aHR|OR|aOR|RR|MD|IRR)\b\s*(?:\((?:HR|OR|RR|MD|IRR)\))?"
+    r"(?:\s+(?:for|of)\s+[\w -]{1,40}?\s+(?:was|were|is))?\s*(?:[:=,]|of|was)?\s*"
+    rf"(?P<v>{_NUM})"
+    rf"(?:\s*[;,(\[]?\s*(?:95\s*%\s*(?:CI|confidence interval)|95\s*%)\s*[:=,]?\s*"
+    rf"(?P<lo>{_NUM})\s*(?:-|–|to|,)\s*(?P<hi>{_NUM}))?",
+)
+_P = re.compile(r"\b[Pp]\s*(?P<op>[<=>≤≥])\s*(?P<p>0?\.\d+|1(?:\.0+)?)")
+_KINDS = {
+    "hr": "hazard ratio",
+    "ahr": "hazard ratio",
+    "or": "odds ratio",
+    "aor": "odds ratio",
+    "rr": "risk ratio",
+    "relative risk": "risk ratio",
+    "md": "mean difference",
+    "irr": "rate ratio",
+}
+_VERSUS = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|or)\b", re.IGNORECASE)
+_OUTCOME = re.compile(
+    r"\b(?:primary|secondary|main)\s+(?:efficacy\s+)?(?:outcomes?|end ?points?)\s+"
+    r"(?:measures?\s+)?(?:was|were|included|is|are|:)\s+(?P<o>[^.;]+)",
+    re.IGNORECASE,
+)
+
+
+class EffectMeasure(BaseModel):
+    """An effect estimate as written: kind, value, 95% CI and the nearest p-value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    span: Span
+    kind: str
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: str | None = Field(default=None, description="As written, e.g. '<0.001'.")
+
+
+class TrialFacts(BaseModel):
+    """What a trial abstract says about its design, people, arms, outcomes and effects."""
+
+    model_config = ConfigDict(frozen=True)
+
+    design: tuple[Span, ...] = ()
+    sample_size: int | None = None
+    sample_size_span: Span | None = None
+    age_range: tuple[float, float] | None = None
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    comparators: tuple[str, ...] = ()
+    outcomes: tuple[Span, ...] = ()
+    effects: tuple[EffectMeasure, ...] = ()
+
+
+def _sample_size(text: str) -> tuple[int, Span] | None:
+    for pattern in _SIZE:
+        for m in pattern.finditer(text):
+            window = text[max(0, m.start() - 60) : m.end() + 40]
+            n = int(m.group("n").replace(",", ""))
+            if _SIZE_CONTEXT.search(window) and 4 <= n <= 10_000_000:
+                return n, Span(start=m.start("n"), end=m.end("n"), label="sample_size")
+    return None
+
+
+def _effects(text: str) -> list[EffectMeasure]:
+    out = []
+    for m in _EFFECT.finditer(text):
+        kind = m.group("kind")
+        p = _P.search(text, m.end(), min(len(text), m.end() + 40))
+        out.append(
+            EffectMeasure(
+                span=Span(start=m.start(), end=m.end(), label="effect"),
+                kind=_KINDS.get(kind.lower(), kind.lower()),
+                value=float(m.group("v")),
+                ci_low=float(m.group("lo")) if m.group("lo") else None,
+                ci_high=float(m.group("hi")) if m.group("hi") else None,
+                p_value=f"{p.group('op')}{p.group('p')}" if p else None,
+            )
+        )
+    return out
+
+
+def _arms(text: str, entities: list[Entity]) -> tuple[list[str], list[str]]:
+    """Interventions before and comparators after a 'versus'-like word, in the same sentence."""
+    drugs = [e for e in entities if e.label in {"medication", "target"}]
+    interventions: list[str] = []
+    comparators: list[str] = []
+    for m in _VERSUS.finditer(text):
+        before = [e for e in drugs if 0 <= m.start() - e.end <= 40]
+        after = [e for e in drugs if 0 <= e.start - m.end() <= 40]
+        if not after and text[m.end() : m.end() + 9].strip().lower().startswith("placebo"):
+            comparators.append("placebo")
+        if before and (after or comparators):
+            interventions.extend(e.preferred_name or e.text for e in before)
+            comparators.extend(e.preferred_name or e.text for e in after)
+    return _unique(interventions), _unique(comparators)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
+    """Trial facts from an analysed abstract (entities give the drugs and conditions)."""
+    text = analysis.text
+    size = _sample_size(text)
+    ages = [e.measurement for e in analysis.entities if e.label == "age" and e.measurement]
+    ranged = [a for a in ages if a.value2 is not None]
+    interventions, comparators = _arms(text, list(analysis.entities))
+    conditions = [
+        e.preferred_name or e.text
+        for e in analysis.entities
+        if e.label == "problem" and not e.assertion.negated
+    ]
+    return TrialFacts(
+        design=tuple(
+            Span(start=m.start(), end=m.end(), label=m.group().lower())
+            for m in _DESIGN.finditer(text)
+        ),
+        sample_size=size[0] if size else None,
+        sample_size_span=size[1] if size else None,
+        age_range=(ranged[0].value, float(ranged[0].value2 or 0)) if ranged else None,
+        conditions=tuple(_unique(conditions)[:5]),
+        interventions=tuple(interventions),
+        comparators=tuple(comparators),
+        outcomes=tuple(
+            Span(start=m.start("o"), end=m.end("o"), label="outcome")
+            for m in _OUTCOME.finditer(text)
+        ),
+        effects=tuple(_effects(text)),
+    )
