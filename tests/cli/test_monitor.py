@@ -1,0 +1,76 @@
+"""`medlm monitor score` and `medlm monitor replay` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from medlm.cli.app import app
+
+ACCEPTANCE = (
+    '{"patient_id":"p1","time":"2026-01-01T08:00:00Z","respiratory_rate":22,"spo2":95,'
+    '"on_oxygen":false,"systolic_bp":105,"heart_rate":112,"consciousness":"A",'
+    '"temperature_c":38.4}'
+)
+
+
+def test_score_acceptance_line_is_total_7_with_emergency_response(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    result = runner.invoke(app, ["monitor", "score", "--json"], input=ACCEPTANCE + "\n")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout.strip())
+    news2 = out["news2"]
+    assert (out["patient_id"], out["time"]) == ("p1", "2026-01-01T08:00:00Z")
+    assert news2["total"] == 7
+    assert news2["subscores"] == {
+        "respiration_rate": 2,
+        "spo2": 1,
+        "air_or_oxygen": 0,
+        "systolic_bp": 1,
+        "pulse": 2,
+        "consciousness": 0,
+        "temperature": 1,
+    }
+    assert news2["response"] == "emergency response"
+    assert news2["risk"] == "high"
+
+
+def test_score_reports_bad_lines_and_keeps_going_in_order(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    missing_rr = json.loads(ACCEPTANCE) | {"patient_id": "p2", "respiratory_rate": None}
+    lines = [ACCEPTANCE, "{not json", json.dumps(missing_rr), '{"patient_id":"p3"}']
+    path = tmp_path / "vitals.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["monitor", "score", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    outs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outs) == 4
+    assert outs[0]["news2"]["total"] == 7
+    assert outs[1]["line"] == 2 and "not valid JSON" in outs[1]["error"]
+    assert outs[2]["news2"]["total"] is None and outs[2]["news2"]["risk"] is None
+    assert outs[2]["news2"]["missing"] == ["respiration_rate"]
+    assert outs[3]["line"] == 4 and "time" in outs[3]["error"]
+
+
+def test_score_rejects_impossible_values_with_a_reason(runner: CliRunner, cli_env: Path) -> None:
+    line = json.loads(ACCEPTANCE) | {"heart_rate": 400, "spo2": 120}
+    result = runner.invoke(app, ["monitor", "score", "--json"], input=json.dumps(line))
+    out = json.loads(result.stdout)
+    assert {r["parameter"] for r in out["rejected"]} == {"heart_rate", "spo2"}
+    assert out["news2"]["total"] is None and set(out["news2"]["missing"]) == {"pulse", "spo2"}
+
+
+def test_score_missing_file_is_one_error_line(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["monitor", "score", "/no/such/file.jsonl"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_score_table_output_names_the_response(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["monitor", "score"], input=ACCEPTANCE)
+    assert result.exit_code == 0
+    assert "emergency response" in result.stdout
