@@ -11,7 +11,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from medlm.training.distributed import ProcessInfo, init_from_env
+from medlm.training.distributed import ProcessInfo, process_info, resolve_device
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 
@@ -66,4 +66,14 @@ def test_without_torchrun_environment_the_run_is_single_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("WORLD_SIZE", raising=False)
-    assert init_from_env(torch.device("cpu")) == ProcessInfo(rank=0, world_size=1, local_rank=0)
+    info = process_info()
+    assert info == ProcessInfo(rank=0, world_size=1, local_rank=0) and info.is_main
+
+
+def test_torchrun_environment_gives_rank_and_world_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("RANK", "2")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    info = process_info()
+    assert (info.rank, info.world_size, info.distributed, info.is_main) == (2, 4, True, False)
+    assert resolve_device("cpu", info) == torch.device("cpu")

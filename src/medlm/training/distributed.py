@@ -35,21 +35,25 @@ class ProcessInfo:
         return self.world_size > 1
 
 
-def init_from_env(device: torch.device) -> ProcessInfo:
-    """Join the process group described by torchrun's RANK/WORLD_SIZE (if any)."""
+def process_info() -> ProcessInfo:
+    """This process's rank and the world size from torchrun's environment (1 without it)."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size <= 1:
         return ProcessInfo()
-    info = ProcessInfo(
+    return ProcessInfo(
         rank=int(os.environ["RANK"]),
         world_size=world_size,
         local_rank=int(os.environ.get("LOCAL_RANK", "0")),
     )
-    if not dist.is_initialized():
-        backend = "nccl" if device.type == "cuda" else "gloo"
-        dist.init_process_group(backend=backend)
-        logger.info("joined %s process group as rank %d of %d", backend, info.rank, world_size)
-    return info
+
+
+def join(info: ProcessInfo, device: torch.device) -> None:
+    """Join the process group of a distributed run: NCCL for GPUs, gloo for CPUs."""
+    if not info.distributed or dist.is_initialized():
+        return
+    backend = "nccl" if device.type == "cuda" else "gloo"
+    dist.init_process_group(backend=backend)
+    logger.info("joined %s process group as rank %d of %d", backend, info.rank, info.world_size)
 
 
 def resolve_device(choice: str, info: ProcessInfo) -> torch.device:
@@ -71,7 +75,3 @@ def wrap(model: nn.Module, info: ProcessInfo, device: torch.device) -> nn.Module
 def barrier(info: ProcessInfo) -> None:
     if info.distributed:
         dist.barrier()
-
-
-def world_size_from_env() -> int:
-    return int(os.environ.get("WORLD_SIZE", "1"))

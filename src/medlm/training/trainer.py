@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
 from torch import Tensor
+from torch.nn.parallel import DistributedDataParallel
 
 from medlm.errors import ConfigError
 from medlm.lm.checkpoint import save_checkpoint
@@ -88,8 +89,9 @@ class Trainer:
     ) -> TrainingResult:
         """Train `model` in place; returns the history and the checkpoint folders written."""
         s = self.settings
-        info = distributed.init_from_env(torch.device("cpu"))
+        info = distributed.process_info()
         device = distributed.resolve_device(s.device, info)
+        distributed.join(info, device)
         micro = batching.micro_batch_size(s.batch_size, info.world_size, s.gradient_accumulation)
         steps = batching.steps_per_epoch(len(train), s.batch_size)
         logger.info("training %d steps/epoch, micro-batch %d on %s", steps, micro, device)
@@ -106,7 +108,9 @@ class Trainer:
             callback.on_train_start(self, steps * s.epochs)
         for epoch in range(state.epoch, s.epochs):
             started = time.perf_counter()
-            train_loss = self._train_epoch(wrapped, optimizer, schedule, train, epoch, steps, info)
+            train_loss = self._train_epoch(
+                wrapped, optimizer, schedule, train, epoch, steps, info, device
+            )
             record = EpochRecord(
                 epoch=epoch,
                 train_loss=train_loss,
@@ -149,6 +153,7 @@ class Trainer:
         epoch: int,
         steps: int,
         info: distributed.ProcessInfo,
+        device: torch.device,
     ) -> float:
         s = self.settings
         wrapped.train()
@@ -163,14 +168,20 @@ class Trainer:
             )
             step_loss = 0.0
             for i, chunk in enumerate(chunks):
-                generator = torch.Generator().manual_seed(
-                    hash((s.seed, epoch, step, i, info.rank)) & 0x7FFF_FFFF
+                seed = _step_seed(s.seed, epoch, step, i, info.rank)
+                batch = self.objective(
+                    [train[j] for j in chunk], torch.Generator().manual_seed(seed)
                 )
-                batch = self.objective([train[j] for j in chunk], generator)
-                sync = i == len(chunks) - 1 or not info.distributed
-                with self._autocast(batch), contextlib.nullcontext() if sync else wrapped.no_sync():  # type: ignore[operator]
-                    loss = _loss(wrapped(batch.to(_device_of(wrapped)))) / len(chunks)
-                loss.backward()
+                # In a distributed run, gradients are averaged across processes only after the
+                # last micro-batch of the step.
+                last = i == len(chunks) - 1
+                sync = (
+                    contextlib.nullcontext() if last or not info.distributed else _no_sync(wrapped)
+                )
+                with sync:
+                    with self._autocast(device):
+                        loss = _loss(wrapped(batch.to(device))) / len(chunks)
+                    loss.backward()
                 step_loss += float(loss.detach())
             if s.max_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(wrapped.parameters(), s.max_grad_norm)
@@ -187,10 +198,9 @@ class Trainer:
             mean /= info.world_size
         return float(mean)
 
-    def _autocast(self, batch: Batch) -> contextlib.AbstractContextManager[Any]:
+    def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager[Any]:
         if self.settings.precision != "bf16":
             return contextlib.nullcontext()
-        device = batch.input_ids.device
         if not bf16_supported(device):
             raise ConfigError(f"training.precision='bf16' is not supported on this {device.type}")
         return torch.autocast(device.type, dtype=torch.bfloat16)
@@ -207,7 +217,7 @@ class Trainer:
             chunk = examples[start : start + size]
             generator = torch.Generator().manual_seed(self.settings.seed + start)
             batch = self.objective(chunk, generator).to(device)
-            with self._autocast(batch):
+            with self._autocast(device):
                 total += float(_loss(model(batch))) * len(chunk)
             count += len(chunk)
         model.train()
@@ -249,5 +259,6 @@ def _step_seed(*parts: int) -> int:
     return value
 
 
-def _device_of(module: torch.nn.Module) -> torch.device:
-    return next(module.parameters()).device
+def _no_sync(wrapped: torch.nn.Module) -> contextlib.AbstractContextManager[Any]:
+    """DDP's context that defers the gradient all-reduce."""
+    return cast(DistributedDataParallel, wrapped).no_sync()
