@@ -1,7 +1,221 @@
-"""`medlm risk`: command group (commands are added by the module that owns them)."""
+"""`medlm risk`: train, evaluate, cross-validate and apply disease risk models."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(help="risk commands.", no_args_is_help=True)
+from medlm.cli.render import print_disclaimer, print_json, print_table, progress, stdout
+from medlm.settings import load_settings
+
+app = typer.Typer(
+    help="Disease risk prediction: train, evaluate, cv, predict.", no_args_is_help=True
+)
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="CSV file with a header row.")]
+TargetOpt = Annotated[str | None, typer.Option("--target", help="0/1 outcome column of --data.")]
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", help="Registered dataset: pima, uci-heart, ...")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Write report.json, report.html and PNGs here.")
+]
+FamilyOpt = Annotated[str, typer.Option("--model", help="Model family: logreg, gbm or lm.")]
+CalibrationOpt = Annotated[
+    str,
+    typer.Option("--calibration", help="Recalibration on training folds: none, sigmoid, isotonic."),
+]
+
+
+def _metrics_rows(results: list[Any]) -> list[list[Any]]:
+    return [
+        [
+            m.model,
+            m.n,
+            f"{m.auroc:.3f} ({m.auroc_ci[0]:.3f}-{m.auroc_ci[1]:.3f})",
+            f"{m.auprc:.3f}",
+            f"{m.brier:.3f}",
+            f"{m.calibration_intercept:.2f}",
+            f"{m.calibration_slope:.2f}",
+            f"{m.ece:.3f}",
+        ]
+        for m in results
+    ]
+
+
+_COLUMNS = ["model", "n", "AUROC (95% CI)", "AUPRC", "Brier", "cal. int.", "cal. slope", "ECE"]
+
+
+@app.command()
+def train(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")],
+    data: DataOpt = None,
+    target: TargetOpt = None,
+    dataset: DatasetOpt = None,
+    family: FamilyOpt = "logreg",
+    calibration: CalibrationOpt = "none",
+    name: Annotated[str | None, typer.Option("--name", help="Model name.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit a risk model on all rows given and save it."""
+    from medlm.risk.training import train_model
+
+    settings = load_settings()
+    summary = train_model(
+        out,
+        data=data,
+        target=target,
+        dataset=dataset,
+        family=family,
+        calibration=calibration,
+        name=name,
+        settings=settings.risk,
+    )
+    if as_json:
+        print_json(summary)
+        return
+    stdout().print(
+        f"trained {summary.family} model {summary.name!r} on {summary.n} rows "
+        f"({summary.events} with the outcome); saved to {summary.path}"
+    )
+    for column, reason in summary.excluded.items():
+        stdout().print(f"  column {column!r} not used: {reason}")
+    print_disclaimer()
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Option("--model", help="Model folder from `medlm risk train`.")],
+    data: DataOpt = None,
+    target: TargetOpt = None,
+    dataset: DatasetOpt = None,
+    report: ReportOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Held-out evaluation: AUROC (95% CI), AUPRC, Brier, calibration, ECE, cut-points."""
+    from medlm.risk.training import evaluate_saved
+
+    settings = load_settings()
+    metrics = evaluate_saved(
+        model, data=data, target=target, dataset=dataset, report_dir=report, settings=settings.risk
+    )
+    if as_json:
+        print_json(metrics)
+        return
+    print_table("Held-out evaluation", _COLUMNS, _metrics_rows([metrics]))
+    if report is not None:
+        stdout().print(f"report: {report / 'report.html'}")
+    print_disclaimer()
+
+
+@app.command()
+def cv(
+    data: DataOpt = None,
+    target: TargetOpt = None,
+    dataset: DatasetOpt = None,
+    family: FamilyOpt = "logreg",
+    calibration: CalibrationOpt = "none",
+    folds: Annotated[int, typer.Option(min=2, help="Folds per repeat.")] = 5,
+    repeats: Annotated[int, typer.Option(min=1, help="Repeats with new splits.")] = 3,
+    report: ReportOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Repeated stratified cross-validation (preprocessing refitted inside every fold)."""
+    from medlm.risk.training import cross_validate_data
+
+    settings = load_settings()
+    with progress("cross-validating", total=folds * repeats) as advance:
+        result = cross_validate_data(
+            data=data,
+            target=target,
+            dataset=dataset,
+            family=family,
+            calibration=calibration,
+            folds=folds,
+            repeats=repeats,
+            report_dir=report,
+            settings=settings.risk,
+            on_fold=advance,
+        )
+    if as_json:
+        print_json(result)
+        return
+    rows = [
+        [
+            result.model,
+            f"{result.repeats}x{result.folds}",
+            f"{result.auroc.mean:.3f} ± {result.auroc.sd:.3f}",
+            f"{result.brier.mean:.3f}",
+            f"{result.calibration_slope.mean:.2f} ± {result.calibration_slope.sd:.2f}",
+        ]
+    ]
+    print_table(
+        "Cross-validation", ["model", "repeats x folds", "AUROC", "Brier", "cal. slope"], rows
+    )
+    print_disclaimer()
+
+
+@app.command()
+def external(
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset with sites.")] = "uci-heart",
+    train_site: Annotated[
+        str, typer.Option("--train-site", help="Site to train on.")
+    ] = "Cleveland",
+    family: FamilyOpt = "logreg",
+    report: ReportOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """External validation: train on one site, evaluate on each of the others."""
+    from medlm.risk.training import external_validate
+
+    settings = load_settings()
+    results = external_validate(
+        dataset, train_site, family, report_dir=report, settings=settings.risk
+    )
+    if as_json:
+        print_json(results)
+        return
+    print_table("External validation", _COLUMNS, _metrics_rows(results))
+    print_disclaimer()
+
+
+@app.command()
+def predict(
+    input_file: Annotated[
+        Path, typer.Argument(help="PatientRecord JSON (one or a list) or FHIR Bundle.")
+    ],
+    model: Annotated[Path, typer.Option("--model", help="Model folder from `medlm risk train`.")],
+    fhir: Annotated[
+        bool, typer.Option("--fhir", help="Include FHIR RiskAssessments in --json.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Risk, tier and top reasons for each patient in a record file or FHIR Bundle."""
+    from medlm.risk.inputs import read_patients
+    from medlm.risk.training import load_for_prediction
+
+    settings = load_settings()
+    predictor = load_for_prediction(model, settings.risk)
+    scores = predictor.predict_records(read_patients(input_file))
+    if as_json:
+        print_json([{"score": s, "risk_assessment": s.to_fhir()} if fhir else s for s in scores])
+        return
+    rows = [
+        [
+            s.patient_id,
+            f"{s.probability:.3f}",
+            s.tier.value,
+            "; ".join(r.text for r in s.reasons),
+            ", ".join(s.missing) or "-",
+        ]
+        for s in scores
+    ]
+    print_table(
+        f"Risk of {predictor.outcome}",
+        ["patient", "probability", "tier", "reasons", "missing"],
+        rows,
+    )
+    print_disclaimer()

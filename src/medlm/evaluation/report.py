@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from medlm import DISCLAIMER
 from medlm.evaluation.plots import decision_curve, reliability_plot
-from medlm.evaluation.results import CrossValidationResult, Metrics
+from medlm.evaluation.results import BaselineResult, CrossValidationResult, Metrics
 
 
 class Report(BaseModel):
@@ -22,6 +22,7 @@ class Report(BaseModel):
     data: str = Field(description="Data set, split and outcome definition.")
     results: list[Metrics] = Field(default_factory=list)
     cross_validation: list[CrossValidationResult] = Field(default_factory=list)
+    baselines: list[BaselineResult] = Field(default_factory=list)
     importance: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="model -> input -> mean |log-odds contribution|"
     )
@@ -117,6 +118,13 @@ def render_html(report: Report, folder: Path) -> str:
         for model, values in report.importance.items()
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
+    baselines = "".join(
+        f"<tr><td>{html.escape(b.score)}</td><td>{html.escape(b.version)}</td><td>{b.n}</td>"
+        f"<td>{b.auroc:.3f} ({b.auroc_ci[0]:.3f}–{b.auroc_ci[1]:.3f})</td>"
+        f"<td>{html.escape(', '.join(b.missing_items) or 'none')}</td>"
+        f"<td>{html.escape(b.note)}</td></tr>"
+        for b in report.baselines
+    )
     style = (
         "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}"
@@ -132,6 +140,13 @@ def render_html(report: Report, folder: Path) -> str:
             "<th>repeats×folds</th><th>AUROC</th><th>Brier</th><th>cal. slope</th></tr>"
             f"{cv_rows}</table>"
             if cv_rows
+            else ""
+        )
+        + (
+            "<h2>Clinical scores on the same patients</h2><table><tr><th>score</th>"
+            "<th>version</th><th>n</th><th>AUROC (95% CI)</th><th>missing items</th>"
+            f"<th>note</th></tr>{baselines}</table>"
+            if baselines
             else ""
         )
         + f"<h2>Plots</h2>{images or '<p>no plots (matplotlib not installed)</p>'}"

@@ -58,3 +58,19 @@ class CrossValidationResult(BaseModel):
     calibration_slope: FoldSummary
     calibration_intercept: FoldSummary
     pooled: Metrics = Field(description="Metrics on out-of-fold predictions of the first repeat.")
+
+
+class BaselineResult(BaseModel):
+    """A published clinical score applied to the same patients, for comparison."""
+
+    score: str
+    version: str
+    citation: str
+    n: int
+    auroc: float
+    auroc_ci: tuple[float, float]
+    missing_items: list[str] = Field(default_factory=list)
+    note: str = ""
+    metrics: Metrics | None = Field(
+        default=None, description="Full metrics when the score gives a probability."
+    )

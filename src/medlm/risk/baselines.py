@@ -183,5 +183,5 @@ def partial_points(
             )
         )
         points.append(result.points)
-        missing = result.missing_items if not missing else missing
+        missing = missing or result.missing_items
     return np.asarray(points, dtype=float), [m for m in missing if m not in ("age", "bmi")]

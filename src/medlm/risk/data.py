@@ -190,3 +190,17 @@ def from_dataset(name: str) -> RiskData:
 def _sex_label(value: object) -> str | None:
     text = str(value).strip().lower()
     return {"1": "male", "male": "male", "0": "female", "female": "female"}.get(text)
+
+
+def resolve_data(
+    data: Path | None, target: str | None, dataset: str | None, *, need_target: bool = True
+) -> RiskData:
+    """Exactly one of a CSV file (with `target`) or a registered dataset name."""
+    if (data is None) == (dataset is None):
+        raise InputError("give exactly one of --data FILE or --dataset NAME")
+    if dataset is not None:
+        return from_dataset(dataset)
+    assert data is not None
+    if need_target and target is None:
+        raise InputError("--data needs --target COLUMN (the 0/1 outcome column)")
+    return read_csv(data, target)

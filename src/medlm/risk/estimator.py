@@ -111,6 +111,12 @@ class DiseaseRiskPredictor(BaseEstimator):  # type: ignore[misc]
             raise InputError(f"{len(frame)} rows but {len(y_arr)} outcomes")
         if len(np.unique(y_arr)) != 2:
             raise InputError("training needs both outcomes (0 and 1) among the rows")
+        self.excluded_columns_ = unusable_columns(frame)
+        for column, reason in self.excluded_columns_.items():
+            logger.warning("column %r not used: %s", column, reason)
+        frame = frame.drop(columns=list(self.excluded_columns_))
+        if frame.shape[1] == 0:
+            raise InputError("no usable feature columns remain (see the columns reported)")
         self.feature_names_in_ = [str(c) for c in frame.columns]
         self.dtypes_ = {c: str(t) for c, t in frame.dtypes.items()}
         pipeline = self._pipeline(frame)
@@ -230,6 +236,28 @@ class DiseaseRiskPredictor(BaseEstimator):  # type: ignore[misc]
         from medlm.risk.persist import load_model
 
         return load_model(folder)
+
+
+def unusable_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Columns that cannot inform a model, with the reason (reported, never silently dropped)."""
+    reasons = {}
+    for column in frame.columns:
+        series = frame[column]
+        present = series.dropna()
+        if present.empty:
+            reasons[str(column)] = "every value is missing"
+        elif present.nunique() == 1 and len(present) == len(series):
+            reasons[str(column)] = f"the same value ({present.iloc[0]!r}) in every row"
+        elif _is_text(series) and present.nunique() > max(20, 0.5 * len(present)):
+            reasons[str(column)] = (
+                f"text with {present.nunique()} distinct values in {len(present)} rows "
+                "(an identifier or free text, not a category)"
+            )
+    return reasons
+
+
+def _is_text(series: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
 def _as_frame(X: Any) -> pd.DataFrame:

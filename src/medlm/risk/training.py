@@ -1,0 +1,211 @@
+"""Library entry points behind `medlm risk`: train, evaluate, cross-validate, validate by site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from medlm.errors import InputError
+from medlm.evaluation.report import Report, write_report
+from medlm.evaluation.results import CrossValidationResult, Metrics
+from medlm.evaluation.validation import cross_validate, external_validation
+from medlm.risk.data import RiskData, from_dataset, resolve_data
+from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
+from medlm.risk.study import baselines_for, evaluate_model, importance, require_target
+from medlm.settings import RiskSettings
+
+
+class TrainSummary(BaseModel):
+    """What `train_model` did."""
+
+    name: str
+    family: str
+    n: int
+    events: int
+    path: str
+    columns: list[str]
+    excluded: dict[str, str]
+
+
+def make_predictor(
+    family: str,
+    settings: RiskSettings,
+    *,
+    calibration: str = "none",
+    name: str = "risk-model",
+    outcome: str = "outcome",
+) -> DiseaseRiskPredictor:
+    if family not in FAMILIES:
+        raise InputError(f"unknown model family {family!r}; choose from {', '.join(FAMILIES)}")
+    if calibration not in ("none", "sigmoid", "isotonic"):
+        raise InputError(f"unknown calibration {calibration!r}; choose none, sigmoid or isotonic")
+    return DiseaseRiskPredictor(
+        family,  # type: ignore[arg-type]
+        calibration=calibration,  # type: ignore[arg-type]
+        tier_cutpoints=settings.cutpoints,
+        name=name,
+        outcome=outcome,
+    )
+
+
+def train_model(
+    out: Path,
+    *,
+    data: Path | None,
+    target: str | None,
+    dataset: str | None,
+    family: str,
+    calibration: str,
+    name: str | None,
+    settings: RiskSettings,
+) -> TrainSummary:
+    """Fit on every row of the data and save the model folder."""
+    table = resolve_data(data, target, dataset)
+    y = require_target(table)
+    model_name = name or (dataset or (data.stem if data else "risk-model"))
+    predictor = make_predictor(
+        family,
+        settings,
+        calibration=calibration,
+        name=model_name,
+        outcome=table.outcome or "outcome",
+    ).fit(table.features, y)
+    predictor.save(out)
+    return TrainSummary(
+        name=model_name,
+        family=family,
+        n=len(table),
+        events=int(y.sum()),
+        path=str(out),
+        columns=predictor.feature_names_in_,
+        excluded=predictor.excluded_columns_,
+    )
+
+
+def load_for_prediction(folder: Path, settings: RiskSettings) -> DiseaseRiskPredictor:
+    """A saved model; its tiers follow the current settings."""
+    model = DiseaseRiskPredictor.load(folder)
+    model.tier_cutpoints = settings.cutpoints
+    return model
+
+
+def _curves(
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {k: (y, p) for k, (y, p) in pairs.items() if len(y)}
+
+
+def evaluate_saved(
+    folder: Path,
+    *,
+    data: Path | None,
+    target: str | None,
+    dataset: str | None,
+    report_dir: Path | None,
+    settings: RiskSettings,
+) -> Metrics:
+    """Evaluate a saved model on labelled data; optionally write the report folder."""
+    model = load_for_prediction(folder, settings)
+    table = resolve_data(data, target, dataset)
+    metrics, p = evaluate_model(model, table, n_boot=settings.bootstrap)
+    if report_dir is not None:
+        y = require_target(table)
+        report = Report(
+            title=f"Validation of {model.name} ({model.family})",
+            data=f"{table.source}: {len(table)} rows, outcome {table.outcome or target}",
+            results=[metrics],
+            baselines=baselines_for(table, list(table.features.columns), settings.bootstrap),
+            importance={metrics.model: importance(model, table)},
+        )
+        write_report(report, report_dir, curves=_curves({metrics.model: (y, p)}))
+    return metrics
+
+
+def cross_validate_data(
+    *,
+    data: Path | None,
+    target: str | None,
+    dataset: str | None,
+    family: str,
+    calibration: str,
+    folds: int,
+    repeats: int,
+    report_dir: Path | None,
+    settings: RiskSettings,
+    on_fold: Callable[[], None] | None = None,
+) -> CrossValidationResult:
+    """Repeated stratified CV of one model family on one data set."""
+    table = resolve_data(data, target, dataset)
+    y = require_target(table)
+    predictor = make_predictor(family, settings, calibration=calibration)
+    result = cross_validate(
+        predictor,
+        table.features,
+        y,
+        model=family,
+        folds=folds,
+        repeats=repeats,
+        groups=table.groups,
+        on_fold=on_fold,
+    )
+    if report_dir is not None:
+        write_report(
+            Report(
+                title=f"Cross-validation of {family} on {table.source}",
+                data=f"{table.source}: {len(table)} rows, outcome {table.outcome}",
+                results=[result.pooled],
+                cross_validation=[result],
+                baselines=baselines_for(table, list(table.features.columns), settings.bootstrap),
+            ),
+            report_dir,
+        )
+    return result
+
+
+def external_validate(
+    dataset: str,
+    train_site: str,
+    family: str,
+    *,
+    report_dir: Path | None,
+    settings: RiskSettings,
+) -> list[Metrics]:
+    """Train on one site of a multi-site dataset and evaluate on each other site."""
+    table: RiskData = from_dataset(dataset)
+    sites = table.groups.get("site")
+    if sites is None:
+        raise InputError(f"dataset {dataset!r} has no site column")
+    if train_site not in set(sites):
+        raise InputError(f"site {train_site!r} not in {dataset}; sites: {sorted(set(sites))}")
+    y = require_target(table)
+    predictor = make_predictor(family, settings, name=f"{dataset}-{train_site}")
+    fitted, results = external_validation(
+        predictor,
+        table.features,
+        y,
+        [str(s) for s in sites],
+        train_site=train_site,
+        model=family,
+        cutpoints=settings.cutpoints,
+    )
+    if report_dir is not None:
+        site_arr = np.asarray(sites)
+        curves: dict[str, Any] = {}
+        for site in sorted(set(site_arr) - {train_site}):
+            mask = site_arr == site
+            part = table.subset(mask)
+            curves[site] = (part.target, fitted.predict_proba(part.features)[:, 1])
+        write_report(
+            Report(
+                title=f"External validation of {family}: trained on {train_site}",
+                data=f"{dataset}: {len(table)} rows; each other site evaluated separately",
+                results=results,
+            ),
+            report_dir,
+            curves=curves,
+        )
+    return results
