@@ -1,0 +1,177 @@
+"""read_bundle: real Pima bundles read back whole; every bad input is reported, not dropped."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from medlm.errors import InputError
+from medlm.records import PatientRecord
+from medlm.records.fhir import read_bundle, to_bundle
+
+
+@pytest.fixture(scope="module")
+def pima_bundle(pima_records: list[PatientRecord]) -> dict:
+    return to_bundle(pima_records)
+
+
+def _position(bundle: dict, resource_id: str) -> int:
+    return next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["id"] == resource_id)
+
+
+def test_pima_bundle_reads_back_768_patients_with_no_rejections(
+    pima_bundle: dict, pima_records: list[PatientRecord]
+) -> None:
+    report = read_bundle(json.dumps(pima_bundle))
+    assert report.patients == 768
+    assert report.rejection_count == 0
+    assert report.records == pima_records
+    assert report.counts["Patient"].accepted == 768
+
+
+def test_string_value_and_gender_x_are_exactly_the_two_rejections(pima_bundle: dict) -> None:
+    bundle = copy.deepcopy(pima_bundle)
+    obs_at = _position(bundle, "pima-0010-ogtt-2h-glucose")
+    bundle["entry"][obs_at]["resource"]["valueQuantity"]["value"] = "125"
+    patient_at = _position(bundle, "pima-0020")
+    bundle["entry"][patient_at]["resource"]["gender"] = "x"
+
+    report = read_bundle(bundle)
+
+    assert [(r.position, r.resource_type, r.resource_id, r.field) for r in report.rejections] == [
+        (obs_at, "Observation", "pima-0010-ogtt-2h-glucose", "Observation.valueQuantity.value"),
+        (patient_at, "Patient", "pima-0020", "Patient.gender"),
+    ]
+    assert "'x'" in report.rejections[1].reason
+    assert report.patients == 767
+
+
+def test_resources_of_a_rejected_patient_are_held_back_not_rejected(pima_bundle: dict) -> None:
+    bundle = copy.deepcopy(pima_bundle)
+    bundle["entry"][_position(bundle, "pima-0020")]["resource"]["gender"] = "x"
+    report = read_bundle(bundle)
+    (rejection,) = report.rejections
+    held = {h.resource_id for h in rejection.held_back}
+    assert "pima-0020-ogtt-2h-glucose" in held
+    assert all(h.startswith("pima-0020-") for h in held)
+    assert report.counts["Observation"].held_back == len(held)
+    assert report.counts["Observation"].rejected == 0
+
+
+def test_a_bad_resource_does_not_stop_the_rest_of_the_bundle(pima_bundle: dict) -> None:
+    bundle = copy.deepcopy(pima_bundle)
+    bundle["entry"][1]["resource"]["status"] = "done"
+    report = read_bundle(bundle)
+    assert report.rejections[0].field == "Observation.status"
+    assert report.patients == 768
+    observations = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
+    assert report.counts["Observation"].accepted == len(observations) - 1
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ({"resourceType": "Patient", "id": "p1"}, "resourceType is 'Patient'"),
+        ({"resourceType": "Bundle", "type": "collection"}, "empty FHIR Bundle"),
+        ({"resourceType": "Bundle", "type": "collection", "entry": []}, "empty FHIR Bundle"),
+    ],
+)
+def test_unreadable_input_raises_its_own_message(source: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_bundle(source)  # type: ignore[arg-type]
+
+
+def test_missing_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.json"):
+        read_bundle(tmp_path / "nope.json")
+
+
+def test_bundle_file_path_is_read(tmp_path: Path, pima_records: list[PatientRecord]) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(to_bundle(pima_records[:3])), encoding="utf-8")
+    report = read_bundle(path)
+    assert report.patients == 3
+    assert report.source == str(path)
+
+
+def _bundle(*resources: dict) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
+PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
+
+
+def test_unsupported_resource_type_is_a_rejection_with_its_own_reason() -> None:
+    report = read_bundle(
+        _bundle(PATIENT, {"resourceType": "Encounter", "id": "e1", "status": "finished"})
+    )
+    (rejection,) = report.rejections
+    assert rejection.resource_type == "Encounter"
+    assert rejection.reason.startswith("unsupported resource type Encounter")
+    assert report.patients == 1
+
+
+def test_reference_to_a_patient_not_in_the_bundle_is_rejected() -> None:
+    obs = {
+        "resourceType": "Observation", "id": "o1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+        "subject": {"reference": "Patient/elsewhere"},
+        "valueQuantity": {"value": 5.5, "system": "http://unitsofmeasure.org", "code": "mmol/L"},
+    }  # fmt: skip
+    report = read_bundle(_bundle(PATIENT, obs))
+    (rejection,) = report.rejections
+    assert rejection.field == "Observation.subject"
+    assert "Patient/elsewhere" in rejection.reason
+
+
+def test_unknown_field_is_reported_with_its_path() -> None:
+    report = read_bundle(_bundle({**PATIENT, "colour": "blue"}))
+    assert report.rejections[0].field == "Patient.colour"
+
+
+def test_quantity_without_unit_is_rejected_at_the_value() -> None:
+    obs = {
+        "resourceType": "Observation", "id": "o1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+        "subject": {"reference": "Patient/p1"}, "valueQuantity": {"value": 5.5},
+    }  # fmt: skip
+    (rejection,) = read_bundle(_bundle(PATIENT, obs)).rejections
+    assert rejection.field == "Observation.valueQuantity"
+    assert "no unit" in rejection.reason
+
+
+def test_partial_birth_date_is_refused_not_completed() -> None:
+    (rejection,) = read_bundle(_bundle({**PATIENT, "birthDate": "1970"})).rejections
+    assert rejection.field == "Patient.birthDate"
+    assert "partial date" in rejection.reason
+
+
+def test_full_url_references_resolve_to_the_patient() -> None:
+    bundle = _bundle(
+        PATIENT,
+        {
+            "resourceType": "Condition", "id": "c1",
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+            "subject": {"reference": "urn:uuid:1111"},
+        },
+    )  # fmt: skip
+    bundle["entry"][0]["fullUrl"] = "urn:uuid:1111"
+    report = read_bundle(bundle)
+    assert report.rejections == []
+    assert report.records[0].conditions[0].code.code == "44054006"
+
+
+def test_duplicate_patient_id_is_rejected() -> None:
+    report = read_bundle(_bundle(PATIENT, PATIENT))
+    assert report.patients == 1
+    assert "duplicate" in report.rejections[0].reason
