@@ -19,7 +19,8 @@ SENTENCE = "Patient denies chest pain."
 
 @pytest.mark.slow
 def test_medlm_lm_embed_json_equals_sentence_transformers_minilm(cli_env: Path) -> None:
-    st = pytest.importorskip("sentence_transformers")
+    from sentence_transformers import SentenceTransformer
+
     from medlm.lm.pretrained import resolve_model_folder
 
     command = [str(Path(sys.executable).parent / "medlm"), "lm", "embed", "--model", "minilm"]
@@ -33,7 +34,7 @@ def test_medlm_lm_embed_json_equals_sentence_transformers_minilm(cli_env: Path) 
     vector = np.asarray(payload["embeddings"][0])
     assert vector.shape == (384,)
     assert abs(np.linalg.norm(vector) - 1.0) < 1e-5
-    reference = st.SentenceTransformer(str(resolve_model_folder("minilm")), device="cpu")
+    reference = SentenceTransformer(str(resolve_model_folder("minilm")), device="cpu")
     expected = reference.encode([SENTENCE], normalize_embeddings=True)[0]
     assert np.abs(vector - expected).max() < 1e-4
 
