@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -112,3 +113,45 @@ def test_effects_json_reports_policy_and_best_arm_with_cis(
 def test_effects_rejects_other_datasets(runner: CliRunner, cli_env: Path) -> None:
     result = runner.invoke(app, ["treat", "effects", "--dataset", "pima"])
     assert result.exit_code == 2 and "only 'actg175'" in result.output
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("medlm.records.fhir") is None,
+    reason="needs medlm.records.fhir.read_bundle",
+)
+def test_recommend_reads_a_fhir_bundle_file(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    subject = {"reference": "Patient/p1"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p1", "gender": "male"}},
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": "o1",
+                    "status": "final",
+                    "subject": subject,
+                    "code": {"coding": [{"system": LOINC, "code": "62238-1"}]},
+                    "valueQuantity": {"value": 25, "unit": "mL/min/{1.73_m2}"},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "id": "m1",
+                    "status": "active",
+                    "subject": subject,
+                    "medicationCodeableConcept": {"text": "metformin"},
+                }
+            },
+        ],
+    }
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    result = runner.invoke(app, ["treat", "recommend", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = [(i["kind"], i["drugs"]) for i in json.loads(result.stdout)["issues"]]
+    assert ("contraindication", ["metformin"]) in kinds

@@ -58,17 +58,18 @@ def _order_sign_call() -> dict[str, object]:
         "id": "g1",
         "status": "final",
         "subject": {"reference": "Patient/p1"},
-        "code": {
-            "coding": [
-                {
-                    "system": "http://loinc.org",
-                    "code": "79714-2",
-                    "display": "CYP2C19 gene product metabolic activity",
-                }
-            ],
-            "text": "CYP2C19",
-        },
-        "valueCodeableConcept": {"text": "Poor Metabolizer"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "84413-4"}]},
+        "valueCodeableConcept": {"text": "*2/*2"},
+        "component": [
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "48018-6"}]},
+                "valueCodeableConcept": {"text": "CYP2C19"},
+            },
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "53040-2"}]},
+                "valueCodeableConcept": {"text": "Poor metabolizer"},
+            },
+        ],
     }
     order = {
         "resourceType": "MedicationRequest",

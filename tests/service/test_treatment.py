@@ -80,3 +80,44 @@ def test_warm_recommend_answers_within_the_cds_hooks_500_ms(settings: Settings) 
         elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert elapsed < 0.5
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("medlm.records.fhir") is None,
+    reason="needs medlm.records.fhir.read_bundle",
+)
+def test_recommend_reads_a_fhir_bundle(settings: Settings) -> None:
+    subject = {"reference": "Patient/p1"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p1", "gender": "female"}},
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "id": "c1",
+                    "subject": subject,
+                    "code": {
+                        "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z33.1"}]
+                    },
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "id": "m1",
+                    "status": "active",
+                    "subject": subject,
+                    "medicationCodeableConcept": {"text": "Zestril"},
+                }
+            },
+        ],
+    }
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/v1/treatment/recommend", json={"bundle": bundle})
+    assert response.status_code == 200, response.text
+    issues = response.json()["report"]["issues"]
+    assert [(i["kind"], i["severity"], i["drugs"]) for i in issues] == [
+        ("pregnancy", "high", ["lisinopril"])
+    ]

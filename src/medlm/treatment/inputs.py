@@ -23,7 +23,16 @@ def record_from_bundle(bundle: dict[str, Any]) -> PatientRecord:
             "lacks; give medlm PatientRecord JSON instead"
         ) from exc
     result = reader(bundle)
-    records = result if isinstance(result, list | tuple) else [result]
+    records = list(getattr(result, "records", result))
+    rejections = list(getattr(result, "rejections", []))
+    if rejections:
+        # a dropped medication or allergy would make the safety checks silently incomplete
+        lines = "; ".join(r.line() for r in rejections[:3])
+        more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
+        raise InputError(
+            f"the FHIR Bundle has {len(rejections)} resource(s) medlm could not read, so the "
+            f"treatment checks would be incomplete: {lines}{more}"
+        )
     if len(records) != 1:
         raise InputError(f"the FHIR Bundle holds {len(records)} patients; give exactly one")
     record = records[0]
