@@ -1,0 +1,167 @@
+"""Alert policy: raise once when the NEWS2 response level rises, escalate, re-notify, de-escalate.
+
+Levels are the rows of RCP 2017 Chart 4 (0 routine, 1 ward-based, 2 single red score, 3 urgent,
+4 emergency). An alert is raised when the level reaches `min_level` or rises above the alerted
+level; it is repeated only on escalation or, while unacknowledged, after `renotify_after`; it
+de-escalates only after `deescalate_after` consecutive lower sets (hysteresis), and climbing
+back to a level already paged within `renotify_after` is recorded without paging again. A rise of the
+aggregate by the monitor's trend threshold raises one early "rising" alert below `min_level`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from medlm.monitor.stream import Assessment
+
+AlertKind = Literal["raised", "escalated", "renotified", "rising", "de-escalated"]
+
+
+class VitalAlert(BaseModel):
+    """One alert event for one patient; `notify` says whether staff are paged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patient_id: str
+    time: datetime
+    kind: AlertKind
+    level: int
+    previous_level: int
+    response: str | None
+    reason: str
+    notify: bool = True
+
+
+@dataclass
+class _State:
+    level: int = 0
+    last_time: datetime | None = None
+    last_notified: datetime | None = None
+    acknowledged: bool = False
+    lower_streak: int = 0
+    lower_max: int = 0
+    rising_sent: bool = False
+    peak_level: int = 0
+    peak_time: datetime | None = None
+
+
+class AlertPolicy:
+    """medlm's policy: escalation by response level, re-notification interval, hysteresis."""
+
+    def __init__(
+        self,
+        *,
+        min_level: int = 2,
+        renotify_after: timedelta = timedelta(hours=4),
+        deescalate_after: int = 2,
+        alert_on_rising: bool = True,
+    ) -> None:
+        self.min_level = min_level
+        self.renotify_after = renotify_after
+        self.deescalate_after = deescalate_after
+        self.alert_on_rising = alert_on_rising
+        self._states: dict[str, _State] = {}
+
+    def acknowledge(self, patient_id: str) -> None:
+        """Staff saw the alert: no re-notification at this level until it escalates."""
+        self._states.setdefault(patient_id, _State()).acknowledged = True
+
+    def evaluate(self, a: Assessment) -> list[VitalAlert]:
+        """Alerts for one assessment; duplicates and late sets never change the alert state."""
+        state = self._states.setdefault(a.patient_id, _State())
+        if a.status == "duplicate" or (state.last_time is not None and a.time <= state.last_time):
+            return []
+        state.last_time = a.time
+        level = a.news2.level
+        what = _describe(a)
+        if level > state.level and level >= self.min_level:
+            kind: AlertKind = "raised" if state.level < self.min_level else "escalated"
+            alert = self._notify(a, state, kind, level, f"{kind} to level {level}: {what}")
+            if self._recently_paged(state, level, a.time):
+                return [alert.model_copy(update={"notify": False})]  # flapping back: no page
+            state.peak_level, state.peak_time = level, a.time
+            return [alert]
+        if level < state.level:
+            return self._lower(a, state, level, what)
+        state.lower_streak = state.lower_max = 0
+        if state.level >= self.min_level and not state.acknowledged:
+            assert state.last_notified is not None
+            if a.time - state.last_notified >= self.renotify_after:
+                return [self._notify(a, state, "renotified", level, f"still level {level}: {what}")]
+        if self.alert_on_rising and a.rising and not state.rising_sent and level < self.min_level:
+            state.rising_sent = True
+            state.last_notified = a.time
+            return [self._alert(a, state, "rising", level, f"rising by {a.trend_rise}: {what}")]
+        return []
+
+    def _recently_paged(self, state: _State, level: int, time: datetime) -> bool:
+        return (
+            state.peak_time is not None
+            and level <= state.peak_level
+            and time - state.peak_time < self.renotify_after
+        )
+
+    def _lower(self, a: Assessment, state: _State, level: int, what: str) -> list[VitalAlert]:
+        state.lower_streak += 1
+        state.lower_max = max(state.lower_max, level) if state.lower_streak > 1 else level
+        if state.lower_streak < self.deescalate_after:
+            return []
+        new_level = state.lower_max
+        alert = self._alert(a, state, "de-escalated", new_level, f"de-escalated: {what}")
+        state.level, state.lower_streak, state.lower_max = new_level, 0, 0
+        if new_level < self.min_level:
+            state.rising_sent = False
+        return [alert.model_copy(update={"notify": False})]
+
+    def _notify(
+        self, a: Assessment, state: _State, kind: AlertKind, level: int, reason: str
+    ) -> VitalAlert:
+        alert = self._alert(a, state, kind, level, reason)
+        state.level, state.last_notified, state.acknowledged = level, a.time, False
+        state.lower_streak = state.lower_max = 0
+        return alert
+
+    def _alert(
+        self, a: Assessment, state: _State, kind: AlertKind, level: int, reason: str
+    ) -> VitalAlert:
+        return VitalAlert(
+            patient_id=a.patient_id,
+            time=a.time,
+            kind=kind,
+            level=level,
+            previous_level=state.level,
+            response=a.news2.response,
+            reason=reason,
+        )
+
+
+class NaivePolicy:
+    """The baseline: alert on every set at or above the threshold level."""
+
+    def __init__(self, *, min_level: int = 2) -> None:
+        self.min_level = min_level
+
+    def evaluate(self, a: Assessment) -> list[VitalAlert]:
+        if a.status == "duplicate" or a.news2.level < self.min_level:
+            return []
+        return [
+            VitalAlert(
+                patient_id=a.patient_id,
+                time=a.time,
+                kind="raised",
+                level=a.news2.level,
+                previous_level=0,
+                response=a.news2.response,
+                reason=f"level {a.news2.level}: {_describe(a)}",
+            )
+        ]
+
+
+def _describe(a: Assessment) -> str:
+    n = a.news2
+    total = f"NEWS2 {n.total}" if n.total is not None else f"NEWS2 >= {n.partial_total} (partial)"
+    return total + (" with a red score" if n.red_score else "")
