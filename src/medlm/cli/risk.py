@@ -58,12 +58,26 @@ def train(
     family: FamilyOpt = "logreg",
     calibration: CalibrationOpt = "none",
     name: Annotated[str | None, typer.Option("--name", help="Model name.")] = None,
+    fhir: Annotated[
+        Path | None, typer.Option("--fhir", help="FHIR Bundle file or folder of them.")
+    ] = None,
+    label_condition: Annotated[
+        list[str] | None,
+        typer.Option("--label-condition", help="With --fhir: outcome = has this Condition code."),
+    ] = None,
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="With --fhir: outcome name.")
+    ] = "outcome",
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a risk model on all rows given and save it."""
+    from medlm.risk.labels import LabelDefinition
     from medlm.risk.training import train_model
 
     settings = load_settings()
+    label = None
+    if label_condition:
+        label = LabelDefinition(outcome=outcome, condition_codes=label_condition)
     summary = train_model(
         out,
         data=data,
@@ -73,6 +87,8 @@ def train(
         calibration=calibration,
         name=name,
         settings=settings.risk,
+        fhir=fhir,
+        label=label,
     )
     if as_json:
         print_json(summary)
@@ -199,7 +215,8 @@ def predict(
 
     settings = load_settings()
     predictor = load_for_prediction(model, settings.risk)
-    scores = predictor.predict_records(read_patients(input_file))
+    records, rejected = read_patients(input_file)
+    scores = predictor.predict_records(records)
     if as_json:
         print_json([{"score": s, "risk_assessment": s.to_fhir()} if fhir else s for s in scores])
         return
@@ -213,6 +230,8 @@ def predict(
         ]
         for s in scores
     ]
+    for line in rejected:
+        stdout().print(f"rejected: {line}", highlight=False)
     print_table(
         f"Risk of {predictor.outcome}",
         ["patient", "probability", "tier", "reasons", "missing"],

@@ -102,8 +102,17 @@ class DiseaseRiskPredictor(BaseEstimator):  # type: ignore[misc]
             return lm_pipeline(zeros, self.lm_model, self.C, self.random_state)
         raise InputError(f"unknown model family {self.family!r}; choose from {', '.join(FAMILIES)}")
 
-    def fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> DiseaseRiskPredictor:
-        """Fit preprocessing and model on these rows only; returns self."""
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: Sequence[int] | np.ndarray,
+        record_mapping: RecordMapping | None = None,
+    ) -> DiseaseRiskPredictor:
+        """Fit preprocessing and model on these rows only; returns self.
+
+        `record_mapping` says which record field feeds each column (needed to predict from
+        records unless the columns are those of a registered dataset).
+        """
         check_cutpoints(self.tier_cutpoints)
         frame = _as_frame(X)
         y_arr = np.asarray(y, dtype=int)
@@ -133,7 +142,7 @@ class DiseaseRiskPredictor(BaseEstimator):  # type: ignore[misc]
         self.classes_ = np.array([0, 1])
         sex_column = next((c for c in ("sex", "male") if c in frame.columns), None)
         examples = frame[sex_column].dropna().unique().tolist() if sex_column else []
-        self.record_mapping_: RecordMapping | None = mapping_for_columns(
+        self.record_mapping_: RecordMapping | None = record_mapping or mapping_for_columns(
             self.feature_names_in_, examples
         )
         self.n_train_ = len(frame)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -13,24 +12,20 @@ from medlm.errors import InputError, ValidationError
 from medlm.records import PatientRecord
 
 
-def records_from_bundle(bundle: dict[str, Any]) -> list[PatientRecord]:
-    """The patients in a FHIR Bundle, read by `medlm.records.fhir.read_bundle`."""
-    try:
-        reader = import_module("medlm.records.fhir").read_bundle
-    except (ImportError, AttributeError) as exc:
-        raise InputError(
-            "FHIR Bundle input needs medlm.records.fhir.read_bundle, which this installation "
-            "lacks; give PatientRecord JSON instead"
-        ) from exc
-    result = reader(json.dumps(bundle))
-    records = result if isinstance(result, list) else [result]
-    if not all(isinstance(r, PatientRecord) for r in records):
-        raise InputError("the FHIR reader did not return PatientRecords")
-    return records
+def records_from_bundle(bundle: dict[str, Any]) -> tuple[list[PatientRecord], list[str]]:
+    """The patients in a FHIR Bundle and one line per rejected resource (the rest go on)."""
+    from medlm.records.fhir import read_bundle
+
+    report = read_bundle(bundle)
+    rejected = [r.line() for r in report.rejections]
+    if not report.records:
+        detail = f": {rejected[0]}" if rejected else ""
+        raise InputError(f"the FHIR Bundle holds no readable patient{detail}")
+    return list(report.records), rejected
 
 
-def parse_patients(document: Any, source: str = "input") -> list[PatientRecord]:
-    """PatientRecords from parsed JSON: a Bundle, one record, or a list of records."""
+def parse_patients(document: Any, source: str = "input") -> tuple[list[PatientRecord], list[str]]:
+    """PatientRecords from parsed JSON (a Bundle, one record, or a list), and rejections."""
     if isinstance(document, dict) and document.get("resourceType") == "Bundle":
         return records_from_bundle(document)
     items = document if isinstance(document, list) else [document]
@@ -46,11 +41,11 @@ def parse_patients(document: Any, source: str = "input") -> list[PatientRecord]:
             ) from None
     if not records:
         raise InputError(f"{source}: no patients found")
-    return records
+    return records, []
 
 
-def read_patients(path: Path) -> list[PatientRecord]:
-    """Patients from a JSON file (PatientRecord, list of them, or FHIR Bundle)."""
+def read_patients(path: Path) -> tuple[list[PatientRecord], list[str]]:
+    """Patients from a JSON file (PatientRecord, list of them, or FHIR Bundle), and rejections."""
     if not path.is_file():
         raise InputError(f"input file {path} does not exist")
     try:

@@ -15,6 +15,7 @@ from medlm.evaluation.results import CrossValidationResult, Metrics
 from medlm.evaluation.validation import cross_validate, external_validation
 from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
+from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
 from medlm.risk.study import baselines_for, evaluate_model, importance, require_target
 from medlm.settings import RiskSettings
 
@@ -62,9 +63,17 @@ def train_model(
     calibration: str,
     name: str | None,
     settings: RiskSettings,
+    fhir: Path | None = None,
+    label: LabelDefinition | None = None,
 ) -> TrainSummary:
-    """Fit on every row of the data and save the model folder."""
-    table = resolve_data(data, target, dataset)
+    """Fit on every row of the data (CSV, dataset, or FHIR bundles + label) and save it."""
+    mapping = None
+    if fhir is not None:
+        if data is not None or dataset is not None or label is None:
+            raise InputError("--fhir needs a label definition and excludes --data and --dataset")
+        table, mapping = records_to_data(read_bundles(fhir), label, source=fhir.name)
+    else:
+        table = resolve_data(data, target, dataset)
     y = require_target(table)
     model_name = name or (dataset or (data.stem if data else "risk-model"))
     predictor = make_predictor(
@@ -73,7 +82,7 @@ def train_model(
         calibration=calibration,
         name=model_name,
         outcome=table.outcome or "outcome",
-    ).fit(table.features, y)
+    ).fit(table.features, y, record_mapping=mapping)
     predictor.save(out)
     return TrainSummary(
         name=model_name,

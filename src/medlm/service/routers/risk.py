@@ -1,7 +1,120 @@
-"""Routes for disease risk prediction."""
+"""Routes for disease risk prediction: POST /v1/risk/{model}/predict, GET /v1/risk/models."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, cast
 
-router = APIRouter(prefix="/v1/risk", tags=["risk"])
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from pydantic import BaseModel, model_validator
+
+from medlm.errors import MedlmError
+from medlm.records import PatientRecord
+from medlm.risk import DiseaseRiskPredictor, RiskScore
+from medlm.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def model_folder(settings: Settings) -> Path:
+    """Where saved risk models are looked for (one sub-folder per model)."""
+    return settings.risk.model_dir or settings.data_dir / "risk-models"
+
+
+def load_models(settings: Settings) -> dict[str, DiseaseRiskPredictor]:
+    """Every saved model under the model folder, by folder name; bad folders are logged."""
+    from medlm.risk.persist import META_FILE
+
+    folder = model_folder(settings)
+    models: dict[str, DiseaseRiskPredictor] = {}
+    if not folder.is_dir():
+        return models
+    for path in sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()):
+        try:
+            model = DiseaseRiskPredictor.load(path)
+        except MedlmError as exc:
+            logger.error("risk model %s not loaded: %s", path.name, exc)
+            continue
+        model.tier_cutpoints = settings.risk.cutpoints
+        models[path.name] = model
+    return models
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the saved risk models once, at start."""
+    app.state.risk_models = load_models(cast(Settings, app.state.settings))
+    yield
+
+
+router = APIRouter(prefix="/v1/risk", tags=["risk"], lifespan=_lifespan)
+
+
+def get_models(request: Request) -> dict[str, DiseaseRiskPredictor]:
+    state = request.app.state
+    if getattr(state, "risk_models", None) is None:
+        state.risk_models = load_models(cast(Settings, state.settings))
+    return cast(dict[str, DiseaseRiskPredictor], state.risk_models)
+
+
+ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_models)]
+
+
+class PredictRequest(BaseModel):
+    """Patients as medlm PatientRecords or one FHIR R4 Bundle."""
+
+    records: list[PatientRecord] | None = None
+    bundle: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_input(self) -> PredictRequest:
+        if (self.records is None) == (self.bundle is None):
+            raise ValueError("give exactly one of 'records' or 'bundle'")
+        return self
+
+
+class PredictResponse(BaseModel):
+    model: str
+    scores: list[RiskScore]
+    risk_assessments: list[dict[str, Any]]
+    rejected: list[str] = []
+
+
+class ModelInfo(BaseModel):
+    name: str
+    family: str
+    outcome: str
+    columns: list[str]
+
+
+@router.get("/models", response_model=list[ModelInfo])
+def list_models(models: ModelsDep) -> list[ModelInfo]:
+    """The risk models this service has loaded."""
+    return [
+        ModelInfo(name=k, family=m.family, outcome=m.outcome, columns=m.feature_names_in_)
+        for k, m in models.items()
+    ]
+
+
+@router.post("/{model}/predict", response_model=PredictResponse)
+def predict(model: str, body: PredictRequest, models: ModelsDep) -> PredictResponse:
+    """Probability, tier, reasons and a FHIR RiskAssessment for each patient."""
+    from medlm.risk.inputs import records_from_bundle
+
+    predictor = models.get(model)
+    if predictor is None:
+        raise HTTPException(status_code=404, detail=f"no risk model {model!r}; see /v1/risk/models")
+    try:
+        rejected: list[str] = []
+        if body.records is not None:
+            records = body.records
+        else:
+            records, rejected = records_from_bundle(body.bundle or {})
+        scores = predictor.predict_records(records)
+        fhir = [s.to_fhir() for s in scores]
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return PredictResponse(model=model, scores=scores, risk_assessments=fhir, rejected=rejected)
