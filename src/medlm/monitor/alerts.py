@@ -4,8 +4,9 @@ Levels are the rows of RCP 2017 Chart 4 (0 routine, 1 ward-based, 2 single red s
 4 emergency). An alert is raised when the level reaches `min_level` or rises above the alerted
 level; it is repeated only on escalation or, while unacknowledged, after `renotify_after`; it
 de-escalates only after `deescalate_after` consecutive lower sets (hysteresis), and climbing
-back to a level already paged within `renotify_after` is recorded without paging again. A rise of the
-aggregate by the monitor's trend threshold raises one early "rising" alert below `min_level`.
+back to a level already paged within `renotify_after` is recorded without paging again. A rise
+of the aggregate by the monitor's trend threshold raises one early "rising" alert below
+`min_level`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,92 @@
+"""Tables for health monitoring: vital-sign readings, scores, quarantined values and alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from medlm.storage.tables.base import Base
+
+JsonDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class VitalReading(Base):
+    """One parameter of one vital-sign set; idempotent by (patient, time, parameter)."""
+
+    __tablename__ = "vital_readings"
+    __table_args__ = (
+        sa.UniqueConstraint("patient_id", "time", "parameter", name="uq_vital_readings_key"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(sa.String(64))
+    time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    parameter: Mapped[str] = mapped_column(sa.String(32))
+    value_num: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    value_text: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    spo2_scale: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.String(200))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class VitalScore(Base):
+    """The NEWS2 of one set as last scored (partial sets have no total)."""
+
+    __tablename__ = "vital_scores"
+    __table_args__ = (sa.UniqueConstraint("patient_id", "time", name="uq_vital_scores_key"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(sa.String(64))
+    time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    total: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    partial_total: Mapped[int] = mapped_column(sa.Integer)
+    level: Mapped[int] = mapped_column(sa.Integer)
+    risk: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    result: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    scored_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class QuarantinedValue(Base):
+    """A value that was not scored (implausible, conflicting, unknown code) and why."""
+
+    __tablename__ = "vital_quarantine"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "patient_id", "time", "parameter", "value", name="uq_vital_quarantine_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(sa.String(64))
+    time: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    parameter: Mapped[str] = mapped_column(sa.String(32))
+    value: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class StoredAlert(Base):
+    """An alert event; idempotent by (patient, time, kind, level)."""
+
+    __tablename__ = "vital_alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("patient_id", "time", "kind", "level", name="uq_vital_alerts_key"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    level: Mapped[int] = mapped_column(sa.Integer)
+    previous_level: Mapped[int] = mapped_column(sa.Integer)
+    response: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    notify: Mapped[bool] = mapped_column(sa.Boolean)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
