@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ def age_band(age: float) -> str:
 
 
 def subgroup_aurocs(
-    y: np.ndarray, p: np.ndarray, groups: dict[str, Sequence[str | None]], n_boot: int = 200
+    y: np.ndarray, p: np.ndarray, groups: Mapping[str, Sequence[str | None]], n_boot: int = 200
 ) -> list[SubgroupResult]:
     """AUROC per level of each grouping variable (e.g. sex, age band, site)."""
     results = []
@@ -68,7 +68,7 @@ def evaluate_probabilities(
     *,
     model: str,
     cutpoints: Sequence[float] = (),
-    groups: dict[str, Sequence[str | None]] | None = None,
+    groups: Mapping[str, Sequence[str | None]] | None = None,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> Metrics:

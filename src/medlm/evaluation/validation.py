@@ -6,7 +6,7 @@ so nothing learned from a test fold leaks into its predictions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,7 @@ def cross_validate(
     folds: int = 5,
     repeats: int = 3,
     seed: int = 0,
-    groups: dict[str, Sequence[str | None]] | None = None,
+    groups: Mapping[str, Sequence[str | None]] | None = None,
     on_fold: Callable[[], None] | None = None,
 ) -> CrossValidationResult:
     """Fold-level AUROC, Brier and calibration, plus pooled out-of-fold metrics (repeat 1)."""

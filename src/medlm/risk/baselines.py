@@ -173,7 +173,8 @@ def partial_points(
 ) -> tuple[np.ndarray, list[str]]:
     """FINDRISC or ADA points from the age and BMI columns of a table, and the missing items."""
     scorer = findrisc if score == "findrisc" else ada_risk_test
-    points, missing = [], []
+    points: list[float] = []
+    missing: list[str] = []
     for a, b in zip(frame[age], frame[bmi], strict=True):
         result = scorer(
             ScoreInputs(

@@ -34,7 +34,7 @@ Family = Literal["logreg", "gbm", "lm"]
 FAMILIES: tuple[str, ...] = ("logreg", "gbm", "lm")
 
 
-class DiseaseRiskPredictor(BaseEstimator):  # type: ignore[misc]
+class DiseaseRiskPredictor(BaseEstimator):
     """Predict the probability of a binary outcome, with a tier and the top reasons."""
 
     def __init__(

@@ -46,7 +46,7 @@ def zero_impossible_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c.lower() in ZERO_IMPOSSIBLE]
 
 
-class ZeroAsMissing(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class ZeroAsMissing(TransformerMixin, BaseEstimator):
     """Replace 0 by NaN in the named columns (impossible values); categories become text."""
 
     def __init__(self, columns: Sequence[str] = ()) -> None:

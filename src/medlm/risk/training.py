@@ -185,9 +185,10 @@ def external_validate(
 ) -> list[Metrics]:
     """Train on one site of a multi-site dataset and evaluate on each other site."""
     table: RiskData = from_dataset(dataset)
-    sites = table.groups.get("site")
-    if sites is None:
+    site_values = table.groups.get("site")
+    if site_values is None:
         raise InputError(f"dataset {dataset!r} has no site column")
+    sites = [str(s) for s in site_values]
     if train_site not in set(sites):
         raise InputError(f"site {train_site!r} not in {dataset}; sites: {sorted(set(sites))}")
     y = require_target(table)
@@ -202,7 +203,7 @@ def external_validate(
         cutpoints=settings.cutpoints,
     )
     if report_dir is not None:
-        site_arr = np.asarray(sites)
+        site_arr = np.asarray([str(s) for s in sites])
         curves: dict[str, Any] = {}
         for site in sorted(set(site_arr) - {train_site}):
             mask = site_arr == site
