@@ -25,3 +25,17 @@ def test_csv_export_writes_the_frame_with_missing_values_empty(
 def test_fhir_export_of_a_signal_dataset_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not patient-level"):
         export_dataset(load("mitbih-ecg", limit=5), ExportFormat.FHIR, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name", ["pima", "actg175", "cdisc-vitals", "uci-heart", "framingham", "heart-failure"]
+)
+def test_fhir_export_of_real_rows_reads_back_without_rejections(name: str, tmp_path: Path) -> None:
+    from medlm.records.fhir import read_bundle
+
+    dataset = load(name, limit=1500 if name == "cdisc-vitals" else 150)
+    path = export_dataset(dataset, ExportFormat.FHIR, tmp_path)
+    assert path.name == f"{name}.json"
+    report = read_bundle(path)
+    assert report.rejection_count == 0, [r.line() for r in report.rejections[:3]]
+    assert report.patients == len(dataset.to_records())
