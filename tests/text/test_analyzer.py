@@ -123,3 +123,11 @@ def test_empty_text_is_an_input_error(targets_only: MedicalTextAnalyzer, text: s
 def test_oversized_text_is_an_input_error() -> None:
     with pytest.raises(InputError, match="more than the limit of 10"):
         MedicalTextAnalyzer(max_chars=10, packaged=False).analyze("x" * 11)
+
+
+@pytest.mark.parametrize("micro", ["\u00b5g", "\u03bcg"])
+def test_micro_sign_and_greek_mu_doses_are_both_micrograms(
+    analyzer: MedicalTextAnalyzer, micro: str
+) -> None:
+    (drug,) = analyzer.analyze(f"Levothyroxine 50 {micro} daily.").by_label("medication")
+    assert drug.medication is not None and drug.medication.unit == "ug"

@@ -19,6 +19,7 @@ from medlm.text.batch import result_out
 from medlm.text.fhir import to_fhir
 from medlm.text.html import render_html
 from medlm.text.results import TextAnalysis
+from medlm.text.trials import abstract_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +57,13 @@ def trial_abstracts(n: int = N_ABSTRACTS) -> list[Citation]:
     return found
 
 
-def _abstract_text(citation: Citation) -> str:
-    parts = [citation.title]
-    for section in citation.sections:
-        label = section.label or section.nlm_category
-        parts.append(f"{label.upper()}: {section.text}" if label else section.text)
-    return "\n".join(parts)
-
-
 def run_demo(out_dir: Path) -> list[str]:
     """Analyse the abstracts and the synthetic note; write HTML, JSON lines and FHIR."""
     out_dir.mkdir(parents=True, exist_ok=True)
     analyzer = MedicalTextAnalyzer().warm_up()
     analyses: list[TextAnalysis] = []
     for citation in trial_abstracts():
-        analyses.append(analyzer.analyze(_abstract_text(citation), doc_id=f"PMID {citation.pmid}"))
+        analyses.append(analyzer.analyze(abstract_text(citation), doc_id=f"PMID {citation.pmid}"))
     note = ClinicalNote(id="synthetic-note-1", patient_id="synthetic-1", text=SYNTHETIC_NOTE)
     note_analysis = analyzer.analyze(note)
     analyses.append(note_analysis)

@@ -48,7 +48,7 @@ class MeasurementReader:
 
     def __init__(self) -> None:
         concepts, units = measurement_concepts()
-        self.units = units
+        self.units = {k.casefold(): v for k, v in units.items()}  # µ (U+00B5) and μ (U+03BC)
         self._by_name: dict[str, MeasurementConcept] = {n: c for c in concepts for n in c.names}
         names = "|".join(
             re.escape(n).replace(r"\ ", r"\s+")
@@ -77,7 +77,7 @@ class MeasurementReader:
             return None
         unit_text = m.group("unit")
         inferred = unit_text is None
-        unit = self.units[unit_text.lower()] if unit_text else concept.unit_if_missing
+        unit = self.units[unit_text.casefold()] if unit_text else concept.unit_if_missing
         if unit is None:
             return None
         v2 = m.group("v2")

@@ -34,6 +34,8 @@ class SigReader:
     def __init__(self) -> None:
         sig = medication_sig()
         self.sig = sig
+        # casefold: the micro sign (U+00B5) and Greek mu (U+03BC) are the same letter to `re.I`
+        self._units = {k.casefold(): v for k, v in sig.dose_units.items()}
         self._dose = re.compile(
             rf"(?<![\w.])(?P<v>{_NUM})\s*(?P<u>{_alternation(list(sig.dose_units))})(?![\w])",
             re.IGNORECASE,
@@ -60,7 +62,7 @@ class SigReader:
         error_prone = tuple(u for u in used if u in self.sig.error_prone)
         return MedicationDetails(
             dose=float(dose.group("v")) if dose else None,
-            unit=self.sig.dose_units[dose.group("u").lower()] if dose else None,
+            unit=self._units[dose.group("u").casefold()] if dose else None,
             route=self.sig.routes[_norm(route.group("r"))] if route else None,
             frequency=self.sig.frequencies[_norm(freq.group("f"))] if freq else None,
             duration=f"{duration.group('n')} {duration.group('u').lower()}" if duration else None,

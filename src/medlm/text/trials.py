@@ -12,6 +12,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medlm.datasets.medline import Citation
 from medlm.records import Span
 from medlm.text.results import Entity, TextAnalysis
 
@@ -21,6 +22,15 @@ _DESIGN = re.compile(
     r"multi-?cent(?:er|re)|"
     r"non-?inferiority|parallel[- ]group|pilot|factorial)\b",
     re.IGNORECASE,
+)
+_DESIGN_LABELS = (
+    (r"cluster-randomi[sz]ed", "cluster-randomized"),
+    (r"randomi[sz]ed", "randomized"),
+    (r"(double|single|triple)-blind(ed)?", r"\1-blind"),
+    (r"multi-?cent(er|re)", "multicenter"),
+    (r"non-?inferiority", "non-inferiority"),
+    (r"cross-?over", "crossover"),
+    (r"parallel-group", "parallel-group"),
 )
 _PEOPLE = (
     r"(?:patients|participants|subjects|adults|children|women|men|individuals|volunteers|"
@@ -87,6 +97,27 @@ class TrialFacts(BaseModel):
     comparators: tuple[str, ...] = ()
     outcomes: tuple[Span, ...] = ()
     effects: tuple[EffectMeasure, ...] = ()
+
+
+def abstract_text(citation: Citation) -> str:
+    """A MEDLINE abstract as one text: title, then one 'LABEL: text' line per section.
+
+    Character offsets in medlm's trial annotations refer to this form.
+    """
+    parts = [citation.title]
+    for section in citation.sections:
+        label = section.label or section.nlm_category
+        parts.append(f"{label.upper()}: {section.text}" if label else section.text)
+    return "\n".join(parts)
+
+
+def design_label(written: str) -> str:
+    """The canonical label of a design term as written ('double-blinded' -> 'double-blind')."""
+    text = written.lower().replace(" ", "-")
+    for pattern, label in _DESIGN_LABELS:
+        if m := re.fullmatch(pattern, text):
+            return m.expand(label)
+    return text
 
 
 def _sample_size(text: str) -> tuple[int, Span] | None:
