@@ -12,7 +12,9 @@ class HeldBack(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    position: int = Field(description="0-based index in Bundle.entry (CSV: 1-based data row).")
+    position: int = Field(
+        description="0-based index in Bundle.entry; for CSV the row number (header = row 1)."
+    )
     resource_id: str | None = None
     resource_type: str
 
@@ -20,7 +22,9 @@ class HeldBack(BaseModel):
 class Rejection(BaseModel):
     """One input item that was not accepted, with its place, field path and reason."""
 
-    position: int = Field(description="0-based index in Bundle.entry (CSV: 1-based data row).")
+    position: int = Field(
+        description="0-based index in Bundle.entry; for CSV the row number (header = row 1)."
+    )
     resource_id: str | None = None
     resource_type: str | None = None
     field: str | None = Field(

@@ -1,0 +1,254 @@
+"""CSV in: a declarative column map turns rows into PatientRecords, row-numbered errors kept.
+
+A map (YAML or JSON) names the patient columns and, for each measured column, the record
+field it fills with its code and unit::
+
+    patient:
+      id: subject_id            # required: the column holding the patient id
+      sex: sex                  # optional; `sex_values` maps raw values to FHIR genders
+      sex_values: {F: female, M: male}
+      age: age_years            # optional, years
+      birth_date: dob           # optional, YYYY-MM-DD
+      effective: visit_date     # optional: the time of every observation in the row
+    observations:
+      - column: glucose
+        code: {system: "http://loinc.org", code: "2345-7", display: Glucose}
+        unit: mg/dL             # UCUM; leave out for a text value (value_text)
+        quantity: glucose       # optional: convert with medlm.records.units ...
+        convert_to: mmol/L      # ... into this unit
+
+Rows with the same patient id (in any order) make one PatientRecord. An empty cell gives no
+Observation. A cell that cannot be read is a Rejection at its row number (as a spreadsheet
+shows it: the header is row 1) and column; the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm.errors import InputError, MedlmError, ValidationError
+from medlm.records.coding import Coding
+from medlm.records.fhir.report import IngestReport, Rejection
+from medlm.records.observation import Observation
+from medlm.records.patient import Patient, Sex
+from medlm.records.patient_record import PatientRecord
+from medlm.records.units import convert
+
+
+class PatientColumns(BaseModel):
+    """Which columns hold the patient's id and demographics."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    sex: str | None = None
+    sex_values: dict[str, Sex] = Field(default_factory=dict)
+    age: str | None = None
+    birth_date: str | None = None
+    effective: str | None = None
+
+
+class ObservationColumn(BaseModel):
+    """A column whose non-empty cells become Observations with this code and unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    code: Coding
+    unit: str | None = Field(default=None, description="UCUM unit; None for a text value.")
+    quantity: str | None = Field(default=None, description="medlm.records.units quantity.")
+    convert_to: str | None = None
+
+
+class ColumnMap(BaseModel):
+    """The declarative map from CSV columns to record fields, codes and units."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient: PatientColumns
+    observations: list[ObservationColumn] = Field(default_factory=list)
+
+    def columns(self) -> set[str]:
+        p = self.patient
+        named = [p.id, p.sex, p.age, p.birth_date, p.effective]
+        return {c for c in named if c} | {o.column for o in self.observations}
+
+
+def load_column_map(path: Path) -> ColumnMap:
+    """Read a column map from a .yaml/.yml or .json file; errors name the file and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read column map {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"column map {path} is not valid JSON/YAML: {exc}") from exc
+    try:
+        return ColumnMap.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationError(
+            f"column map {path}: {where}: {first['msg']}", record=str(path), field=where
+        ) from exc
+
+
+class _CellError(Exception):
+    def __init__(self, column: str, kind: str, reason: str):
+        super().__init__(reason)
+        self.column, self.kind, self.reason = column, kind, reason
+
+
+def _cell(row: dict[str, str], column: str | None) -> str | None:
+    if column is None:
+        return None
+    value = (row.get(column) or "").strip()
+    return value or None
+
+
+def _patient(row: dict[str, str], cols: PatientColumns) -> Patient:
+    pid = _cell(row, cols.id)
+    if pid is None:
+        raise _CellError(cols.id, "Patient", "no patient id")
+    raw_sex = _cell(row, cols.sex)
+    sex = Sex.UNKNOWN
+    if raw_sex is not None:
+        mapped = cols.sex_values.get(raw_sex, raw_sex)
+        try:
+            sex = Sex(mapped)
+        except ValueError:
+            allowed = ", ".join(list(cols.sex_values) + [s.value for s in Sex])
+            raise _CellError(
+                str(cols.sex), "Patient", f"sex {raw_sex!r} is not one of: {allowed}"
+            ) from None
+    values: dict[str, Any] = {"id": pid, "sex": sex}
+    for field, column in (("age", cols.age), ("birth_date", cols.birth_date)):
+        values[field] = _cell(row, column)
+    try:
+        return Patient(**values)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "id"
+        column = {"age": cols.age, "birth_date": cols.birth_date}.get(field) or cols.id
+        raise _CellError(
+            column, "Patient", f"{first['msg']} (value {first.get('input')!r})"
+        ) from None
+
+
+def _effective(row: dict[str, str], cols: PatientColumns) -> datetime | None:
+    text = _cell(row, cols.effective)
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise _CellError(
+            str(cols.effective), "Observation", f"{text!r} is not an ISO date"
+        ) from None
+
+
+def _observation(
+    pid: str, spec: ObservationColumn, text: str, when: datetime | None, row_no: int
+) -> Observation:
+    base: dict[str, Any] = {"id": f"{pid}-{spec.column}-{row_no}", "patient_id": pid}
+    if spec.unit is None:
+        return Observation(**base, code=spec.code, value_text=text, effective=when)
+    try:
+        value = float(text)
+    except ValueError:
+        raise _CellError(spec.column, "Observation", f"{text!r} is not a number") from None
+    unit = spec.unit
+    if spec.quantity and spec.convert_to:
+        try:
+            value, unit = convert(spec.quantity, value, unit, spec.convert_to), spec.convert_to
+        except MedlmError as exc:
+            raise _CellError(spec.column, "Observation", str(exc)) from None
+    return Observation(**base, code=spec.code, value=value, unit=unit, effective=when)
+
+
+def _reject(report: IngestReport, row_no: int, pid: str | None, err: _CellError) -> None:
+    report.count(err.kind).rejected += 1
+    report.rejections.append(
+        Rejection(
+            position=row_no,
+            resource_id=pid,
+            resource_type=err.kind,
+            field=err.column,
+            reason=err.reason,
+        )
+    )
+
+
+def _read_row(
+    row: dict[str, str], row_no: int, column_map: ColumnMap, records: dict[str, PatientRecord],
+    report: IngestReport,
+) -> None:  # fmt: skip
+    try:
+        patient = _patient(row, column_map.patient)
+        when = _effective(row, column_map.patient)
+    except _CellError as err:
+        _reject(report, row_no, _cell(row, column_map.patient.id), err)
+        return
+    record = records.get(patient.id)
+    if record is None:
+        record = records[patient.id] = PatientRecord(patient=patient)
+        report.count("Patient").accepted += 1
+    elif record.patient != patient:
+        reason = f"demographics differ from an earlier row of patient {patient.id!r}"
+        _reject(report, row_no, patient.id, _CellError(column_map.patient.id, "Patient", reason))
+        return
+    for spec in column_map.observations:
+        text = _cell(row, spec.column)
+        if text is None:
+            continue
+        try:
+            record.observations.append(_observation(patient.id, spec, text, when, row_no))
+            report.count("Observation").accepted += 1
+        except _CellError as err:
+            _reject(report, row_no, patient.id, err)
+
+
+def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
+    """Read a CSV file (a Path, or CSV text as str) into records with the column map.
+
+    Raises InputError when the file cannot be read, is empty, or lacks a mapped column.
+    """
+    name = str(source) if isinstance(source, Path) else None
+    if isinstance(source, Path):
+        try:
+            source = source.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read CSV file {name}: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(source))
+    header = reader.fieldnames
+    if not header:
+        raise InputError(f"CSV {name or 'input'} is empty: it has no header row")
+    missing = sorted(column_map.columns() - set(header))
+    if missing:
+        raise InputError(
+            f"CSV {name or 'input'} lacks the mapped column(s) {', '.join(missing)}; "
+            f"its columns are {', '.join(header)}"
+        )
+    report = IngestReport(source=name)
+    records: dict[str, PatientRecord] = {}
+    try:
+        for row_no, row in enumerate(reader, start=2):
+            _read_row(row, row_no, column_map, records, report)
+    except csv.Error as exc:
+        raise InputError(f"CSV {name or 'input'} is malformed: {exc}") from exc
+    if not records and not report.rejections:
+        raise InputError(f"CSV {name or 'input'} has a header but no rows")
+    report.records = list(records.values())
+    return report
