@@ -1,0 +1,223 @@
+"""Durable ingest: readings, scores, quarantined values and alerts committed before the ack.
+
+`DurableMonitor.ingest(batch)` scores a batch through the monitor and alert policy and writes
+everything in one transaction; when it returns, the batch is on disk (SQLite runs WAL with
+synchronous=FULL, see `medlm.storage.engine`). Every table is idempotent by its natural key, so
+re-sending a batch after a crash creates no duplicates. After a restart, `restore()` rebuilds the
+monitor's window from the stored readings.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from medlm.errors import StorageError
+from medlm.monitor.alerts import AlertPolicy, VitalAlert
+from medlm.monitor.stream import Assessment, VitalSignMonitor
+from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert, VitalReading, VitalScore
+
+logger = logging.getLogger(__name__)
+
+
+class IngestReport(BaseModel):
+    """What one committed batch produced."""
+
+    assessments: list[Assessment]
+    alerts: list[VitalAlert]
+    rejected: list[Rejection]
+
+
+def utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite returns naive values)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_ignoring_duplicates(engine: sa.Engine, table: Any) -> Any:
+    """An INSERT that skips rows whose unique key already exists (SQLite or PostgreSQL)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _score_upsert(engine: sa.Engine) -> Any:
+    table: Any = VitalScore.__table__
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+    cols = ("total", "partial_total", "level", "risk", "result", "scored_at")
+    return stmt.on_conflict_do_update(
+        index_elements=["patient_id", "time"], set_={c: stmt.excluded[c] for c in cols}
+    )
+
+
+def reading_rows(vitals: VitalSigns, source: str, now: datetime) -> list[dict[str, Any]]:
+    """One row per parameter present in a set."""
+    rows = []
+    for name, value in vitals.present().items():
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        rows.append(
+            {
+                "patient_id": vitals.patient_id,
+                "time": vitals.time.astimezone(UTC),
+                "parameter": name,
+                "value_num": float(value) if numeric or isinstance(value, bool) else None,
+                "value_text": value if isinstance(value, str) else None,
+                "spo2_scale": vitals.spo2_scale,
+                "source": source[:200],
+                "received_at": now,
+            }
+        )
+    return rows
+
+
+class DurableMonitor:
+    """A VitalSignMonitor and AlertPolicy whose every output is stored before it is returned."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        monitor: VitalSignMonitor | None = None,
+        policy: AlertPolicy | None = None,
+    ) -> None:
+        self.engine = engine
+        self.monitor = monitor or VitalSignMonitor()
+        self.policy = policy or AlertPolicy()
+
+    def ingest(self, batch: list[VitalSigns], source: str = "api") -> IngestReport:
+        """Score, alert and store a batch in one transaction; returns once it is on disk."""
+        now = datetime.now(UTC)
+        readings: list[dict[str, Any]] = []
+        assessments: list[Assessment] = []
+        alerts: list[VitalAlert] = []
+        rejected: list[Rejection] = []
+        for vitals in sorted(batch, key=lambda v: v.time):
+            assessment, bad = self.monitor.ingest(vitals)
+            clean = {r.parameter for r in bad}
+            kept = vitals.model_copy(update={p: None for p in clean if p in vitals.present()})
+            readings.extend(reading_rows(kept, source, now))
+            rejected.extend(bad)
+            assessments.append(assessment)
+            alerts.extend(self.policy.evaluate(assessment))
+        try:
+            with self.engine.begin() as conn:
+                self._write(conn, readings, assessments, alerts, rejected, now)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(
+                f"storing a batch of {len(batch)} vital-sign sets failed: {exc}"
+            ) from exc
+        logger.debug("stored %d sets, %d alerts", len(batch), len(alerts))
+        return IngestReport(assessments=assessments, alerts=alerts, rejected=rejected)
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        readings: list[dict[str, Any]],
+        assessments: list[Assessment],
+        alerts: list[VitalAlert],
+        rejected: list[Rejection],
+        now: datetime,
+    ) -> None:
+        if readings:
+            conn.execute(insert_ignoring_duplicates(self.engine, VitalReading.__table__), readings)
+        scores = [
+            {
+                "patient_id": a.patient_id,
+                "time": a.time.astimezone(UTC),
+                "total": a.news2.total,
+                "partial_total": a.news2.partial_total,
+                "level": a.news2.level,
+                "risk": a.news2.risk,
+                "result": a.news2.model_dump(mode="json"),
+                "scored_at": now,
+            }
+            for a in assessments
+            if a.status != "duplicate"
+        ]
+        if scores:
+            conn.execute(_score_upsert(self.engine), scores)
+        if rejected:
+            rows = [
+                r.model_dump() | {"time": r.time and r.time.astimezone(UTC), "received_at": now}
+                for r in rejected
+            ]
+            conn.execute(insert_ignoring_duplicates(self.engine, QuarantinedValue.__table__), rows)
+        if alerts:
+            rows = [
+                a.model_dump() | {"time": a.time.astimezone(UTC), "created_at": now} for a in alerts
+            ]
+            conn.execute(insert_ignoring_duplicates(self.engine, StoredAlert.__table__), rows)
+
+    def restore(self, now: datetime | None = None) -> int:
+        """Rebuild the monitor window from stored readings (alert rows already exist)."""
+        since = (now or datetime.now(UTC)) - self.monitor.window
+        table = VitalReading.__table__
+        query = sa.select(table).where(table.c.time >= since).order_by(table.c.time)
+        sets: dict[tuple[str, datetime], dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                key = (row["patient_id"], utc(row["time"]))
+                values = sets.setdefault(key, {"spo2_scale": row["spo2_scale"]})
+                values[row["parameter"]] = _value(row)
+        for (pid, time), values in sets.items():
+            assessment, _ = self.monitor.ingest(VitalSigns(patient_id=pid, time=time, **values))
+            self.policy.evaluate(assessment)
+        return len(sets)
+
+
+def _value(row: Any) -> Any:
+    if row["value_text"] is not None:
+        return row["value_text"]
+    if row["parameter"] == "on_oxygen":
+        return bool(row["value_num"])
+    return row["value_num"]
+
+
+def stored_sets(engine: sa.Engine, patient_id: str, limit: int = 100) -> list[VitalSigns]:
+    """A patient's newest stored sets, oldest first."""
+    table = VitalReading.__table__
+    query = sa.select(table).where(table.c.patient_id == patient_id).order_by(table.c.time.desc())
+    sets: dict[datetime, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            time = utc(row["time"])
+            if time not in sets and len(sets) >= limit:
+                break
+            sets.setdefault(time, {"spo2_scale": row["spo2_scale"]})[row["parameter"]] = _value(row)
+    return [VitalSigns(patient_id=patient_id, time=t, **v) for t, v in sorted(sets.items())]
+
+
+def stored_alerts(
+    engine: sa.Engine, *, after_id: int = 0, patient_id: str | None = None, limit: int = 500
+) -> list[tuple[int, VitalAlert]]:
+    """Stored alerts with their row ids (ascending), after `after_id`."""
+    table = StoredAlert.__table__
+    query = sa.select(table).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
+    if patient_id is not None:
+        query = query.where(table.c.patient_id == patient_id)
+    fields = set(VitalAlert.model_fields)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        (
+            row["id"],
+            VitalAlert.model_validate(
+                {k: v for k, v in row.items() if k in fields} | {"time": utc(row["time"])}
+            ),
+        )
+        for row in rows
+    ]
