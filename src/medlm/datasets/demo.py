@@ -8,6 +8,7 @@ from pathlib import Path
 
 from medlm.datasets.dataset import Dataset
 from medlm.datasets.export import bundle_json
+from medlm.datasets.provenance import DatasetKind
 from medlm.datasets.registry import list_datasets, load
 from medlm.records import PatientRecord
 from medlm.settings import Settings, StorageSettings
@@ -25,7 +26,7 @@ def _cohort(datasets: dict[str, Dataset]) -> list[PatientRecord]:
     for dataset in datasets.values():
         if not dataset.has_records:
             continue
-        measurements = dataset.provenance.kind.value == "measurements"
+        measurements = dataset.provenance.kind is DatasetKind.MEASUREMENTS
         limit = COHORT_ROWS_MEASUREMENTS if measurements else COHORT_PER_DATASET
         cohort.extend(dataset.to_records(limit=limit))
     return cohort
