@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -84,6 +84,33 @@ class RiskSettings(BaseModel):
         return (self.tier_low_below, self.tier_high_from)
 
 
+class SecuritySettings(BaseModel):
+    """Authentication, encryption keys and de-identification secrets (see docs/privacy.md)."""
+
+    auth_mode: Literal["jwt", "api_key", "both"] = Field(
+        default="both", description="Accepted bearer credentials on /v1 routes."
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HMAC key (HS256) that signs and verifies JWT bearer tokens."
+    )
+    jwt_ttl_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    dev_no_auth_loopback: bool = Field(
+        default=False,
+        description="Development only: accept unauthenticated requests from 127.0.0.1/::1 "
+        "as an admin. Never enable on a shared host.",
+    )
+    encryption_key_file: Path | None = Field(
+        default=None, description="JSON key ring {key_id: base64 AES-256 key, 'active': key_id}."
+    )
+    encryption_keys: SecretStr | None = Field(
+        default=None, description="Key ring as 'id1:base64key,id2:base64key'; the first is active."
+    )
+    deid_secret: SecretStr = Field(
+        default=SecretStr("medlm-local"),
+        description="Keys surrogates and date shifts; set a private value in production.",
+    )
+
+
 class Settings(BaseSettings):
     """All of medlm's configuration in one place."""
 
@@ -101,6 +128,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     service: ServiceSettings = ServiceSettings()
     lm: LMSettings = LMSettings()
+    security: SecuritySettings = SecuritySettings()
     risk: RiskSettings = RiskSettings()
 
     @model_validator(mode="before")

@@ -1,7 +1,80 @@
-"""`medlm deid`: command group (commands are added by the module that owns them)."""
+"""`medlm deid`: de-identify a note (`medlm deid [FILE|-]`) and measure the detector
+(`medlm deid evaluate`)."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(help="deid commands.", no_args_is_help=True)
+import typer
+from typer.core import TyperGroup
+
+from medlm.cli import render
+from medlm.errors import InputError
+
+
+class _DeidGroup(TyperGroup):
+    """`medlm deid [FILE|-] [options]` runs the hidden `run` command; `medlm deid evaluate` the
+    subcommand."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_DeidGroup,
+    help="Remove the 18 HIPAA Safe Harbor identifiers from clinical text: "
+    "medlm deid [FILE|-] [--json] [--operator ...], or medlm deid evaluate.",
+)
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"deid: input file {source!r} does not exist")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"deid: input file {source!r} is not UTF-8 text ({exc.reason})") from exc
+
+
+@app.command(name="run", hidden=True)
+def deid(
+    source: Annotated[
+        str | None, typer.Argument(help="Text file to de-identify, or - for stdin (default).")
+    ] = None,
+    operator: Annotated[
+        str, typer.Option("--operator", help="redact, mask, placeholder or surrogate.")
+    ] = "placeholder",
+    patient_id: Annotated[
+        str, typer.Option("--patient-id", help="Scope of surrogates and the date shift.")
+    ] = "default",
+    shift_dates: Annotated[
+        bool, typer.Option("--shift-dates", help="Shift dates by a per-patient offset.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """De-identify FILE (or stdin) and print the text; `--json` adds the PHI spans."""
+    from medlm.privacy import Operator, OperatorConfig, deidentify
+    from medlm.settings import load_settings
+
+    choices = {op.value for op in Operator}
+    if operator not in choices:
+        raise InputError(f"deid: --operator {operator!r} is not one of {sorted(choices)}")
+    settings = load_settings()
+    config = OperatorConfig(
+        operator=Operator(operator),
+        patient_id=patient_id,
+        shift_dates=shift_dates,
+        secret=settings.security.deid_secret.get_secret_value(),
+    )
+    result = deidentify(_read(source or "-"), config)
+    if as_json:
+        render.print_json(result)
+    else:
+        sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
