@@ -4,7 +4,8 @@ A map (YAML or JSON) names the patient columns and, for each measured column, th
 field it fills with its code and unit::
 
     patient:
-      id: subject_id            # required: the column holding the patient id
+      id: subject_id            # the column holding the patient id; without one, each
+      id_prefix: row            #   row is its own patient, '<id_prefix>-0001' for data row 1
       sex: sex                  # optional; `sex_values` maps raw values to FHIR genders
       sex_values: {F: female, M: male}
       age: age_years            # optional, years
@@ -49,7 +50,10 @@ class PatientColumns(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: str | None = Field(default=None, description="Column of the patient id.")
+    id_prefix: str = Field(
+        default="row", description="Without an id column each row is a patient '<prefix>-0001'."
+    )
     sex: str | None = None
     sex_values: dict[str, Sex] = Field(default_factory=dict)
     age: str | None = None
@@ -116,10 +120,10 @@ def _cell(row: dict[str, str], column: str | None) -> str | None:
     return value or None
 
 
-def _patient(row: dict[str, str], cols: PatientColumns) -> Patient:
-    pid = _cell(row, cols.id)
+def _patient(row: dict[str, str], row_no: int, cols: PatientColumns) -> Patient:
+    pid = _cell(row, cols.id) if cols.id else f"{cols.id_prefix}-{row_no - 1:04d}"
     if pid is None:
-        raise _CellError(cols.id, "Patient", "no patient id")
+        raise _CellError(str(cols.id), "Patient", "no patient id")
     raw_sex = _cell(row, cols.sex)
     sex = Sex.UNKNOWN
     if raw_sex is not None:
@@ -139,7 +143,7 @@ def _patient(row: dict[str, str], cols: PatientColumns) -> Patient:
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "id"
-        column = {"age": cols.age, "birth_date": cols.birth_date}.get(field) or cols.id
+        column = {"age": cols.age, "birth_date": cols.birth_date}.get(field) or str(cols.id)
         raise _CellError(
             column, "Patient", f"{first['msg']} (value {first.get('input')!r})"
         ) from None
@@ -196,7 +200,7 @@ def _read_row(
     report: IngestReport,
 ) -> None:  # fmt: skip
     try:
-        patient = _patient(row, column_map.patient)
+        patient = _patient(row, row_no, column_map.patient)
         when = _effective(row, column_map.patient)
     except _CellError as err:
         _reject(report, row_no, _cell(row, column_map.patient.id), err)
@@ -207,7 +211,8 @@ def _read_row(
         report.count("Patient").accepted += 1
     elif record.patient != patient:
         reason = f"demographics differ from an earlier row of patient {patient.id!r}"
-        _reject(report, row_no, patient.id, _CellError(column_map.patient.id, "Patient", reason))
+        column = str(column_map.patient.id)
+        _reject(report, row_no, patient.id, _CellError(column, "Patient", reason))
         return
     for spec in column_map.observations:
         text = _cell(row, spec.column)
