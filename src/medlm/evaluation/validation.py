@@ -40,6 +40,7 @@ def cross_validate(
     seed: int = 0,
     groups: Mapping[str, Sequence[str | None]] | None = None,
     on_fold: Callable[[], None] | None = None,
+    n_boot: int = 1000,
 ) -> CrossValidationResult:
     """Fold-level AUROC, Brier and calibration, plus pooled out-of-fold metrics (repeat 1)."""
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
@@ -67,7 +68,9 @@ def cross_validate(
         brier=_summary(scores["brier"]),
         calibration_slope=_summary(scores["slope"]),
         calibration_intercept=_summary(scores["intercept"]),
-        pooled=evaluate_probabilities(y_arr, pooled, model=f"{model} (out-of-fold)", groups=groups),
+        pooled=evaluate_probabilities(
+            y_arr, pooled, model=f"{model} (out-of-fold)", groups=groups, n_boot=n_boot
+        ),
     )
 
 
@@ -80,6 +83,7 @@ def external_validation(
     train_site: str,
     model: str,
     cutpoints: Sequence[float] = (),
+    n_boot: int = 1000,
 ) -> tuple[Any, list[Metrics]]:
     """Fit on one site, evaluate on each other site separately; returns (model, metrics)."""
     site_arr = np.asarray(list(sites))
@@ -91,7 +95,11 @@ def external_validation(
         mask = site_arr == site
         p = fitted.predict_proba(X[mask].reset_index(drop=True))[:, 1]
         metrics = evaluate_probabilities(
-            y_arr[mask], p, model=f"{model}: {train_site} → {site}", cutpoints=cutpoints
+            y_arr[mask],
+            p,
+            model=f"{model}: {train_site} → {site}",
+            cutpoints=cutpoints,
+            n_boot=n_boot,
         )
         results.append(metrics)
     return fitted, results

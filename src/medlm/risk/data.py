@@ -91,7 +91,7 @@ def binary_target(values: pd.Series, column: str, above: float | None = None) ->
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise ValidationError(
-            f"target column {column!r}: row {row + 1} has value {values.iloc[row]!r}, "
+            f"target column {column!r}: row {row + 1} has value {str(values.iloc[row])!r}, "
             "not a number (the outcome must be 0 or 1 in every row)",
             field=column,
         )
@@ -101,7 +101,7 @@ def binary_target(values: pd.Series, column: str, above: float | None = None) ->
     if outside.any():
         row = int(np.flatnonzero(outside.to_numpy())[0])
         raise ValidationError(
-            f"target column {column!r}: row {row + 1} has value {values.iloc[row]!r}; "
+            f"target column {column!r}: row {row + 1} has value {values.iloc[row]}; "
             "the outcome must be 0 or 1",
             field=column,
         )

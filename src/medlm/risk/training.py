@@ -160,6 +160,7 @@ def cross_validate_data(
         repeats=repeats,
         groups=table.groups,
         on_fold=on_fold,
+        n_boot=settings.bootstrap,
     )
     if report_dir is not None:
         write_report(
@@ -201,6 +202,7 @@ def external_validate(
         train_site=train_site,
         model=family,
         cutpoints=settings.cutpoints,
+        n_boot=settings.bootstrap,
     )
     if report_dir is not None:
         site_arr = np.asarray([str(s) for s in sites])
