@@ -74,3 +74,36 @@ def test_score_table_output_names_the_response(runner: CliRunner, cli_env: Path)
     result = runner.invoke(app, ["monitor", "score"], input=ACCEPTANCE)
     assert result.exit_code == 0
     assert "emergency response" in result.stdout
+
+
+def test_replay_scenarios_reports_both_policies_side_by_side(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    result = runner.invoke(app, ["monitor", "replay", "--scenarios", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    medlm, naive = report["reports"]
+    assert (medlm["policy"], naive["policy"]) == ("medlm", "naive")
+    assert medlm["paging_alerts"] < naive["paging_alerts"]
+    assert medlm["detected"] == medlm["deteriorating"] == 15
+    assert medlm["alerts_on_stable"] == 0
+    assert any("SYNTHETIC" in s for s in report["sources"])
+
+
+def test_replay_cdisc_vitals_dataset(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["monitor", "replay", "--dataset", "cdisc-vitals", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["sets"] > 8000 and not report["synthetic_detection"]
+    assert report["reports"][0]["patients"] == 254
+
+
+def test_replay_file_and_no_input_error(runner: CliRunner, cli_env: Path, tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(ACCEPTANCE + "\nnot json\n")
+    result = runner.invoke(app, ["monitor", "replay", str(path), "--json"])
+    report = json.loads(result.stdout)
+    assert report["sets"] == 1 and len(report["input_errors"]) == 1
+    assert report["reports"][0]["paging_alerts"] == 1
+    missing = runner.invoke(app, ["monitor", "replay"])
+    assert missing.exit_code == 2 and "--scenarios" in missing.output

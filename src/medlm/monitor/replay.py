@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -125,3 +125,52 @@ def _report(
             "alerts_on_stable": on_stable,
         }
     )
+
+
+def load_replay_input(
+    lines: list[str] | None, dataset: str | None, scenarios: bool
+) -> tuple[list[VitalSigns], dict[str, datetime | None], list[str], list[str]]:
+    """Sets from a JSON-lines file and/or a dataset and/or synthetic scenarios, with labels."""
+    from medlm.errors import InputError
+    from medlm.monitor.inputs import read_json_lines
+    from medlm.monitor.scenarios import make_scenarios
+
+    if lines is None and dataset is None and not scenarios:
+        raise InputError("give a FILE, --dataset cdisc-vitals, or --scenarios")
+    sets: list[VitalSigns] = []
+    sources: list[str] = []
+    errors: list[str] = []
+    if lines is not None:
+        for _, item in read_json_lines(lines):
+            if isinstance(item, InputError):
+                errors.append(str(item))
+            else:
+                sets.append(item)
+        sources.append(f"file: {len(sets)} sets, {len(errors)} bad lines")
+    if dataset is not None:
+        if dataset != "cdisc-vitals":
+            raise InputError(f"--dataset {dataset!r}: only cdisc-vitals has vital signs")
+        from medlm.monitor.cdisc import load_cdisc_sets
+
+        cdisc, note = load_cdisc_sets()
+        sets += cdisc
+        sources.append(f"{note}: {len(cdisc)} sets (real data; NEWS2 partial: RR, SpO2, ACVPU "
+                       "not recorded)")  # fmt: skip
+    onsets: dict[str, datetime | None] = {}
+    if scenarios:
+        synthetic = make_scenarios()
+        sets += [v for s in synthetic for v in s.sets]
+        onsets = {s.patient_id: s.onset for s in synthetic}
+        sources.append(f"SYNTHETIC scenarios: {len(synthetic)} labelled patients")
+    return sets, onsets, sources, errors
+
+
+def replay_report(sets: list[VitalSigns], onsets: dict[str, datetime | None]) -> dict[str, Any]:
+    """Replay with medlm's policy and the naive one; a JSON-ready summary."""
+    result = replay(sets, onsets=onsets or None)
+    return {
+        "sets": result.sets,
+        "rejected": len(result.rejected),
+        "reports": [r.model_dump() for r in result.reports],
+        "synthetic_detection": bool(onsets),
+    }
