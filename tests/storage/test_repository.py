@@ -19,7 +19,13 @@ from medlm.records import (
     PatientRecord,
     Sex,
 )
-from medlm.storage.repository import ingest_runs, load_patient, patient_ids, save_records
+from medlm.storage.repository import (
+    ingest_runs,
+    load_patient,
+    patient_ids,
+    save_records,
+    save_report,
+)
 
 GLUCOSE = Coding(system=CodeSystem.LOINC, code="2345-7", display="Glucose")
 
@@ -106,3 +112,17 @@ def test_real_pima_and_cdisc_records_round_trip_through_the_database(engine: sa.
     save_records(engine, records, source="pima+cdisc")
     for record in (records[0], records[-1]):
         assert load_patient(engine, record.patient.id) == record
+
+
+def test_ingest_report_of_a_real_bundle_is_stored_with_its_rejections(engine: sa.Engine) -> None:
+    from medlm.datasets import load
+    from medlm.records.fhir import read_bundle, to_bundle
+
+    bundle = to_bundle(load("heart-failure", limit=20).to_records())
+    bundle["entry"][0]["resource"]["gender"] = "x"  # the first Patient is rejected
+    report = read_bundle(bundle)
+    save_report(engine, report)
+    (run,) = ingest_runs(engine)
+    assert (run.patients_accepted, run.rejection_count) == (19, 1)
+    assert load_patient(engine, "heart-failure-0002") == report.records[0]
+    assert load_patient(engine, "heart-failure-0001") is None

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from medlm.errors import StorageError
 from medlm.records import PatientRecord
+from medlm.records.fhir import IngestReport
 from medlm.storage.tables import IngestRun, StoredPatient, StoredResource
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,13 @@ def save_records(
         raise StorageError(f"saving the ingest of {source!r} failed: {exc}") from exc
     logger.info("stored ingest run %s: %d patients", run_id, len(records))
     return int(run_id)
+
+
+def save_report(engine: sa.Engine, report: IngestReport) -> int:
+    """Store an ingest report: its accepted records and every rejection; returns the run id."""
+    return save_records(
+        engine, report.records, source=report.source or "unnamed", rejections=report.rejections
+    )
 
 
 def load_patient(engine: sa.Engine, patient_id: str) -> PatientRecord | None:
