@@ -175,3 +175,80 @@ def test_duplicate_patient_id_is_rejected() -> None:
     report = read_bundle(_bundle(PATIENT, PATIENT))
     assert report.patients == 1
     assert "duplicate" in report.rejections[0].reason
+
+
+def _obs(**fields: object) -> dict:
+    return {
+        "resourceType": "Observation", "id": "o1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+        "subject": {"reference": "Patient/p1"}, **fields,
+    }  # fmt: skip
+
+
+def test_comparator_is_rejected_rather_than_dropped() -> None:
+    quantity = {"value": 5, "comparator": "<", "system": "http://unitsofmeasure.org", "code": "%"}
+    (rejection,) = read_bundle(_bundle(PATIENT, _obs(valueQuantity=quantity))).rejections
+    assert rejection.field == "Observation.valueQuantity.comparator"
+
+
+def test_components_of_any_observation_become_observations_of_their_own() -> None:
+    ucum = {"system": "http://unitsofmeasure.org", "code": "mm[Hg]"}
+    panel = _obs(
+        code={"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+        component=[
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+             "valueQuantity": {"value": 120, **ucum}},
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+             "valueQuantity": {"value": 80, **ucum}},
+        ],
+    )  # fmt: skip
+    (record,) = read_bundle(_bundle(PATIENT, panel)).records
+    assert [(o.id, o.code.code, o.value) for o in record.observations] == [
+        ("o1-0", "8480-6", 120.0),
+        ("o1-1", "8462-4", 80.0),
+    ]
+
+
+def test_value_types_medlm_cannot_hold_are_rejected_by_name() -> None:
+    (rejection,) = read_bundle(_bundle(PATIENT, _obs(valueBoolean=True))).rejections
+    assert rejection.field == "Observation.valueBoolean"
+
+
+def test_second_dosage_is_rejected_rather_than_dropped() -> None:
+    statement = {
+        "resourceType": "MedicationStatement", "id": "m1", "status": "active",
+        "medicationCodeableConcept": {"text": "metformin"},
+        "subject": {"reference": "Patient/p1"},
+        "dosage": [{"text": "500 mg"}, {"text": "1000 mg"}],
+    }  # fmt: skip
+    (rejection,) = read_bundle(_bundle(PATIENT, statement)).rejections
+    assert rejection.field == "MedicationStatement.dosage[1]"
+
+
+def test_external_style_bundle_with_urn_references_and_extra_codings_reads() -> None:
+    bundle = {
+        "resourceType": "Bundle", "type": "transaction",
+        "entry": [
+            {"fullUrl": "urn:uuid:aa", "resource": {
+                "resourceType": "Patient", "id": "aa", "gender": "male",
+                "birthDate": "1950-02-03", "name": [{"family": "Synthetic"}]}},
+            {"fullUrl": "urn:uuid:bb", "resource": _obs(
+                id="bb", subject={"reference": "urn:uuid:aa"},
+                code={"coding": [{"system": "urn:local", "code": "GLU"},
+                                 {"system": "http://loinc.org", "code": "2345-7"}]},
+                effectiveDateTime="2023-05-01T08:00:00+02:00",
+                valueQuantity={"value": 101, "unit": "mg/dL",
+                               "system": "http://unitsofmeasure.org", "code": "mg/dL"})},
+        ],
+    }  # fmt: skip
+    report = read_bundle(bundle)
+    assert report.rejections == []
+    (record,) = report.records
+    (obs,) = record.observations
+    assert (record.patient.id, obs.patient_id, obs.code.code, obs.unit) == (
+        "aa",
+        "aa",
+        "2345-7",
+        "mg/dL",
+    )
+    assert obs.effective is not None and obs.effective.utcoffset() is not None

@@ -61,7 +61,12 @@ def patient(res: Json) -> Converted:
     return Converted("patient", [record], None, patient_fhir_id=str(res["id"]))
 
 
-def _quantity(q: Json) -> tuple[float | None, str | None]:
+def _quantity(q: Json, path: str) -> tuple[float | None, str | None]:
+    if q.get("comparator"):
+        raise FieldError(
+            f"{path}.comparator",
+            f"comparator {q['comparator']!r} cannot be kept in a numeric record value",
+        )
     unit = q.get("code") if q.get("system") == CodeSystem.UCUM.value else None
     value = q.get("value")
     return (float(value) if value is not None else None), unit or q.get("unit")
@@ -92,7 +97,7 @@ def _one_observation(res: Json, ref: str, code_holder: Json, prefix: str) -> Obs
     """An Observation record from a resource or one of its components."""
     value = unit = text = None
     if "valueQuantity" in code_holder:
-        value, unit = _quantity(code_holder["valueQuantity"])
+        value, unit = _quantity(code_holder["valueQuantity"], f"{prefix}.valueQuantity")
     elif "valueString" in code_holder:
         text = code_holder["valueString"]
     elif "valueCodeableConcept" in code_holder:
@@ -133,14 +138,16 @@ def observation(res: Json) -> Converted:
     components = _components(res)
     if code.system == LOINC and code.code == codes.PGX_GENOTYPE:
         return _pgx(res, ref, components)
-    if code.system == LOINC and code.code == codes.BP_PANEL and res.get("component"):
-        items: list[BaseModel] = []
-        for i, comp in enumerate(res["component"]):
-            prefix = f"Observation.component[{i}]"
-            comp = comp if comp.get("id") else {**comp, "id": f"{res.get('id')}-{i}"}
-            items.append(_one_observation(res, ref, comp, prefix))
-        return Converted("observations", items, ref)
-    return Converted("observations", [_one_observation(res, ref, res, "Observation")], ref)
+    # A value of its own (or no components) is one record; each component is one more, so
+    # a blood-pressure panel (85354-9, no value) becomes its systolic and diastolic readings.
+    items: list[BaseModel] = []
+    has_value = any(key.startswith("value") for key in res)
+    if has_value or not res.get("component"):
+        items.append(_one_observation(res, ref, res, "Observation"))
+    for i, comp in enumerate(res.get("component") or []):
+        comp = comp if comp.get("id") else {**comp, "id": f"{res.get('id')}-{i}"}
+        items.append(_one_observation(res, ref, comp, f"Observation.component[{i}]"))
+    return Converted("observations", items, ref)
 
 
 def _pgx(res: Json, ref: str, components: dict[str, Json]) -> Converted:
@@ -186,6 +193,8 @@ def condition(res: Json) -> Converted:
 def _dosage(dosages: list[Json], path: str) -> dict[str, Any]:
     if not dosages:
         return {}
+    if len(dosages) > 1:
+        raise FieldError(f"{path}[1]", "medlm reads one dosage per resource; split them")
     first = dosages[0]
     out: dict[str, Any] = {
         "frequency": concept_text((first.get("timing") or {}).get("code")),
@@ -193,7 +202,7 @@ def _dosage(dosages: list[Json], path: str) -> dict[str, Any]:
     }
     for rate in first.get("doseAndRate") or []:
         if "doseQuantity" in rate:
-            value, unit = _quantity(rate["doseQuantity"])
+            value, unit = _quantity(rate["doseQuantity"], f"{path}[0].doseAndRate[0].doseQuantity")
             out["dose"] = build(
                 Dose, {}, f"{path}[0].doseAndRate[0].doseQuantity", value=value, unit=unit
             )
@@ -267,6 +276,8 @@ def allergy(res: Json) -> Converted:
 def document(res: Json) -> Converted:
     ref = patient_ref(res.get("subject"), "DocumentReference.subject")
     path = "DocumentReference.content[0].attachment"
+    if len(res.get("content") or []) > 1:
+        raise FieldError("DocumentReference.content[1]", "medlm reads one attachment per note")
     attachment = ((res.get("content") or [{}])[0]).get("attachment") or {}
     content_type = str(attachment.get("contentType") or "text/plain")
     if not content_type.startswith("text/"):
