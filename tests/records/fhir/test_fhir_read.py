@@ -131,7 +131,7 @@ def test_reference_to_a_patient_not_in_the_bundle_is_rejected() -> None:
     report = read_bundle(_bundle(PATIENT, obs))
     (rejection,) = report.rejections
     assert rejection.field == "Observation.subject"
-    assert "Patient/elsewhere" in rejection.reason
+    assert "'elsewhere'" in rejection.reason
 
 
 def test_unknown_field_is_reported_with_its_path() -> None:
@@ -252,3 +252,10 @@ def test_external_style_bundle_with_urn_references_and_extra_codings_reads() -> 
         "mg/dL",
     )
     assert obs.effective is not None and obs.effective.utcoffset() is not None
+
+
+def test_urn_references_to_a_rejected_patient_are_held_back() -> None:
+    bundle = _bundle({**PATIENT, "gender": "x"}, _obs(subject={"reference": "urn:uuid:p"}))
+    bundle["entry"][0]["fullUrl"] = "urn:uuid:p"
+    (rejection,) = read_bundle(bundle).rejections
+    assert [h.resource_id for h in rejection.held_back] == ["o1"]

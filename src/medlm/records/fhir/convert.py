@@ -1,4 +1,7 @@
-"""One validated FHIR R4 resource (JSON) to medlm records, errors named by FHIR path."""
+"""One validated FHIR R4 resource (JSON) to medlm records, errors named by FHIR path.
+
+Observations are converted in `observations`; this module holds the other resource types.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,12 @@ from pydantic import BaseModel
 from medlm.records.allergy import AllergyCategory, AllergyIntolerance, Criticality
 from medlm.records.coding import CodeSystem
 from medlm.records.condition import ClinicalStatus, Condition
-from medlm.records.fhir import codes
+from medlm.records.fhir import codes, observations
 from medlm.records.fhir.parse import (
     Converted,
     FieldError,
     Json,
+    allowed,
     build,
     concept_text,
     enum_value,
@@ -23,27 +27,22 @@ from medlm.records.fhir.parse import (
     parsed,
     patient_ref,
     pick_coding,
+    quantity,
     record_id,
 )
 from medlm.records.fhir.times import parse_date, parse_datetime
-from medlm.records.genomics import PharmacogenomicResult
 from medlm.records.medication import Dose, MedicationRequest, MedicationStatement, MedicationStatus
 from medlm.records.note import ClinicalNote
-from medlm.records.observation import Observation, ObservationStatus
 from medlm.records.patient import Patient, Sex
 
 LOINC = CodeSystem.LOINC.value
 _PROBLEM_SYSTEMS = (CodeSystem.ICD10CM.value, CodeSystem.SNOMED.value)
 
 
-def _allowed(enum: Any) -> str:
-    return ", ".join(member.value for member in enum)
-
-
 def patient(res: Json) -> Converted:
     if not res.get("id"):
         raise FieldError("Patient.id", "a Patient needs an id for other resources to refer to")
-    sex = enum_value("Patient.gender", Sex, res.get("gender", "unknown"), _allowed(Sex))
+    sex = enum_value("Patient.gender", Sex, res.get("gender", "unknown"), allowed(Sex))
     birth = res.get("birthDate")
     age = None
     for ext in res.get("extension") or []:
@@ -61,120 +60,13 @@ def patient(res: Json) -> Converted:
     return Converted("patient", [record], None, patient_fhir_id=str(res["id"]))
 
 
-def _quantity(q: Json, path: str) -> tuple[float | None, str | None]:
-    if q.get("comparator"):
-        raise FieldError(
-            f"{path}.comparator",
-            f"comparator {q['comparator']!r} cannot be kept in a numeric record value",
-        )
-    unit = q.get("code") if q.get("system") == CodeSystem.UCUM.value else None
-    value = q.get("value")
-    return (float(value) if value is not None else None), unit or q.get("unit")
-
-
-def _components(res: Json) -> dict[str, Json]:
-    """Components by their first code."""
-    out: dict[str, Json] = {}
-    for comp in res.get("component") or []:
-        coding = optional_coding(comp.get("code"))
-        if coding is not None:
-            out[coding.code] = comp
-    return out
-
-
-def _effective(res: Json, prefix: str) -> Any:
-    for key in ("effectiveDateTime", "effectiveInstant"):
-        if res.get(key):
-            return parsed(f"{prefix}.{key}", parse_datetime, res[key])
-    start = (res.get("effectivePeriod") or {}).get("start")
-    return parsed(f"{prefix}.effectivePeriod.start", parse_datetime, start) if start else None
-
-
-_OBS_PATHS = {"value": "valueQuantity", "unit": "valueQuantity.unit", "status": "status"}
-
-
-def _one_observation(res: Json, ref: str, code_holder: Json, prefix: str) -> Observation:
-    """An Observation record from a resource or one of its components."""
-    value = unit = text = None
-    if "valueQuantity" in code_holder:
-        value, unit = _quantity(code_holder["valueQuantity"], f"{prefix}.valueQuantity")
-    elif "valueString" in code_holder:
-        text = code_holder["valueString"]
-    elif "valueCodeableConcept" in code_holder:
-        text = concept_text(code_holder["valueCodeableConcept"])
-    else:
-        others = [k for k in code_holder if k.startswith("value")]
-        if others:
-            raise FieldError(
-                f"{prefix}.{others[0]}",
-                "medlm reads valueQuantity, valueString or valueCodeableConcept",
-            )
-    if value is not None and not unit:
-        raise FieldError(f"{prefix}.valueQuantity", "has a value but no unit (give a UCUM code)")
-    for note in res.get("note") or []:
-        if str(note.get("text", "")).startswith(codes.NOTE_VALUE_TEXT):
-            text = note["text"][len(codes.NOTE_VALUE_TEXT) :]
-    status = enum_value(
-        "Observation.status", ObservationStatus, res.get("status"), _allowed(ObservationStatus)
-    )
-    return build(
-        Observation,
-        _OBS_PATHS,
-        prefix,
-        id=code_holder.get("id") if code_holder is not res else record_id(res),
-        patient_id=ref,
-        code=pick_coding(code_holder.get("code"), f"{prefix}.code", (LOINC,)),
-        value=value,
-        unit=unit,
-        value_text=text,
-        effective=_effective(res, "Observation"),
-        status=status,
-    )
-
-
-def observation(res: Json) -> Converted:
-    ref = patient_ref(res.get("subject"), "Observation.subject")
-    code = pick_coding(res.get("code"), "Observation.code", (LOINC,))
-    components = _components(res)
-    if code.system == LOINC and code.code == codes.PGX_GENOTYPE:
-        return _pgx(res, ref, components)
-    # A value of its own (or no components) is one record; each component is one more, so
-    # a blood-pressure panel (85354-9, no value) becomes its systolic and diastolic readings.
-    items: list[BaseModel] = []
-    has_value = any(key.startswith("value") for key in res)
-    if has_value or not res.get("component"):
-        items.append(_one_observation(res, ref, res, "Observation"))
-    for i, comp in enumerate(res.get("component") or []):
-        comp = comp if comp.get("id") else {**comp, "id": f"{res.get('id')}-{i}"}
-        items.append(_one_observation(res, ref, comp, f"Observation.component[{i}]"))
-    return Converted("observations", items, ref)
-
-
-def _pgx(res: Json, ref: str, components: dict[str, Json]) -> Converted:
-    gene = components.get(codes.PGX_GENE_STUDIED)
-    if gene is None:
-        raise FieldError("Observation.component", f"no gene-studied ({codes.PGX_GENE_STUDIED})")
-    phenotype = components.get(codes.PGX_PHENOTYPE)
-    record = build(
-        PharmacogenomicResult,
-        {"gene": "component", "diplotype": "valueCodeableConcept"},
-        "Observation",
-        id=record_id(res),
-        patient_id=ref,
-        gene=concept_text(gene.get("valueCodeableConcept")),
-        diplotype=concept_text(res.get("valueCodeableConcept")),
-        phenotype=concept_text(phenotype.get("valueCodeableConcept")) if phenotype else None,
-    )
-    return Converted("pharmacogenomics", [record], ref)
-
-
 def condition(res: Json) -> Converted:
     ref = patient_ref(res.get("subject"), "Condition.subject")
     status = ClinicalStatus.ACTIVE
     if res.get("clinicalStatus"):
         code = pick_coding(res["clinicalStatus"], "Condition.clinicalStatus").code
         status = enum_value(
-            "Condition.clinicalStatus", ClinicalStatus, code, _allowed(ClinicalStatus)
+            "Condition.clinicalStatus", ClinicalStatus, code, allowed(ClinicalStatus)
         )
     onset = res.get("onsetDateTime")
     record = build(
@@ -202,7 +94,7 @@ def _dosage(dosages: list[Json], path: str) -> dict[str, Any]:
     }
     for rate in first.get("doseAndRate") or []:
         if "doseQuantity" in rate:
-            value, unit = _quantity(rate["doseQuantity"], f"{path}[0].doseAndRate[0].doseQuantity")
+            value, unit = quantity(rate["doseQuantity"], f"{path}[0].doseAndRate[0].doseQuantity")
             out["dose"] = build(
                 Dose, {}, f"{path}[0].doseAndRate[0].doseQuantity", value=value, unit=unit
             )
@@ -258,12 +150,12 @@ def allergy(res: Json) -> Converted:
         substance=(res.get("code") or {}).get("text"),
         code=optional_coding(res.get("code")),
         category=enum_value(
-            "AllergyIntolerance.category", AllergyCategory, category, _allowed(AllergyCategory)
+            "AllergyIntolerance.category", AllergyCategory, category, allowed(AllergyCategory)
         )
         if category
         else None,
         criticality=enum_value(
-            "AllergyIntolerance.criticality", Criticality, criticality, _allowed(Criticality)
+            "AllergyIntolerance.criticality", Criticality, criticality, allowed(Criticality)
         )
         if criticality
         else None,
@@ -306,7 +198,7 @@ def document(res: Json) -> Converted:
 
 CONVERTERS = {
     "Patient": patient,
-    "Observation": observation,
+    "Observation": observations.observation,
     "Condition": condition,
     "MedicationStatement": medication,
     "MedicationRequest": medication,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
 from pydantic import BaseModel
 
-from medlm.records.coding import Coding
+from medlm.records.coding import CodeSystem, Coding
 from medlm.records.fhir import codes
 
 Json = dict[str, Any]
@@ -33,7 +33,6 @@ class Converted:
     items: list[BaseModel]
     patient_ref: str | None
     patient_fhir_id: str | None = None  # for a Patient: its FHIR id
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def record_id(resource: Json) -> str | None:
@@ -115,3 +114,20 @@ def build(model: Callable[..., T], path_of: dict[str, str], prefix: str, **value
         loc = str(first["loc"][0]) if first["loc"] else ""
         where = f"{prefix}.{path_of[loc]}" if loc in path_of else prefix
         raise FieldError(where, first["msg"]) from None
+
+
+def quantity(q: Json, path: str) -> tuple[float | None, str | None]:
+    """(value, unit) of a Quantity: the UCUM code when given, else its unit text."""
+    if q.get("comparator"):
+        raise FieldError(
+            f"{path}.comparator",
+            f"comparator {q['comparator']!r} cannot be kept in a numeric record value",
+        )
+    unit = q.get("code") if q.get("system") == CodeSystem.UCUM.value else None
+    value = q.get("value")
+    return (float(value) if value is not None else None), unit or q.get("unit")
+
+
+def allowed(enum: Any) -> str:
+    """The values of an enum, for messages."""
+    return ", ".join(member.value for member in enum)

@@ -135,8 +135,6 @@ def _read_entry(position: int, entry: Any, report: IngestReport) -> _Read | None
             )
         )
         return None
-    if converted.kind == "patient" and entry.get("fullUrl"):
-        converted.extra["fullUrl"] = str(entry["fullUrl"])
     return _Read(position, rid, kind, converted)
 
 
@@ -155,7 +153,7 @@ def read_bundle(source: str | bytes | dict[str, Any] | Path) -> IngestReport:
     bundle, name = load_bundle_json(source)
     report = IngestReport(source=name)
     reads = [r for i, e in enumerate(bundle["entry"]) if (r := _read_entry(i, e, report))]
-    _assemble(reads, report)
+    _assemble(reads, _patient_urls(bundle["entry"]), report)
     report.rejections.sort(key=lambda r: r.position)
     logger.info("read %d patients, %d rejections", report.patients, report.rejection_count)
     return report
@@ -165,33 +163,52 @@ def _subject_field(kind: str) -> str:
     return f"{kind}.patient" if kind == "AllergyIntolerance" else f"{kind}.subject"
 
 
-def _assemble(reads: list[_Read], report: IngestReport) -> None:
+def _add_patient(
+    read: _Read,
+    records: dict[str, PatientRecord],
+    rejected: dict[str, Rejection],
+    report: IngestReport,
+) -> None:
+    """Start the record of one accepted Patient, or reject it as a duplicate id."""
+    fhir_id = read.converted.patient_fhir_id or ""
+    if fhir_id in records or fhir_id in rejected:
+        report.count("Patient").rejected += 1
+        report.rejections.append(
+            Rejection(
+                position=read.position,
+                resource_id=fhir_id,
+                resource_type="Patient",
+                field="Patient.id",
+                reason=f"duplicate Patient id {fhir_id!r} in the bundle",
+            )
+        )
+        return
+    records[fhir_id] = PatientRecord(patient=read.converted.items[0])
+    report.count("Patient").accepted += 1
+
+
+def _patient_urls(entries: list[Any]) -> dict[str, str]:
+    """fullUrl -> id of every Patient entry (accepted or not), for `urn:uuid:` references."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+            continue
+        if entry.get("fullUrl") and resource.get("id"):
+            urls[str(entry["fullUrl"])] = str(resource["id"])
+    return urls
+
+
+def _assemble(reads: list[_Read], aliases: dict[str, str], report: IngestReport) -> None:
     """Group the accepted resources under their patients; hold back those of rejected ones."""
     records: dict[str, PatientRecord] = {}
-    aliases: dict[str, str] = {}
     rejected = {
         r.resource_id: r
         for r in report.rejections
         if r.resource_type == "Patient" and r.resource_id is not None
     }
     for read in (r for r in reads if r.converted.kind == "patient"):
-        fhir_id = read.converted.patient_fhir_id or ""
-        if fhir_id in records or fhir_id in rejected:
-            report.count("Patient").rejected += 1
-            report.rejections.append(
-                Rejection(
-                    position=read.position,
-                    resource_id=fhir_id,
-                    resource_type="Patient",
-                    field="Patient.id",
-                    reason=f"duplicate Patient id {fhir_id!r} in the bundle",
-                )
-            )
-            continue
-        records[fhir_id] = PatientRecord(patient=read.converted.items[0])
-        report.count("Patient").accepted += 1
-        if url := read.converted.extra.get("fullUrl"):
-            aliases[url] = fhir_id
+        _add_patient(read, records, rejected, report)
     for read in (r for r in reads if r.converted.kind != "patient"):
         ref = read.converted.patient_ref or ""
         ref = aliases.get(ref, ref)
@@ -217,7 +234,7 @@ def _assemble(reads: list[_Read], report: IngestReport) -> None:
                     resource_id=read.resource_id,
                     resource_type=read.kind,
                     field=_subject_field(read.kind),
-                    reason=f"refers to Patient/{ref}, which is not in the bundle",
+                    reason=f"refers to patient {ref!r}, which is not in the bundle",
                 )
             )
     report.records = list(records.values())
