@@ -49,3 +49,12 @@ def test_deid_unknown_operator_is_refused(runner: CliRunner, cli_env: Path) -> N
     result = runner.invoke(app, ["deid", "-", "--operator", "shred"], input="x")
     assert result.exit_code == 2
     assert "shred" in result.output
+
+
+def test_deid_evaluate_json_reports_every_corpus(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["deid", "evaluate", "--json", "--synthetic-size", "10"])
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.stdout)
+    assert {r["corpus"].split(" ")[0] for r in reports} >= {"deidgate", "medlm"}
+    medlm_rows = [r for r in reports if r["detector"] == "medlm"]
+    assert all(r["categories"][-1]["category"] == "overall" for r in medlm_rows)

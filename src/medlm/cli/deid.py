@@ -78,3 +78,40 @@ def deid(
         render.print_json(result)
     else:
         sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+
+
+@app.command()
+def evaluate(
+    synthetic_size: Annotated[
+        int, typer.Option("--synthetic-size", min=1, help="Sentences in the synthetic corpus.")
+    ] = 300,
+    presidio: Annotated[
+        bool, typer.Option("--presidio/--no-presidio", help="Run Presidio side by side.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Precision, recall and F2 per HIPAA category on the labelled (synthetic) corpora."""
+    from medlm.privacy.evaluation import evaluate as run_evaluation
+
+    reports = run_evaluation(synthetic_size=synthetic_size, with_presidio=presidio)
+    if as_json:
+        render.print_json(reports)
+        return
+
+    def fmt(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for report in reports:
+        title = f"{report.corpus} · {report.detector} · {report.notes} notes"
+        if report.skipped:
+            render.stderr().print(
+                f"{report.corpus} · {report.detector}: skipped: {report.skipped}", markup=False
+            )
+            continue
+        rows = [
+            [c.category, c.gold, c.predicted, fmt(c.precision), fmt(c.recall), fmt(c.f2), c.missed]
+            for c in report.categories
+        ]
+        render.print_table(
+            title, ["category", "gold", "pred", "precision", "recall", "F2", "missed"], rows
+        )

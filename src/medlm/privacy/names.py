@@ -13,9 +13,9 @@ from medlm.records import Span
 _TOKEN = r"(?:[A-Z][a-z]+(?:[-'][A-Z][a-z]+)*|[A-Z]\.)"
 _NAME = rf"{_TOKEN}(?:[ ]{_TOKEN}){{0,2}}"
 _BEFORE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Pt|Patient|patient|pt|Nurse|RN|NP|PA|"
+    r"(?:\b(?:[Mm]r|[Mm]rs|[Mm]s|Mx|Miss|[Dd]r|Prof|Pt|Patient|patient|pt|Nurse|RN|NP|PA|"
     r"Sister|Brother|husband|wife|son|daughter|mother|father|spouse|contact|"
-    r"name is|named|also charted as|charted as|known as|aka|a\.k\.a\.|goes by|signed by|"
+    r"name is|[Nn]ame:|named|also charted as|charted as|known as|aka|a\.k\.a\.|goes by|signed by|"
     r"attending|dictated by|seen by|referred by|per)\.?:?\s+)"
     rf"(?P<name>{_NAME})"
 )

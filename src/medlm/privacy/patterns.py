@@ -10,7 +10,7 @@ from medlm.privacy.categories import PhiLabel
 from medlm.privacy.checksums import luhn_valid, ssn_plausible, vin_valid
 from medlm.records import Span
 
-_ID = r"[A-Z0-9][A-Z0-9\-]{2,}[A-Z0-9]"
+_ID = r"(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{2,}[A-Z0-9]"
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -77,7 +77,7 @@ RULES: tuple[PatternRule, ...] = (
     _rule(PhiLabel.SSN, r"\b(?P<a>\d{3})-(?P<g>\d{2})-(?P<s>\d{4})\b", 0.9, validate=_ssn_ok),
     _rule(
         PhiLabel.SSN,
-        r"\b(?:SSN|social security(?: number)?)\D{0,25}?(?P<v>(?P<a>\d{3})[ .-]?(?P<g>\d{2})"
+        r"\b(?:SSN|social security(?: number)?)\D{0,40}?(?P<v>(?P<a>\d{3})[ .-]?(?P<g>\d{2})"
         r"[ .-]?(?P<s>\d{4}))\b",
         0.95,
         group=1,
@@ -215,6 +215,13 @@ RULES: tuple[PatternRule, ...] = (
         + r"(?:,?\s+(?:Apt|Unit|Suite|#)\.?\s*\w+)?",
         0.9,
     ),
+    _rule(
+        PhiLabel.STREET,
+        r"\b(?:" + _CAP + r"\s+){1,3}(?:Street|Road|Avenue|Boulevard|Lane|Drive|Court|Terrace|"
+        r"Parkway|Highway)\b",
+        0.7,
+    ),
+    _rule(PhiLabel.STREET, r"\b(?:Apt|Apartment|Suite|Unit)\.?\s*#?\d+[A-Z]?\b", 0.8),
     _rule(
         PhiLabel.CITY,
         r"\b((?:"
