@@ -80,6 +80,10 @@ def test_a_bad_resource_does_not_stop_the_rest_of_the_bundle(pima_bundle: dict) 
         ({"resourceType": "Patient", "id": "p1"}, "resourceType is 'Patient'"),
         ({"resourceType": "Bundle", "type": "collection"}, "empty FHIR Bundle"),
         ({"resourceType": "Bundle", "type": "collection", "entry": []}, "empty FHIR Bundle"),
+        (
+            {"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}]},
+            r"not a valid FHIR Bundle: Bundle\.type",
+        ),
     ],
 )
 def test_unreadable_input_raises_its_own_message(source: object, message: str) -> None:

@@ -57,7 +57,27 @@ def load_bundle_json(source: str | bytes | dict[str, Any] | Path) -> tuple[Json,
         raise InputError(f"{name or 'input'}: Bundle.entry must be a JSON array")
     if not entries:
         raise InputError(f"{name or 'input'} is an empty FHIR Bundle: it has no entries")
+    _validate_shell(source, name or "input")
     return source, name
+
+
+def _validate_shell(bundle: Json, name: str) -> None:
+    """Validate the Bundle without its resources (those are checked one by one)."""
+    shell = {
+        **bundle,
+        "entry": [
+            {k: v for k, v in e.items() if k != "resource"} if isinstance(e, dict) else e
+            for e in bundle["entry"]
+        ],
+    }
+    try:
+        _model("Bundle").model_validate(shell)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = "Bundle" + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]
+        )
+        raise InputError(f"{name} is not a valid FHIR Bundle: {where}: {first['msg']}") from exc
 
 
 def _string_quantities(value: Any, path: str) -> str | None:
@@ -148,7 +168,11 @@ def read_bundle(source: str | bytes | dict[str, Any] | Path) -> IngestReport:
     not counted as rejections of their own: they are held back and listed under that patient's
     rejection (`Rejection.held_back`, counted as `held_back` by type).
 
-    Raises InputError for malformed JSON, a document that is not a Bundle, and an empty Bundle.
+    Elements medlm's records do not hold (names, addresses, identifiers other than medlm's
+    own, narrative text) are not carried over: records are identity-free by design.
+
+    Raises InputError for malformed JSON, a document that is not a Bundle, an empty Bundle,
+    and a Bundle whose own elements (type, entry fullUrl, ...) are invalid.
     """
     bundle, name = load_bundle_json(source)
     report = IngestReport(source=name)
