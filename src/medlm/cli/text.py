@@ -17,8 +17,9 @@ from medlm.cli.render import (
     stdout,
 )
 from medlm.errors import InputError
+from medlm.records import CodeSystem
 from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
-from medlm.text.batch import decode, result_out
+from medlm.text.batch import EntityOut, decode, result_out
 from medlm.text.parallel import process_lines_parallel
 
 app = typer.Typer(help="Clinical and literature text analysis.", no_args_is_help=True)
@@ -107,10 +108,33 @@ def _extract_one(
     rows = []
     for e in result.entities:
         flags = [k for k, v in e.assertion.model_dump().items() if v is True]
-        rows.append([e.text, e.label, e.preferred_name, e.code, ", ".join(flags), e.section])
-    columns = ["text", "label", "concept", "code", "context", "section"]
+        rows.append(
+            [e.text, e.label, e.preferred_name, _short_code(e), ", ".join(flags), _details(e)]
+        )
+    columns = ["text", "label", "concept", "code", "context", "details"]
     print_table(f"{len(rows)} entities", columns, rows)
     print_disclaimer()
+
+
+def _short_code(entity: EntityOut) -> str | None:
+    """'ICD10CM R07.9 (synonym 0.95)' rather than the full system URI."""
+    if not entity.codes:
+        return None
+    best = max(entity.codes, key=lambda c: c.score)
+    names = {s.value: s.name for s in CodeSystem}
+    system = names.get(best.coding.system, best.coding.system)
+    return f"{system} {best.coding.code} ({best.method} {best.score:.2f})"
+
+
+def _details(entity: EntityOut) -> str:
+    if entity.medication is not None:
+        fields = entity.medication.model_dump(exclude_none=True, exclude={"error_prone"})
+        return " ".join(str(v) for v in fields.values())
+    if entity.measurement is not None:
+        m = entity.measurement
+        value = f"{m.value:g}/{m.value2:g}" if m.value2 is not None else f"{m.value:g}"
+        return f"{value} {m.unit}"
+    return ""
 
 
 def _extract_lines(
