@@ -102,3 +102,25 @@ def test_naive_time_of_day_is_refused_rather_than_given_a_zone() -> None:
     )
     with pytest.raises(ValidationError, match=r"2024-01-01T10:15:00 has no time zone"):
         to_bundle([record])
+
+
+def _sorted(record: PatientRecord) -> PatientRecord:
+    return record.model_copy(
+        update={"observations": sorted(record.observations, key=lambda o: o.id or "")}
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["pima", "actg175", "cdisc-vitals", "uci-heart", "framingham", "heart-failure"]
+)
+def test_real_dataset_records_round_trip_through_a_valid_bundle(name: str) -> None:
+    from medlm.datasets import load
+
+    records = load(name, limit=120).to_records()
+    bundle = to_bundle(records)
+    Bundle.model_validate(bundle)
+    report = read_bundle(bundle)
+    assert report.rejections == []
+    # a blood-pressure pair travels as one panel, so only observation order may change
+    assert [_sorted(r) for r in report.records] == [_sorted(r) for r in records]

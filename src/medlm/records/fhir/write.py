@@ -91,14 +91,14 @@ def _observation(obs: Observation, where: str) -> Json:
     return out
 
 
-def _bp_panel(systolic: Observation, diastolic: Observation, where: str) -> Json:
-    """One panel Observation whose components keep each reading's own id."""
-    out: Json = {"resourceType": "Observation", "status": systolic.status.value}
+def _bp_panel(first: Observation, second: Observation, where: str) -> Json:
+    """One panel Observation whose components keep each reading's own id and order."""
+    out: Json = {"resourceType": "Observation", "status": first.status.value}
     out["code"] = {"coding": [{"system": CodeSystem.LOINC.value, "code": codes.BP_PANEL}]}
-    if systolic.effective is not None:
-        out["effectiveDateTime"] = format_datetime(systolic.effective, where)
+    if first.effective is not None:
+        out["effectiveDateTime"] = format_datetime(first.effective, where)
     components = []
-    for obs in (systolic, diastolic):
+    for obs in (first, second):
         component: Json = {"code": _concept(obs.code)}
         if obs.id is not None:
             component["id"] = obs.id
@@ -206,7 +206,8 @@ def _note(note: ClinicalNote, where: str) -> Json:
 
 
 def _bp_pairs(observations: Sequence[Observation]) -> dict[int, int]:
-    """Systolic index -> diastolic index for LOINC readings with the same time and status."""
+    """Index -> index of its partner, pairing LOINC systolic and diastolic readings with the
+    same time and status, each key the earlier reading of its pair."""
 
     def is_code(obs: Observation, code: str) -> bool:
         return obs.code.system == CodeSystem.LOINC.value and obs.code.code == code
@@ -219,7 +220,7 @@ def _bp_pairs(observations: Sequence[Observation]) -> dict[int, int]:
         for j in free:
             other = observations[j]
             if (other.effective, other.status) == (obs.effective, obs.status):
-                pairs[i] = j
+                pairs[min(i, j)] = max(i, j)
                 free.remove(j)
                 break
     return pairs
@@ -261,7 +262,8 @@ def to_bundle(records: Sequence[PatientRecord]) -> dict[str, Any]:
 
     Mapping: Observation -> Observation (LOINC/other coding, `valueQuantity` in UCUM, or
     `valueString`); a LOINC systolic and diastolic reading with the same time and status ->
-    one blood-pressure panel (85354-9) whose components keep each reading's id; a patient's
+    one blood-pressure panel (85354-9) whose components keep each reading's id, placed where
+    the earlier of the two was (so the later one moves up next to it on reading); a patient's
     age without birth date -> the `urn:medlm:fhir:patient-age` extension; ClinicalNote ->
     DocumentReference with a base64 text/plain attachment (its date as `attachment.creation`);
     PharmacogenomicResult -> an Observation coded 84413-4 (genotype display name) whose value
