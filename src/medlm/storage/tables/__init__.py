@@ -2,15 +2,20 @@
 
 from medlm.storage.tables.base import Base
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert, VitalReading, VitalScore
+from medlm.storage.tables.privacy import ApiKey, AuditEntry, RevokedToken, User
 from medlm.storage.tables.records import IngestRun, StoredPatient, StoredResource
 
 __all__ = [
+    "ApiKey",
+    "AuditEntry",
     "Base",
     "IngestRun",
     "QuarantinedValue",
+    "RevokedToken",
     "StoredAlert",
     "StoredPatient",
     "StoredResource",
+    "User",
     "VitalReading",
     "VitalScore",
 ]

@@ -1,0 +1,61 @@
+"""Tables for access control and audit: users, hashed API keys, revoked tokens, the audit chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from medlm.storage.tables.base import Base
+
+
+class User(Base):
+    """A person or system allowed to call the service, with one role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 hash is stored; `key_id` is the public part of the key."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_name: Mapped[str] = mapped_column(sa.String(128))
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class RevokedToken(Base):
+    """A JWT id (`jti`) revoked before its expiry."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One access to patient data; `entry_hash` covers this entry and `prev_hash`."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(sa.String(128))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    action: Mapped[str] = mapped_column(sa.String(16))
+    route: Mapped[str] = mapped_column(sa.String(256))
+    patient_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    outcome: Mapped[int] = mapped_column(sa.Integer)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
