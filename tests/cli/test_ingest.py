@@ -39,24 +39,32 @@ def test_pima_bundle_ingests_768_patients_and_exits_0(
     assert report["counts"]["Patient"]["accepted"] == 768
 
 
-def test_two_bad_resources_are_the_two_rejections_and_exit_1(
-    runner: CliRunner, cli_env: Path, tmp_path: Path, pima_bundle: dict
+def test_exported_pima_bundle_with_two_bad_resources_reports_exactly_them_and_exits_1(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
 ) -> None:
-    bundle = json.loads(json.dumps(pima_bundle))
+    out = tmp_path / "D"
+    exported = runner.invoke(
+        app, ["datasets", "export", "pima", "--format", "fhir", "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    bundle = json.loads((out / "pima.json").read_text(encoding="utf-8"))
     obs_at = _position(bundle, "pima-0100-bmi")
     bundle["entry"][obs_at]["resource"]["valueQuantity"]["value"] = "thirty"
-    bundle["entry"][_position(bundle, "pima-0200")]["resource"]["gender"] = "x"
-    path = _write(tmp_path / "bad.json", bundle)
+    patient_at = _position(bundle, "pima-0200")
+    bundle["entry"][patient_at]["resource"]["gender"] = "x"
+    path = _write(out / "pima-bad.json", bundle)
 
     result = runner.invoke(app, ["ingest", str(path), "--json"])
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["patients"] == 767
-    assert [(r["resource_id"], r["field"]) for r in report["rejections"]] == [
-        ("pima-0100-bmi", "Observation.valueQuantity.value"),
-        ("pima-0200", "Patient.gender"),
+    assert [(r["position"], r["resource_id"], r["field"]) for r in report["rejections"]] == [
+        (obs_at, "pima-0100-bmi", "Observation.valueQuantity.value"),
+        (patient_at, "pima-0200", "Patient.gender"),
     ]
+    held = report["rejections"][1]["held_back"]
+    assert {h["resource_id"] for h in held} >= {"pima-0200-ogtt-2h-glucose"}
 
 
 def test_text_output_lists_counts_and_every_rejection(
