@@ -151,3 +151,17 @@ def test_invalid_column_map_names_the_field(tmp_path: Path) -> None:
     path.write_text("patient: {id: pid}\nobservations: [{column: g}]\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"observations\.0\.code"):
         load_column_map(path)
+
+
+def test_the_map_example_in_the_module_docstring_is_valid() -> None:
+    import textwrap
+
+    from medlm.records import csv_map
+
+    doc = csv_map.__doc__ or ""
+    example = textwrap.dedent(doc.split("::\n", 1)[1].split("\n\n", 1)[0])
+    column_map = ColumnMap.model_validate(yaml.safe_load(example))
+    text = "subject_id,sex,age_years,dob,visit_date,glucose\ns1,F,50,1974-01-02,2024-05-01,99\n"
+    (record,) = read_csv(text, column_map).records
+    assert record.observations[0].unit == "mmol/L"
+    assert record.patient.sex is Sex.FEMALE
