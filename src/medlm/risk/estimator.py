@@ -42,9 +42,9 @@ class DiseaseRiskPredictor(BaseEstimator):
         family: Family = "logreg",
         *,
         C: float = 0.5,
-        n_estimators: int = 150,
-        learning_rate: float = 0.03,
-        num_leaves: int = 4,
+        n_estimators: int = 200,
+        learning_rate: float = 0.04,
+        num_leaves: int = 3,
         min_child_samples: int = 20,
         reg_lambda: float = 5.0,
         subsample: float = 0.8,
@@ -99,7 +99,9 @@ class DiseaseRiskPredictor(BaseEstimator):
         if self.family == "lm":
             from medlm.risk.lm_family import lm_pipeline
 
-            return lm_pipeline(zeros, self.lm_model, self.C, self.random_state)
+            mapping = mapping_for_columns(list(X.columns))
+            units = mapping.units if mapping else {}
+            return lm_pipeline(zeros, self.lm_model, self.C, self.random_state, units)
         raise InputError(f"unknown model family {self.family!r}; choose from {', '.join(FAMILIES)}")
 
     def fit(
@@ -174,17 +176,17 @@ class DiseaseRiskPredictor(BaseEstimator):
         """(N, C) log-odds contributions per input column (before recalibration)."""
         self._check_fitted()
         frame = self._align(X)
+        if self.family == "lm":
+            from medlm.risk.lm_family import occlusion_contributions
+
+            return occlusion_contributions(self, frame)
         prep = self.pipeline_.named_steps["prep"]
         transformed = prep.transform(self.pipeline_.named_steps["zeros"].transform(frame))
         model = self.pipeline_.named_steps["model"]
         if self.family == "gbm":
             raw, _ = tree_contributions(model.booster_, transformed)
-        elif self.family == "logreg":
-            raw = linear_contributions(model.coef_, transformed)
         else:
-            from medlm.risk.lm_family import occlusion_contributions
-
-            return occlusion_contributions(self, frame)
+            raw = linear_contributions(model.coef_, transformed)
         sources = pipes.output_sources(prep, self.feature_names_in_)
         return aggregate(raw, sources, self.feature_names_in_)
 
