@@ -97,3 +97,16 @@ def test_html_and_fhir_files_are_written(runner: CliRunner, cli_env: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert "<mark" in html.read_text(encoding="utf-8")
     assert json.loads(fhir.read_text(encoding="utf-8"))[0]["resourceType"] == "Condition"
+
+
+def test_trial_facts_as_json(runner: CliRunner, cli_env: Path) -> None:
+    abstract = (
+        "METHODS: In this double-blind randomized trial, 412 patients were randomly assigned to "
+        "metformin versus placebo. RESULTS: HR 0.72, 95% CI 0.60-0.86; P<0.001."
+    )
+    result = runner.invoke(app, ["text", "trial", "-", "--json"], input=abstract)
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
+    assert facts["sample_size"] == 412 and facts["comparators"] == ["placebo"]
+    (effect,) = facts["effects"]
+    assert (effect["kind"], effect["ci_low"], effect["p_value"]) == ("hazard ratio", 0.6, "<0.001")

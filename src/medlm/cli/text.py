@@ -152,6 +152,41 @@ def _extract_lines(
         sys.stdout.flush()
 
 
+@app.command()
+def trial(
+    source: Annotated[
+        str, typer.Argument(help="Abstract text file, or '-' for standard input.")
+    ] = "-",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Design, sample size, arms, outcomes and effect measures of a randomized-trial abstract."""
+    from medlm.text.trials import extract_trial_facts
+
+    raw = _open(source).read(MAX_INPUT_BYTES + 1)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"the input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
+    text = decode(raw, "standard input" if source == "-" else f"file {source!r}")
+    facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text))
+    if as_json:
+        print_json(facts)
+        return
+    rows: list[list[object]] = [
+        ["design", ", ".join(dict.fromkeys(s.label for s in facts.design))],
+        ["sample size", facts.sample_size],
+        ["age range", facts.age_range],
+        ["conditions", ", ".join(facts.conditions)],
+        ["interventions", ", ".join(facts.interventions)],
+        ["comparators", ", ".join(facts.comparators)],
+        ["outcomes", "; ".join(text[o.start : o.end] for o in facts.outcomes)],
+    ]
+    rows += [
+        [e.kind, f"{e.value:g} (95% CI {e.ci_low}-{e.ci_high}) p{e.p_value or ' n/a'}"]
+        for e in facts.effects
+    ]
+    print_table("Trial facts", ["field", "value"], rows)
+    print_disclaimer()
+
+
 @vocab_app.command("save")
 def vocab_save(
     name: Annotated[str, typer.Argument(help="Vocabulary name (letters, digits, . _ -).")],
