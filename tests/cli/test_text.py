@@ -110,3 +110,8 @@ def test_trial_facts_as_json(runner: CliRunner, cli_env: Path) -> None:
     assert facts["sample_size"] == 412 and facts["comparators"] == ["placebo"]
     (effect,) = facts["effects"]
     assert (effect["kind"], effect["ci_low"], effect["p_value"]) == ("hazard ratio", 0.6, "<0.001")
+
+
+def test_oversized_document_is_one_clean_error(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["text", "extract", "-"], input="fever " * 40_000)
+    assert result.exit_code == 2 and "more than the limit" in result.output
