@@ -221,3 +221,18 @@ def stored_alerts(
         )
         for row in rows
     ]
+
+
+def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = None) -> str:
+    """Mark a stored alert acknowledged; returns its patient id (StorageError if unknown)."""
+    table: Any = StoredAlert.__table__
+    with engine.begin() as conn:
+        pid = conn.execute(sa.select(table.c.patient_id).where(table.c.id == alert_id)).scalar()
+        if pid is None:
+            raise StorageError(f"alert {alert_id} does not exist")
+        conn.execute(
+            table.update()
+            .where(table.c.id == alert_id)
+            .values(acknowledged_at=now or datetime.now(UTC))
+        )
+    return str(pid)

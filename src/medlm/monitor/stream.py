@@ -98,6 +98,11 @@ class VitalSignMonitor:
             self._prune(state)
         return self._assess(vitals.patient_id, state, vitals.time, status), rejected
 
+    @property
+    def table(self) -> News2Table:
+        """The NEWS2 table this monitor scores with."""
+        return self._table
+
     def latest(self, patient_id: str) -> News2Result | None:
         """The newest complete NEWS2 of a patient, if any."""
         state = self._patients.get(patient_id)

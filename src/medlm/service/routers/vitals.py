@@ -1,7 +1,181 @@
-"""Routes for vital-sign scoring and alerts."""
+"""Routes for vital-sign scoring and alerts: ingest a batch, read a patient's vitals and alerts,
+and follow new alerts live as server-sent events."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, cast
 
-router = APIRouter(prefix="/v1", tags=["vitals"])
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from medlm import DISCLAIMER
+from medlm.errors import MedlmError
+from medlm.monitor.alerts import VitalAlert
+from medlm.monitor.inputs import observations_from_fhir, vitals_from_observations
+from medlm.monitor.scoring import News2Result
+from medlm.monitor.store import (
+    DurableMonitor,
+    acknowledge_alert,
+    stored_alerts,
+    stored_sets,
+)
+from medlm.monitor.stream import Assessment
+from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.settings import Settings
+
+
+class VitalsService:
+    """The app's durable monitor, with a lock: the monitor's state is not thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        from medlm.storage.engine import make_engine
+        from medlm.storage.migrate import upgrade
+
+        engine = make_engine(settings)
+        upgrade(engine)
+        self.durable = DurableMonitor(engine)
+        self.durable.restore()
+        self.lock = threading.Lock()
+
+
+def _build(state: Any) -> VitalsService:
+    state.vitals_service = VitalsService(cast(Settings, state.settings))
+    return cast(VitalsService, state.vitals_service)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database and rebuild the monitor window once, at start-up."""
+    _build(app.state)
+    yield
+
+
+router = APIRouter(prefix="/v1", tags=["vitals"], lifespan=_lifespan)
+
+
+def get_service(request: Request) -> VitalsService:
+    state = request.app.state
+    if getattr(state, "vitals_service", None) is None:
+        return _build(state)
+    return cast(VitalsService, state.vitals_service)
+
+
+ServiceDep = Annotated[VitalsService, Depends(get_service)]
+
+
+class VitalsRequest(BaseModel):
+    """A batch of vital-sign sets and/or FHIR R4 Observations (LOINC-coded)."""
+
+    vitals: list[VitalSigns] = Field(default_factory=list)
+    observations: list[dict[str, Any]] = Field(
+        default_factory=list, description="FHIR R4 Observation resources, incl. BP panels."
+    )
+
+
+class VitalsResponse(BaseModel):
+    results: list[Assessment]
+    alerts: list[VitalAlert]
+    rejected: list[Rejection]
+    disclaimer: str = DISCLAIMER
+
+
+class PatientVitals(BaseModel):
+    patient_id: str
+    vitals: list[VitalSigns]
+    news2: list[News2Result]
+
+
+class StoredAlertOut(BaseModel):
+    id: int
+    alert: VitalAlert
+
+
+@router.post("/vitals")
+def post_vitals(body: VitalsRequest, service: ServiceDep) -> VitalsResponse:
+    """Score, alert and store a batch; the response comes once the batch is on disk."""
+    try:
+        sets, rejected = vitals_from_observations(observations_from_fhir(body.observations))
+        with service.lock:
+            report = service.durable.ingest([*body.vitals, *sets])
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return VitalsResponse(
+        results=report.assessments, alerts=report.alerts, rejected=[*rejected, *report.rejected]
+    )
+
+
+@router.get("/patients/{patient_id}/vitals")
+def get_patient_vitals(
+    patient_id: str, service: ServiceDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> PatientVitals:
+    """A patient's newest stored sets (oldest first) with their NEWS2."""
+    from medlm.monitor.scoring import score_news2
+
+    sets = stored_sets(service.durable.engine, patient_id, limit=limit)
+    if not sets:
+        raise HTTPException(status_code=404, detail=f"no vital signs stored for {patient_id!r}")
+    table = service.durable.monitor.table
+    return PatientVitals(
+        patient_id=patient_id, vitals=sets, news2=[score_news2(v, table) for v in sets]
+    )
+
+
+@router.get("/alerts")
+def get_alerts(
+    service: ServiceDep,
+    patient_id: str | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> list[StoredAlertOut]:
+    """Stored alerts in order, optionally for one patient, after a given alert id."""
+    rows = stored_alerts(
+        service.durable.engine, after_id=after_id, patient_id=patient_id, limit=limit
+    )
+    return [StoredAlertOut(id=i, alert=a) for i, a in rows]
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def post_acknowledge(alert_id: int, service: ServiceDep) -> dict[str, Any]:
+    """Acknowledge an alert: no re-notification for the patient until it escalates."""
+    try:
+        pid = acknowledge_alert(service.durable.engine, alert_id)
+    except MedlmError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    with service.lock:
+        service.durable.policy.acknowledge(pid)
+    return {"id": alert_id, "patient_id": pid, "acknowledged": True}
+
+
+@router.get("/alerts/stream")
+async def stream_alerts(
+    service: ServiceDep,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    max_events: Annotated[int | None, Query(ge=1)] = None,
+    poll_seconds: Annotated[float, Query(gt=0, le=10)] = 0.5,
+) -> StreamingResponse:
+    """New alerts as server-sent events (`id:` is the alert id, for Last-Event-ID resume)."""
+
+    async def events() -> AsyncIterator[str]:
+        cursor, sent = after_id, 0
+        while max_events is None or sent < max_events:
+            rows = await asyncio.to_thread(
+                stored_alerts, service.durable.engine, after_id=cursor, limit=100
+            )
+            for alert_id, alert in rows:
+                yield f"id: {alert_id}\nevent: alert\ndata: {alert.model_dump_json()}\n\n"
+                cursor, sent = alert_id, sent + 1
+                if max_events is not None and sent >= max_events:
+                    return
+            if not rows:
+                yield ": keep-alive\n\n"
+                await asyncio.sleep(poll_seconds)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+__all__ = ["router"]

@@ -1,0 +1,92 @@
+"""The vitals routes: batch in with scores and alerts out, stored vitals, alerts and the stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from medlm.service.app import create_app
+from medlm.settings import Settings
+
+SET: dict[str, Any] = {
+    "patient_id": "p1", "time": "2026-01-01T08:00:00Z", "respiratory_rate": 22, "spo2": 95,
+    "on_oxygen": False, "systolic_bp": 105, "heart_rate": 112, "consciousness": "A",
+    "temperature_c": 38.4,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module (other routers load their knowledge at start-up); each test
+    uses its own patient ids."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("vitals"))
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_post_vitals_returns_scores_and_one_alert(client: TestClient) -> None:
+    response = client.post("/v1/vitals", json={"vitals": [SET | {"patient_id": "a1"}]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["results"][0]["news2"]["total"] == 7
+    assert [a["kind"] for a in body["alerts"]] == ["raised"]
+    assert body["alerts"][0]["response"] == "emergency response"
+    again = client.post("/v1/vitals", json={"vitals": [SET | {"patient_id": "a1"}]}).json()
+    assert again["results"][0]["status"] == "duplicate" and again["alerts"] == []
+
+
+def test_post_fhir_observations_with_bp_panel(client: TestClient) -> None:
+    bp = {
+        "resourceType": "Observation", "id": "bp", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+        "subject": {"reference": "Patient/p2"}, "effectiveDateTime": "2026-01-01T09:00:00Z",
+        "component": [
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+             "valueQuantity": {"value": 88, "unit": "mmHg", "code": "mm[Hg]"}},
+        ],
+    }  # fmt: skip
+    body = client.post("/v1/vitals", json={"observations": [bp]}).json()
+    news2 = body["results"][0]["news2"]
+    assert news2["subscores"] == {"systolic_bp": 3} and news2["total"] is None
+    assert body["alerts"][0]["level"] == 2
+
+
+def test_impossible_value_is_quarantined_and_reported(client: TestClient) -> None:
+    body = client.post(
+        "/v1/vitals", json={"vitals": [SET | {"heart_rate": 400, "patient_id": "q1"}]}
+    ).json()
+    assert body["rejected"][0]["parameter"] == "heart_rate"
+    assert "pulse" in body["results"][0]["news2"]["missing"]
+
+
+def test_bad_set_is_422(client: TestClient) -> None:
+    response = client.post("/v1/vitals", json={"vitals": [SET | {"consciousness": "X"}]})
+    assert response.status_code == 422
+
+
+def test_patient_vitals_and_alerts_are_read_back(client: TestClient) -> None:
+    client.post("/v1/vitals", json={"vitals": [SET]})
+    vitals = client.get("/v1/patients/p1/vitals").json()
+    assert vitals["vitals"][0]["heart_rate"] == 112 and vitals["news2"][0]["total"] == 7
+    assert client.get("/v1/patients/nobody/vitals").status_code == 404
+    alerts = client.get("/v1/alerts", params={"patient_id": "p1"}).json()
+    assert len(alerts) == 1 and alerts[0]["alert"]["level"] == 4
+    ack = client.post(f"/v1/alerts/{alerts[0]['id']}/acknowledge")
+    assert ack.json()["acknowledged"] is True
+    assert client.post("/v1/alerts/999/acknowledge").status_code == 404
+
+
+def test_alert_stream_sends_stored_alerts_as_server_sent_events(client: TestClient) -> None:
+    client.post("/v1/vitals", json={"vitals": [SET | {"patient_id": "s1"}]})
+    last = client.get("/v1/alerts", params={"patient_id": "s1"}).json()[-1]["id"]
+    params = {"after_id": last - 1, "max_events": 1}
+    with client.stream("GET", "/v1/alerts/stream", params=params) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = "".join(response.iter_text())
+    data = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+    assert [json.loads(d)["patient_id"] for d in data] == ["s1"]
+    assert f"id: {last}\n" in text
