@@ -43,6 +43,8 @@ def test_predict_from_a_fhir_bundle_returns_scores_and_valid_risk_assessments(
     assert body["scores"][0]["tier"] in ("low", "medium", "high")
     for resource in body["risk_assessments"]:
         RiskAssessment.model_validate(resource)
+    basis = [b["reference"] for b in body["risk_assessments"][0]["basis"]]
+    assert "Observation/pima-0001-ogtt-2h-glucose" in basis
 
 
 def test_predict_from_records(with_model: Settings) -> None:

@@ -227,13 +227,16 @@ class DiseaseRiskPredictor(BaseEstimator):
                 f"model {self.name!r} was trained on columns that match no registered dataset, "
                 "so it cannot read patient records; predict from a CSV with the same columns"
             )
-        pairs = [record_row(r, self.record_mapping_, self.feature_names_in_) for r in records]
-        frame = pd.DataFrame([row for row, _ in pairs], columns=self.feature_names_in_)
+        rows = [record_row(r, self.record_mapping_, self.feature_names_in_) for r in records]
+        frame = pd.DataFrame([row for row, _, _ in rows], columns=self.feature_names_in_)
         for column, dtype in self.dtypes_.items():
             if dtype.startswith(("int", "float")):
                 frame[column] = pd.to_numeric(frame[column], errors="coerce")
         ids = [r.patient.id for r in records]
-        return self.predict(frame, ids=ids, missing=[m for _, m in pairs])
+        scores = self.predict(frame, ids=ids, missing=[m for _, m, _ in rows])
+        for score, (_, _, used) in zip(scores, rows, strict=True):
+            score.evidence = [f"Observation/{obs_id}" for obs_id in used]
+        return scores
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, folder: Any) -> None:

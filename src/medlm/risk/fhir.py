@@ -24,7 +24,7 @@ def risk_assessment(score: RiskScore, evidence: list[str] | None = None) -> dict
     from fhir.resources.R4B.riskassessment import RiskAssessment
 
     reasons = "; ".join(r.text for r in score.reasons)
-    basis = [{"reference": ref} for ref in evidence or []]
+    basis: list[dict[str, str]] = [{"reference": ref} for ref in evidence or []]
     if not basis:
         basis = [{"display": r.text} for r in score.reasons]
     resource: dict[str, Any] = {

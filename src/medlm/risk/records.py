@@ -80,9 +80,10 @@ def _sex_values(examples: Sequence[Any]) -> dict[str, Any]:
 
 def record_row(
     record: PatientRecord, mapping: RecordMapping, columns: Sequence[str]
-) -> tuple[dict[str, Any], list[str]]:
-    """One record as a model row, and the model columns the record did not have."""
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """One record as a model row, the model columns it lacked, and the Observation ids used."""
     row: dict[str, Any] = dict.fromkeys(columns, float("nan"))
+    used: list[str] = []
     if mapping.age_column in row and record.patient.age is not None:
         row[mapping.age_column] = record.patient.age
     if mapping.sex_column in row:
@@ -95,5 +96,7 @@ def record_row(
             continue
         latest = max(matches, key=lambda o: (o.effective is not None, o.effective or 0))
         row[column] = latest.value if latest.value is not None else latest.value_text
+        if latest.id:
+            used.append(latest.id)
     missing = [c for c, v in row.items() if isinstance(v, float) and v != v]
-    return row, missing
+    return row, missing, used

@@ -53,6 +53,9 @@ class RiskScore(BaseModel):
     missing: list[str] = Field(
         default_factory=list, description="Model inputs the record did not have (imputed)."
     )
+    evidence: list[str] = Field(
+        default_factory=list, description="References to the Observations the inputs came from."
+    )
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     disclaimer: str = DISCLAIMER
 
@@ -60,4 +63,4 @@ class RiskScore(BaseModel):
         """This score as a FHIR R4 RiskAssessment, validated with fhir.resources.R4B."""
         from medlm.risk.fhir import risk_assessment
 
-        return risk_assessment(self)
+        return risk_assessment(self, self.evidence)
