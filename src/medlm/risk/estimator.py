@@ -55,6 +55,7 @@ class DiseaseRiskPredictor(BaseEstimator):
         name: str = "risk-model",
         outcome: str = "outcome",
         lm_model: str = "minilm",
+        lm_C: float = 0.01,
         random_state: int = 0,
     ) -> None:
         self.family = family
@@ -72,6 +73,7 @@ class DiseaseRiskPredictor(BaseEstimator):
         self.name = name
         self.outcome = outcome
         self.lm_model = lm_model
+        self.lm_C = lm_C
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------
@@ -101,7 +103,7 @@ class DiseaseRiskPredictor(BaseEstimator):
 
             mapping = mapping_for_columns(list(X.columns))
             units = mapping.units if mapping else {}
-            return lm_pipeline(zeros, self.lm_model, self.C, self.random_state, units)
+            return lm_pipeline(zeros, self.lm_model, self.lm_C, self.random_state, units)
         raise InputError(f"unknown model family {self.family!r}; choose from {', '.join(FAMILIES)}")
 
     def fit(
