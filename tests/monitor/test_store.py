@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 from medlm.monitor.scenarios import make_scenarios
 from medlm.monitor.store import DurableMonitor, stored_alerts, stored_sets, utc
 from medlm.monitor.vitals import VitalSigns
-from medlm.settings import Settings
+from medlm.settings import Settings, StorageSettings
 from medlm.storage.engine import make_engine
 from medlm.storage.migrate import upgrade
 
@@ -136,3 +138,44 @@ def test_killed_ingest_loses_nothing_acknowledged_and_resend_adds_no_duplicates(
             )
         ).scalar_one()
     assert dupes == 0
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[sa.Engine]:
+    """A migrated engine on a fresh schema of the PostgreSQL test server (MEDLM_TEST_POSTGRES_URL);
+    skipped without one."""
+    base = os.environ.get("MEDLM_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("MEDLM_TEST_POSTGRES_URL is not set; PostgreSQL monitor tests skipped")
+    if base == "unavailable":
+        pytest.fail("MEDLM_TEST_POSTGRES_URL=unavailable: the PostgreSQL server could not start")
+    schema = f"medlm_monitor_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    engine = make_engine(Settings(storage=StorageSettings(database_url=url)))
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_ingest_is_idempotent_and_reads_back(postgres_engine: sa.Engine) -> None:
+    sets = make_scenarios(per_kind=1)[0].sets
+    report = DurableMonitor(postgres_engine).ingest(sets)
+    counts = [
+        _count(postgres_engine, t) for t in ("vital_readings", "vital_scores", "vital_alerts")
+    ]
+    DurableMonitor(postgres_engine).ingest(sets)
+    assert [
+        _count(postgres_engine, t) for t in ("vital_readings", "vital_scores", "vital_alerts")
+    ] == counts
+    assert len(stored_alerts(postgres_engine)) == len(report.alerts)
+    assert stored_sets(postgres_engine, sets[0].patient_id, limit=3) == sets[-3:]
