@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -191,3 +192,65 @@ def test_categorical_csv_trains_and_text_table_lists_unused_columns(
     )
     assert result.exit_code == 0, result.output
     assert "column 'note_id' not used" in result.output
+
+
+def test_train_from_fhir_bundles_with_a_condition_label_then_predict(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    from medlm.records import Coding, Condition, Observation, Patient, PatientRecord
+
+    rng = np.random.default_rng(0)
+    records = []
+    for i, glucose in enumerate(rng.normal(110, 25, 80)):
+        pid = f"p{i}"
+        diabetic = glucose + rng.normal(0, 10) > 120
+        records.append(
+            PatientRecord(
+                patient=Patient(id=pid, age=40 + i % 30),
+                observations=[
+                    Observation(
+                        id=f"{pid}-glu",
+                        patient_id=pid,
+                        code=Coding(system="http://loinc.org", code="2345-7"),
+                        value=round(float(glucose), 1),
+                        unit="mg/dL",
+                    )
+                ],
+                conditions=[
+                    Condition(
+                        patient_id=pid,
+                        code=Coding(system="http://hl7.org/fhir/sid/icd-10-cm", code="E11.9"),
+                    )
+                ]
+                if diabetic
+                else [],
+            )
+        )
+    bundle = tmp_path / "cohort.json"
+    bundle.write_text(json.dumps(to_bundle(records)))
+    result = runner.invoke(
+        app,
+        [
+            "risk",
+            "train",
+            "--fhir",
+            str(bundle),
+            "--label-condition",
+            "E11.9",
+            "--outcome",
+            "type 2 diabetes",
+            "--out",
+            str(tmp_path / "M"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["columns"] == ["age", "2345-7"]
+    assert summary["excluded"] == {"sex": "the same value ('unknown') in every row"}
+    predicted = runner.invoke(
+        app, ["risk", "predict", str(bundle), "--model", str(tmp_path / "M"), "--json"]
+    )
+    assert predicted.exit_code == 0, predicted.output
+    scores = json.loads(predicted.stdout)
+    assert len(scores) == 80 and scores[0]["outcome"] == "type 2 diabetes"
