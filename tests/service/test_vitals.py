@@ -63,9 +63,20 @@ def test_impossible_value_is_quarantined_and_reported(client: TestClient) -> Non
     assert "pulse" in body["results"][0]["news2"]["missing"]
 
 
-def test_bad_set_is_422(client: TestClient) -> None:
-    response = client.post("/v1/vitals", json={"vitals": [SET | {"consciousness": "X"}]})
-    assert response.status_code == 422
+def test_bad_items_are_reported_by_position_and_the_rest_processed(client: TestClient) -> None:
+    batch = [SET | {"patient_id": "b1", "consciousness": "X"}, SET | {"patient_id": "b2"}]
+    bad_fhir = {"resourceType": "Observation", "id": "x", "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
+                "subject": {"reference": "Patient/b3"}, "effectiveDateTime": "2026-01-01T08:00:00Z",
+                "valueQuantity": {"value": 5.5, "code": "mmol/L"}}  # fmt: skip
+    response = client.post("/v1/vitals", json={"vitals": batch, "observations": [bad_fhir]})
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["patient_id"] for r in body["results"]] == ["b2"]
+    assert [(e["source"], e["index"]) for e in body["errors"]] == [
+        ("vitals", 0), ("observations", 0),
+    ]  # fmt: skip
+    assert "consciousness" in body["errors"][0]["error"]
 
 
 def test_patient_vitals_and_alerts_are_read_back(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from medlm.errors import InputError, UnitError, ValidationError
@@ -181,3 +182,36 @@ def vitals_from_observations(
         for (pid, time), fields in sorted(sets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return vitals, rejected
+
+
+class ItemError(BaseModel):
+    """A batch item that could not be read: which list, which position, and why."""
+
+    source: str
+    index: int
+    error: str
+
+
+def parse_batch(
+    vitals: list[dict[str, Any]], observations: list[dict[str, Any]]
+) -> tuple[list[VitalSigns], list[Rejection], list[ItemError]]:
+    """Read each item on its own: good ones become sets, bad ones are reported by position."""
+    sets: list[VitalSigns] = []
+    errors: list[ItemError] = []
+    for index, item in enumerate(vitals):
+        try:
+            sets.append(VitalSigns.model_validate(item))
+        except PydanticValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}={e.get('input')!r}: {e['msg']}"
+                for e in exc.errors()
+            )
+            errors.append(ItemError(source="vitals", index=index, error=problems))
+    parsed: list[Observation] = []
+    for index, resource in enumerate(observations):
+        try:
+            parsed += observations_from_fhir([resource])
+        except InputError as exc:
+            errors.append(ItemError(source="observations", index=index, error=str(exc)))
+    from_fhir, rejected = vitals_from_observations(parsed)
+    return [*sets, *from_fhir], rejected, errors

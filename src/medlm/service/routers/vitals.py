@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from medlm import DISCLAIMER
 from medlm.errors import MedlmError
 from medlm.monitor.alerts import VitalAlert
-from medlm.monitor.inputs import observations_from_fhir, vitals_from_observations
+from medlm.monitor.inputs import ItemError, parse_batch
 from medlm.monitor.scoring import News2Result
 from medlm.monitor.store import (
     DurableMonitor,
@@ -71,7 +71,9 @@ ServiceDep = Annotated[VitalsService, Depends(get_service)]
 class VitalsRequest(BaseModel):
     """A batch of vital-sign sets and/or FHIR R4 Observations (LOINC-coded)."""
 
-    vitals: list[VitalSigns] = Field(default_factory=list)
+    vitals: list[dict[str, Any]] = Field(
+        default_factory=list, description="Vital-sign sets (fields of medlm's VitalSigns)."
+    )
     observations: list[dict[str, Any]] = Field(
         default_factory=list, description="FHIR R4 Observation resources, incl. BP panels."
     )
@@ -81,6 +83,7 @@ class VitalsResponse(BaseModel):
     results: list[Assessment]
     alerts: list[VitalAlert]
     rejected: list[Rejection]
+    errors: list[ItemError]
     disclaimer: str = DISCLAIMER
 
 
@@ -97,15 +100,20 @@ class StoredAlertOut(BaseModel):
 
 @router.post("/vitals")
 def post_vitals(body: VitalsRequest, service: ServiceDep) -> VitalsResponse:
-    """Score, alert and store a batch; the response comes once the batch is on disk."""
+    """Score, alert and store a batch; the response comes once the batch is on disk.
+
+    Items that cannot be read are listed in `errors` by position; the rest are processed."""
+    sets, rejected, errors = parse_batch(body.vitals, body.observations)
     try:
-        sets, rejected = vitals_from_observations(observations_from_fhir(body.observations))
         with service.lock:
-            report = service.durable.ingest([*body.vitals, *sets])
+            report = service.durable.ingest(sets)
     except MedlmError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        raise HTTPException(status_code=503, detail=str(exc)) from exc
     return VitalsResponse(
-        results=report.assessments, alerts=report.alerts, rejected=[*rejected, *report.rejected]
+        results=report.assessments,
+        alerts=report.alerts,
+        rejected=[*rejected, *report.rejected],
+        errors=errors,
     )
 
 
