@@ -70,3 +70,19 @@ def test_bad_requests_get_a_clear_422(client: TestClient, body: dict, message: s
 def test_oversized_text_is_rejected(client: TestClient) -> None:
     response = client.post("/v1/text/extract", json={"text": "fever " * 40_000})
     assert response.status_code == 422 and "more than the limit" in response.text
+
+
+def test_vocabulary_saved_over_http_is_listed_and_used(client: TestClient) -> None:
+    terms = {"terms": [{"term": "ground glass", "label": "finding"}]}
+    assert client.put("/v1/text/vocabularies/lung", json=terms).status_code == 200
+    assert client.get("/v1/text/vocabularies").json() == {"names": ["lung"]}
+    response = client.post(
+        "/v1/text/extract", json={"text": "No ground glass.", "vocabulary": "lung"}
+    )
+    assert response.json()["result"]["entities"][0]["assertion"]["negated"]
+
+
+def test_vocabulary_with_a_bad_name_is_a_422(client: TestClient) -> None:
+    terms = {"terms": [{"term": "x"}]}
+    response = client.put("/v1/text/vocabularies/..bad", json=terms)
+    assert response.status_code == 422 and "invalid" in response.text

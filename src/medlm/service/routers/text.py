@@ -11,7 +11,8 @@ from medlm import DISCLAIMER
 from medlm.errors import MedlmError
 from medlm.records import ClinicalNote
 from medlm.service.deps import SettingsDep
-from medlm.text import MedicalTextAnalyzer, TargetTerm, VocabularyStore
+from medlm.settings import Settings
+from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
 from medlm.text.batch import ExtractResult, result_out
 from medlm.text.fhir import to_fhir
 
@@ -40,6 +41,13 @@ class ExtractBody(BaseModel):
     include_fhir: bool = False
 
 
+class VocabularyBody(BaseModel):
+    """Terms of a vocabulary to save."""
+
+    terms: list[TargetTerm] = Field(min_length=1)
+    description: str | None = None
+
+
 class ExtractResponse(BaseModel):
     result: ExtractResult
     fhir: list[dict[str, Any]] | None = None
@@ -52,9 +60,7 @@ def extract(body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep) -> 
     if (body.text is None) == (body.note is None):
         raise HTTPException(status_code=422, detail="give exactly one of 'text' or 'note'")
     try:
-        vocab = None
-        if body.vocabulary:
-            vocab = VocabularyStore(settings.data_dir / "vocabularies").load(body.vocabulary)
+        vocab = _store(settings).load(body.vocabulary) if body.vocabulary else None
         document = body.note if body.note is not None else str(body.text)
         analysis = analyzer.analyze(
             document, targets=body.targets, vocabulary=vocab, doc_id=body.id
@@ -63,3 +69,28 @@ def extract(body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep) -> 
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     fhir = to_fhir(analysis) if body.include_fhir else None
     return ExtractResponse(result=result_out(analysis), fhir=fhir)
+
+
+class VocabularyList(BaseModel):
+    names: list[str]
+
+
+def _store(settings: Settings) -> VocabularyStore:
+    return VocabularyStore(settings.data_dir / "vocabularies")
+
+
+@router.get("/vocabularies")
+def list_vocabularies(settings: SettingsDep) -> VocabularyList:
+    """Names of the saved vocabularies."""
+    return VocabularyList(names=_store(settings).names())
+
+
+@router.put("/vocabularies/{name}")
+def save_vocabulary(name: str, body: VocabularyBody, settings: SettingsDep) -> Vocabulary:
+    """Save (or replace) a named vocabulary of target terms."""
+    try:
+        vocabulary = Vocabulary(name=name, terms=tuple(body.terms), description=body.description)
+        _store(settings).save(vocabulary)
+    except MedlmError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return vocabulary
