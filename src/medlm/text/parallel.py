@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gc
 import itertools
+import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator
 
 from medlm.text.analyzer import MedicalTextAnalyzer
 from medlm.text.batch import process_lines
 from medlm.text.vocabulary import Vocabulary
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 64
 
@@ -53,6 +56,9 @@ def process_lines_parallel(
     targets: list[str] | None = None,
 ) -> Iterator[str]:
     """Like `process_lines` but yielding each output as a JSON line, on `workers` processes."""
+    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        logger.warning("no 'fork' start method on this platform: running on one process")
+        workers = 1
     if workers <= 1:
         for out in process_lines(lines, analyzer, vocabulary, targets):
             yield out.model_dump_json()
