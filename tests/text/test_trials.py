@@ -63,3 +63,9 @@ def test_effect_measures_with_ci_and_p(facts: TrialFacts) -> None:
 
 def test_condition_of_the_population(facts: TrialFacts) -> None:
     assert "Diabetes Mellitus, Type 2" in facts.conditions
+
+
+def test_sample_size_in_words_prefers_the_randomized_count(analyzer: MedicalTextAnalyzer) -> None:
+    text = "Seventy-six inpatients were randomised (n = 38 per group); 60 completed follow-up."
+    facts = extract_trial_facts(analyzer.analyze(text))
+    assert facts.sample_size == 76

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline import Citation
 from medlm.records import Span
+from medlm.text.numbers import NUMBER_WORDS, words_to_int
 from medlm.text.results import Entity, TextAnalysis
 
 _DESIGN = re.compile(
@@ -36,12 +37,17 @@ _PEOPLE = (
     r"(?:patients|participants|subjects|adults|children|women|men|individuals|volunteers|"
     r"infants|persons|people)"
 )
+_COUNT = rf"(?P<n>\d[\d,]*|{NUMBER_WORDS.pattern})"
 _SIZE = (
-    re.compile(rf"\b(?P<n>\d[\d,]*)\s+(?:\w+\s+){{0,3}}?{_PEOPLE}\b", re.IGNORECASE),
+    re.compile(rf"{_COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:{_PEOPLE}|[a-z]+s)\b", re.IGNORECASE),
     re.compile(r"\b[Nn]\s*=\s*(?P<n>\d[\d,]*)"),
     re.compile(r"\brandomi[sz]ed\s+(?P<n>\d[\d,]*)\b", re.IGNORECASE),
 )
-_SIZE_CONTEXT = re.compile(r"randomi[sz]|enrol|includ|recruit|a total of|assigned|allocated", re.I)
+# Words near a count that say it is the trial's size, with their weight.
+_SIZE_CONTEXT = (
+    (re.compile(r"randomi[sz]|randomly", re.I), 2),
+    (re.compile(r"a total of|enrol|includ|recruit|assigned|allocated|participated", re.I), 1),
+)
 _NUM = r"-?\d+(?:\.\d+)?"
 _EFFECT = re.compile(
     rf"\b(?P<kind>hazard ratio|odds ratio|relative risk|risk ratio|rate ratio|mean difference|"
@@ -120,14 +126,27 @@ def design_label(written: str) -> str:
     return text
 
 
+def _count(written: str) -> int | None:
+    digits = written.replace(",", "")
+    return int(digits) if digits.isdigit() else words_to_int(written)
+
+
 def _sample_size(text: str) -> tuple[int, Span] | None:
-    for pattern in _SIZE:
+    """The count with the strongest trial-size context ('randomized' > 'enrolled'), first wins."""
+    best: tuple[int, int, int, Span] | None = None  # (-score, start, n, span)
+    for rank, pattern in enumerate(_SIZE):
         for m in pattern.finditer(text):
-            window = text[max(0, m.start() - 60) : m.end() + 40]
-            n = int(m.group("n").replace(",", ""))
-            if _SIZE_CONTEXT.search(window) and 4 <= n <= 10_000_000:
-                return n, Span(start=m.start("n"), end=m.end("n"), label="sample_size")
-    return None
+            n = _count(m.group("n"))
+            if n is None or not 4 <= n <= 10_000_000:
+                continue
+            window = text[max(0, m.start() - 60) : m.end() + 60]
+            score = sum(w for p, w in _SIZE_CONTEXT if p.search(window)) - rank
+            if score <= 0:
+                continue
+            span = Span(start=m.start("n"), end=m.end("n"), label="sample_size")
+            if best is None or (-score, m.start()) < (best[0], best[1]):
+                best = (-score, m.start(), n, span)
+    return (best[2], best[3]) if best else None
 
 
 def _effects(text: str) -> list[EffectMeasure]:
