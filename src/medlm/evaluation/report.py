@@ -26,6 +26,10 @@ class Report(BaseModel):
     importance: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="model -> input -> mean |log-odds contribution|"
     )
+    missing: dict[str, int] = Field(
+        default_factory=dict,
+        description="Missing values per input in the evaluation data (impossible zeros counted).",
+    )
     notes: list[str] = Field(default_factory=list)
     plots: list[str] = Field(default_factory=list)
     disclaimer: str = DISCLAIMER
@@ -118,6 +122,9 @@ def render_html(report: Report, folder: Path) -> str:
         for model, values in report.importance.items()
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
+    missing = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in report.missing.items()
+    )
     baselines = "".join(
         f"<tr><td>{html.escape(b.score)}</td><td>{html.escape(b.version)}</td><td>{b.n}</td>"
         f"<td>{b.auroc:.3f} ({b.auroc_ci[0]:.3f}–{b.auroc_ci[1]:.3f})</td>"
@@ -155,6 +162,12 @@ def render_html(report: Report, folder: Path) -> str:
         + (
             f"<h2>Global importance (mean |log-odds contribution|)</h2>{importance}"
             if importance
+            else ""
+        )
+        + (
+            "<h2>Missing values (imputed inside the model)</h2><table><tr><th>input</th>"
+            f"<th>missing</th></tr>{missing}</table>"
+            if missing
             else ""
         )
         + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "")

@@ -19,7 +19,13 @@ from medlm.risk.data import from_dataset
 from medlm.risk.estimator import DiseaseRiskPredictor
 from medlm.risk.inputs import records_from_bundle
 from medlm.risk.result import RiskScore
-from medlm.risk.study import baselines_for, evaluate_model, importance
+from medlm.risk.study import (
+    baselines_for,
+    comparison_notes,
+    evaluate_model,
+    importance,
+    missing_counts,
+)
 from medlm.settings import RiskSettings
 
 logger = logging.getLogger(__name__)
@@ -53,12 +59,15 @@ def run_demo(out_dir: Path) -> list[str]:
     ).fit(train.features, train.target)  # type: ignore[arg-type]
     model.save(out / "model")
     metrics, p = evaluate_model(model, test, n_boot=500)
+    baselines = baselines_for(test, list(test.features.columns), n_boot=500)
     report = Report(
         title="Pima diabetes model: held-out validation (30% of rows, seed 7)",
         data=f"Pima Indians diabetes, {len(train)} training and {len(test)} held-out rows",
         results=[metrics],
-        baselines=baselines_for(test, list(test.features.columns), n_boot=500),
+        baselines=baselines,
         importance={metrics.model: importance(model, test)},
+        missing=missing_counts(model, test),
+        notes=comparison_notes(metrics, baselines),
     )
     write_report(report, out / "report", curves={metrics.model: (test.target, p)})  # type: ignore[dict-item]
 

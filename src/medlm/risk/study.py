@@ -111,3 +111,27 @@ def baselines_for(
     if key not in BASELINES or ("Age" not in columns and key == "pima"):
         return []
     return BASELINES[key](data, y, n_boot)
+
+
+def missing_counts(model: DiseaseRiskPredictor, data: RiskData) -> dict[str, int]:
+    """Missing values per model input, after impossible zeros became missing."""
+    frame = model.pipeline_.named_steps["zeros"].transform(data.features[model.feature_names_in_])
+    return {str(c): int(n) for c, n in frame.isna().sum().items() if n}
+
+
+def comparison_notes(metrics: Metrics, baselines: Sequence[BaselineResult]) -> list[str]:
+    """Say plainly whether the model beats the best clinical score on these patients."""
+    if not baselines:
+        return []
+    best = max(baselines, key=lambda b: b.auroc)
+    overlap = metrics.auroc_ci[0] <= best.auroc_ci[1] and best.auroc_ci[0] <= metrics.auroc_ci[1]
+    if metrics.auroc > best.auroc and not overlap:
+        verdict = "beats it (95% CIs do not overlap)"
+    elif metrics.auroc > best.auroc:
+        verdict = "is higher, but the 95% CIs overlap: not a demonstrated improvement"
+    else:
+        verdict = "does NOT beat it"
+    return [
+        f"{metrics.model} AUROC {metrics.auroc:.3f} vs the best clinical score, {best.score}, "
+        f"{best.auroc:.3f}: the model {verdict}"
+    ]

@@ -16,7 +16,14 @@ from medlm.evaluation.validation import cross_validate, external_validation
 from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
 from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
-from medlm.risk.study import baselines_for, evaluate_model, importance, require_target
+from medlm.risk.study import (
+    baselines_for,
+    comparison_notes,
+    evaluate_model,
+    importance,
+    missing_counts,
+    require_target,
+)
 from medlm.settings import RiskSettings
 
 
@@ -123,12 +130,15 @@ def evaluate_saved(
     metrics, p = evaluate_model(model, table, n_boot=settings.bootstrap)
     if report_dir is not None:
         y = require_target(table)
+        baselines = baselines_for(table, list(table.features.columns), settings.bootstrap)
         report = Report(
             title=f"Validation of {model.name} ({model.family})",
             data=f"{table.source}: {len(table)} rows, outcome {table.outcome or target}",
             results=[metrics],
-            baselines=baselines_for(table, list(table.features.columns), settings.bootstrap),
+            baselines=baselines,
             importance={metrics.model: importance(model, table)},
+            missing=missing_counts(model, table),
+            notes=comparison_notes(metrics, baselines),
         )
         write_report(report, report_dir, curves=_curves({metrics.model: (y, p)}))
     return metrics
