@@ -13,6 +13,9 @@ from medlm.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The documented development switch lets the in-process test client call /v1 routes without a
+# token; tests/service/test_auth.py turns it off to check authentication and roles.
+os.environ.setdefault("MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK", "true")
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from medlm import DISCLAIMER, __version__
+from medlm.privacy.auth import Role
+from medlm.service.auth import SecurityState, check_dev_switch, install_guard, require_roles
 from medlm.service.routers import (
     cds_hooks,
     health,
@@ -22,7 +24,12 @@ from medlm.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app; models and connections are created in `lifespan`, never at import."""
+    """Build the app; models and connections are created in `lifespan`, never at import.
+
+    Every `/v1` request needs a bearer token (see `medlm.service.auth`); researchers reach only
+    the privacy router (de-identified outputs), other `/v1` routers need clinician or admin.
+    """
+    check_dev_switch(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,7 +43,12 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.security = SecurityState(settings)
+    install_guard(app, app.state.security)
+    identified = [require_roles([Role.CLINICIAN, Role.ADMIN])]
     app.include_router(health.router)
-    for capability in (records, vitals, risk, treatment, text, privacy, cds_hooks):
-        app.include_router(capability.router)
+    app.include_router(privacy.router)
+    app.include_router(cds_hooks.router)  # outside /v1: CDS Hooks clients sign their own JWTs
+    for capability in (records, vitals, risk, treatment, text):
+        app.include_router(capability.router, dependencies=identified)
     return app

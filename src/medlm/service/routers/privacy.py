@@ -1,7 +1,47 @@
-"""Routes for de-identification."""
+"""Routes for de-identification (`POST /v1/privacy/deidentify`) and audit verification."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from medlm.privacy import DeidResult, Operator, OperatorConfig, deidentify
+from medlm.privacy.audit import AuditVerification
+from medlm.privacy.auth import Principal, Role
+from medlm.service.auth import SecurityState, require_roles
+from medlm.service.deps import SettingsDep
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
+
+
+class DeidentifyRequest(BaseModel):
+    """Text to de-identify and how."""
+
+    text: str = Field(max_length=200_000)
+    operator: Operator = Operator.PLACEHOLDER
+    patient_id: str = Field(default="default", max_length=64)
+    shift_dates: bool = False
+
+
+@router.post("/deidentify")
+def deidentify_text(body: DeidentifyRequest, settings: SettingsDep) -> DeidResult:
+    """Remove the 18 Safe Harbor identifiers; spans are offsets into the submitted text."""
+    config = OperatorConfig(
+        operator=body.operator,
+        patient_id=body.patient_id,
+        shift_dates=body.shift_dates,
+        secret=settings.security.deid_secret.get_secret_value(),
+    )
+    return deidentify(body.text, config)
+
+
+@router.get("/audit/verify")
+def verify_audit(
+    request: Request,
+    _admin: Annotated[Principal, require_roles([Role.ADMIN])],
+) -> AuditVerification:
+    """Check the audit hash chain (admins only)."""
+    state: SecurityState = request.app.state.security
+    return state.audit().verify()

@@ -1,0 +1,165 @@
+"""Service authentication, roles and audit: a guard on every `/v1` request (401 without valid
+credentials, one audit entry per request) and a role dependency (403) for routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from medlm.errors import ConfigError, MedlmError
+from medlm.privacy.audit import AuditEvent, AuditLog
+from medlm.privacy.auth import (
+    API_KEY_PREFIX,
+    AuthenticationError,
+    Principal,
+    Role,
+    verify_token,
+)
+from medlm.privacy.credentials import CredentialStore
+from medlm.settings import Settings
+
+logger = logging.getLogger(__name__)
+PROTECTED_PREFIX = "/v1"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+# Starlette's in-process TestClient reports this client host; no socket can produce it.
+_IN_PROCESS_CLIENT = "testclient"
+
+
+class SecurityState:
+    """Per-app credential store and audit log, on one engine created on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: sa.Engine | None = None
+
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            from medlm.storage.engine import make_engine
+            from medlm.storage.migrate import upgrade
+
+            engine = make_engine(self.settings)
+            upgrade(engine)
+            self._engine = engine
+        return self._engine
+
+    def credentials(self) -> CredentialStore:
+        return CredentialStore(self.engine())
+
+    def audit(self) -> AuditLog:
+        if not hasattr(self, "_audit"):
+            self._audit = AuditLog(self.engine())
+        return self._audit
+
+
+def check_dev_switch(settings: Settings) -> None:
+    """The no-auth switch is refused unless the service listens on loopback only."""
+    if settings.security.dev_no_auth_loopback and settings.service.host not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            "security.dev_no_auth_loopback is only allowed when service.host is a loopback "
+            f"address, not {settings.service.host!r}"
+        )
+
+
+def authenticate(request: Request, state: SecurityState) -> Principal:
+    """The caller's principal from `Authorization: Bearer ...`; AuthenticationError otherwise."""
+    security = state.settings.security
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        client = request.client.host if request.client else ""
+        if security.dev_no_auth_loopback and client in LOOPBACK_HOSTS | {_IN_PROCESS_CLIENT}:
+            return Principal(subject="dev-loopback", role=Role.ADMIN, credential="dev-loopback")
+        raise AuthenticationError("missing bearer token")
+    credential = credential.strip()
+    if credential.startswith(f"{API_KEY_PREFIX}_"):
+        if security.auth_mode == "jwt":
+            raise AuthenticationError("API keys are not accepted (security.auth_mode=jwt)")
+        return state.credentials().verify_api_key(credential)
+    if security.auth_mode == "api_key":
+        raise AuthenticationError("JWTs are not accepted (security.auth_mode=api_key)")
+    principal = verify_token(security, credential)
+    if state.credentials().token_revoked(principal.credential.removeprefix("jwt:")):
+        raise AuthenticationError("bearer token has been revoked")
+    return principal
+
+
+def _patient_id(request: Request) -> str | None:
+    params: dict[str, Any] = request.scope.get("path_params") or {}
+    value = params.get("patient_id") or request.query_params.get("patient_id")
+    value = value or getattr(request.state, "audit_patient_id", None)
+    return None if value is None else str(value)
+
+
+def _audit(state: SecurityState, request: Request, principal: Principal, status: int) -> None:
+    route = request.scope.get("route")
+    state.audit().record(
+        AuditEvent(
+            actor=principal.subject,
+            role=principal.role.value,
+            action="read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write",
+            route=f"{request.method} {getattr(route, 'path', request.url.path)}",
+            patient_id=_patient_id(request),
+            outcome=status,
+        )
+    )
+
+
+def install_guard(app: Any, state: SecurityState) -> None:
+    """Register the middleware that authenticates and audits every `/v1` request."""
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        path = request.url.path
+        if not (path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/")):
+            return await call_next(request)
+        try:
+            principal = await run_in_threadpool(authenticate, request, state)
+        except AuthenticationError as exc:
+            return JSONResponse(
+                {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        except MedlmError as exc:
+            logger.error("authentication unavailable: %s", type(exc).__name__)
+            return JSONResponse({"detail": "authentication is not configured"}, status_code=503)
+        request.state.principal = principal
+        response = await call_next(request)
+        try:
+            await run_in_threadpool(_audit, state, request, principal, response.status_code)
+        except Exception as exc:  # fail closed: no unaudited access is answered
+            logger.error("audit write failed: %s", type(exc).__name__)
+            return JSONResponse({"detail": "audit trail unavailable"}, status_code=503)
+        return response
+
+
+def current_principal(request: Request) -> Principal:
+    """The principal the guard put on the request (dependency for routes that need it)."""
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        raise HTTPException(status_code=401, detail="missing bearer token")
+    return principal
+
+
+def require_roles(roles: Iterable[Role]) -> Any:
+    """A dependency that answers 403 unless the caller holds one of `roles`."""
+    allowed = frozenset(roles)
+
+    def check(request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal.role not in allowed:
+            raise HTTPException(
+                status_code=403,
+                detail=f"role {principal.role.value!r} may not use this route; "
+                f"allowed: {', '.join(sorted(r.value for r in allowed))}",
+            )
+        return principal
+
+    return Depends(check)

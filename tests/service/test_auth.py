@@ -1,0 +1,178 @@
+"""Authentication, roles and audit on the service: every /v1 route, present or future."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from medlm.errors import ConfigError
+from medlm.privacy.auth import Role, issue_token
+from medlm.service.app import create_app
+from medlm.settings import Settings
+from medlm.storage.tables.privacy import AuditEntry
+
+SECRET = "test-jwt-secret-that-is-long-enough-0123456789"
+
+
+def _settings(tmp_path: Path, **security: object) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "auth-data",
+        security={"dev_no_auth_loopback": False, "jwt_secret": SECRET, **security},
+    )
+
+
+@pytest.fixture
+def secured(tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
+    settings = _settings(tmp_path)
+    yield TestClient(create_app(settings)), settings
+
+
+def _walk(routes: list[Any]) -> Iterator[Any]:
+    """Every concrete route; FastAPI >= 0.16x keeps included routers as lazy branches."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        yield from (contexts() if callable(contexts) else [route])
+
+
+def _v1_requests(client: TestClient) -> list[tuple[str, str]]:
+    """(method, concrete path) for every /v1 route of the app, path parameters filled."""
+    found = []
+    for route in _walk(client.app.routes):  # type: ignore[attr-defined]
+        path = getattr(route, "path", "")
+        if not path.startswith("/v1"):
+            continue
+        methods = getattr(route, "methods", None) or {"GET"}
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        found += [(m, concrete) for m in sorted(methods) if m != "HEAD"]
+    return found
+
+
+def test_route_walk_covers_every_documented_v1_path(secured: tuple[TestClient, Settings]) -> None:
+    client, _ = secured
+    walked = {path for _, path in _v1_requests(client)}
+    documented = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    for path in documented:
+        if path.startswith("/v1"):
+            assert re.sub(r"\{[^}]+\}", "x1", path) in walked, path
+
+
+def _bearer(settings: Settings, role: Role) -> dict[str, str]:
+    token, _ = issue_token(settings.security, f"{role.value}-user", role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_every_v1_route_answers_401_without_a_token(secured: tuple[TestClient, Settings]) -> None:
+    client, _ = secured
+    requests = _v1_requests(client)
+    assert ("POST", "/v1/privacy/deidentify") in requests and len(requests) >= 5
+    for method, path in requests:
+        response = client.request(method, path)
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_researcher_gets_403_on_identified_routes(secured: tuple[TestClient, Settings]) -> None:
+    client, settings = secured
+    headers = _bearer(settings, Role.RESEARCHER)
+    for method, path in _v1_requests(client):
+        if path.startswith("/v1/privacy/"):
+            continue
+        response = client.request(method, path, headers=headers)
+        assert response.status_code == 403, (method, path, response.status_code)
+
+
+def test_researcher_may_deidentify_but_not_verify_the_audit(
+    secured: tuple[TestClient, Settings],
+) -> None:
+    client, settings = secured
+    headers = _bearer(settings, Role.RESEARCHER)
+    ok = client.post("/v1/privacy/deidentify", json={"text": "Pt John Smith, Age 93."},
+                     headers=headers)  # fmt: skip
+    assert ok.status_code == 200
+    assert ok.json()["text"] == "Pt [NAME], Age 90 or older."
+    assert client.get("/v1/privacy/audit/verify", headers=headers).status_code == 403
+
+
+def test_bad_expired_and_revoked_tokens_are_401(secured: tuple[TestClient, Settings]) -> None:
+    client, settings = secured
+    url = "/v1/privacy/deidentify"
+    body = {"text": "x"}
+    claims = {"sub": "a", "role": "admin", "jti": "j", "iss": "medlm"}
+    forged = jwt.encode(claims | {"exp": datetime.now(UTC) + timedelta(hours=1)}, "other" * 10)
+    expired = jwt.encode(claims | {"exp": datetime.now(UTC) - timedelta(minutes=1)}, SECRET)
+    for token in ("garbage", forged, expired, "mlk_nokey_nosecret"):
+        response = client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, token
+    token, jti = issue_token(settings.security, "c", Role.CLINICIAN)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post(url, json=body, headers=headers).status_code == 200
+    client.app.state.security.credentials().revoke_token(jti)  # type: ignore[attr-defined]
+    assert client.post(url, json=body, headers=headers).status_code == 401
+
+
+def test_api_key_works_until_revoked_and_is_stored_hashed(
+    secured: tuple[TestClient, Settings],
+) -> None:
+    client, _ = secured
+    store = client.app.state.security.credentials()  # type: ignore[attr-defined]
+    store.create_user("ana", Role.CLINICIAN)
+    key, key_id = store.create_api_key("ana")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert (
+        client.post("/v1/privacy/deidentify", json={"text": "x"}, headers=headers).status_code
+        == 200
+    )
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT key_hash FROM api_keys")).scalar_one()
+    assert key.split("_", 2)[2] not in stored
+    store.revoke_api_key(key_id)
+    assert (
+        client.post("/v1/privacy/deidentify", json={"text": "x"}, headers=headers).status_code
+        == 401
+    )
+
+
+def test_audit_records_who_route_patient_and_outcome_and_detects_tampering(
+    secured: tuple[TestClient, Settings],
+) -> None:
+    client, settings = secured
+    headers = _bearer(settings, Role.ADMIN)
+    client.get("/v1/patients/p-77/vitals", headers=headers)
+    client.post("/v1/privacy/deidentify", json={"text": "x"}, headers=headers)
+    assert client.get("/v1/privacy/audit/verify", headers=headers).json()["ok"] is True
+    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    with audit.engine.begin() as conn:
+        rows = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
+        assert rows[0].actor == "admin-user" and rows[0].patient_id == "p-77"
+        assert rows[0].route == "GET /v1/patients/{patient_id}/vitals" and rows[0].action == "read"
+        conn.execute(sa.update(AuditEntry).where(AuditEntry.seq == 1).values(outcome=200))
+    assert audit.verify().ok is False
+    with audit.engine.begin() as conn:
+        conn.execute(
+            sa.update(AuditEntry).where(AuditEntry.seq == 1).values(outcome=rows[0].outcome)
+        )
+    assert audit.verify().ok is True
+    with audit.engine.begin() as conn:
+        conn.execute(sa.delete(AuditEntry).where(AuditEntry.seq == 2))
+    result = audit.verify()
+    assert not result.ok and "link broken" in result.problems[0]
+
+
+def test_no_auth_switch_is_refused_off_loopback(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, dev_no_auth_loopback=True)
+    settings.service.host = "0.0.0.0"
+    with pytest.raises(ConfigError, match="loopback"):
+        create_app(settings)
+
+
+def test_no_auth_switch_admits_loopback_callers(tmp_path: Path) -> None:
+    client = TestClient(create_app(_settings(tmp_path, dev_no_auth_loopback=True)))
+    assert client.post("/v1/privacy/deidentify", json={"text": "x"}).status_code == 200
