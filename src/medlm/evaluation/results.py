@@ -58,6 +58,9 @@ class CrossValidationResult(BaseModel):
     calibration_slope: FoldSummary
     calibration_intercept: FoldSummary
     pooled: Metrics = Field(description="Metrics on out-of-fold predictions of the first repeat.")
+    out_of_fold: list[float] = Field(
+        default_factory=list, exclude=True, description="Those predictions, in row order."
+    )
 
 
 class BaselineResult(BaseModel):

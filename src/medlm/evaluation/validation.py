@@ -68,6 +68,7 @@ def cross_validate(
         brier=_summary(scores["brier"]),
         calibration_slope=_summary(scores["slope"]),
         calibration_intercept=_summary(scores["intercept"]),
+        out_of_fold=pooled.tolist(),
         pooled=evaluate_probabilities(
             y_arr, pooled, model=f"{model} (out-of-fold)", groups=groups, n_boot=n_boot
         ),

@@ -173,15 +173,19 @@ def cross_validate_data(
         n_boot=settings.bootstrap,
     )
     if report_dir is not None:
+        baselines = baselines_for(table, list(table.features.columns), settings.bootstrap)
         write_report(
             Report(
                 title=f"Cross-validation of {family} on {table.source}",
-                data=f"{table.source}: {len(table)} rows, outcome {table.outcome}",
+                data=f"{table.source}: {len(table)} rows, outcome {table.outcome}; "
+                f"{repeats}x{folds}-fold stratified CV, preprocessing refitted in every fold",
                 results=[result.pooled],
                 cross_validation=[result],
-                baselines=baselines_for(table, list(table.features.columns), settings.bootstrap),
+                baselines=baselines,
+                notes=comparison_notes(result.pooled, baselines),
             ),
             report_dir,
+            curves={result.pooled.model: (y, np.asarray(result.out_of_fold))},
         )
     return result
 
