@@ -1,0 +1,53 @@
+"""The README's quick starts run as written: each CLI line and the Python block."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medlm.cli.app import app
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _section_blocks(heading: str, language: str) -> list[str]:
+    text = README.read_text()
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
+
+
+def test_readme_opens_with_exactly_the_two_setup_commands() -> None:
+    first_block = re.search(r"```bash\n(.*?)```", README.read_text(), flags=re.S)
+    assert first_block is not None
+    assert first_block.group(1).split("\n")[:2] == ["make demo", "make test"]
+    assert first_block.group(1).strip().count("\n") == 1
+
+
+@pytest.mark.slow
+def test_readme_cli_quick_start_runs(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_env: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (block,) = _section_blocks("CLI quick start", "bash")
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        stdin = None
+        if " | medlm " in line:
+            producer, line = line.split(" | ", 1)
+            stdin = shlex.split(producer)[1] + "\n"
+        argv = shlex.split(line)
+        assert argv[0] == "medlm"
+        result = runner.invoke(app, argv[1:], input=stdin)
+        assert result.exit_code == 0, f"{line!r} failed: {result.output}"
+
+
+@pytest.mark.slow
+def test_readme_python_quick_start_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (block,) = _section_blocks("Python quick start", "python")
+    exec(compile(block, str(README), "exec"), {})
+    assert "(2, 384)" in capsys.readouterr().out
