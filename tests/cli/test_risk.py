@@ -130,12 +130,26 @@ def test_cv_on_a_registered_dataset_reports_fold_summaries(
 ) -> None:
     result = runner.invoke(
         app,
-        ["risk", "cv", "--dataset", "heart-failure", "--folds", "3", "--repeats", "1", "--json"],
+        [
+            "risk",
+            "cv",
+            "--dataset",
+            "heart-failure",
+            "--folds",
+            "3",
+            "--repeats",
+            "1",
+            "--json",
+            "--report",
+            str(fast_bootstrap / "cv-report"),
+        ],
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["folds"] == 3 and body["n"] == 299
     assert 0.6 < body["auroc"]["mean"] < 0.95
+    assert "out_of_fold" not in body
+    assert (fast_bootstrap / "cv-report" / "reliability.png").is_file()
 
 
 def test_external_validation_reports_the_three_other_uci_sites(

@@ -51,8 +51,10 @@ def test_predict_from_records(with_model: Settings) -> None:
     record = load("pima").to_records(limit=1)[0].model_dump(mode="json")
     with TestClient(create_app(with_model)) as client:
         response = client.post("/v1/risk/diabetes/predict", json={"records": [record]})
+        single = client.post("/v1/risk/diabetes/predict", json={"record": record})
     assert response.status_code == 200, response.text
     assert response.json()["scores"][0]["reasons"][0]["text"].startswith("Glucose 148")
+    assert single.json()["scores"][0]["probability"] == response.json()["scores"][0]["probability"]
 
 
 def test_unknown_model_is_404_and_bad_body_is_422(with_model: Settings) -> None:

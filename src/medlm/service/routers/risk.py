@@ -64,15 +64,17 @@ ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_models)]
 
 
 class PredictRequest(BaseModel):
-    """Patients as medlm PatientRecords or one FHIR R4 Bundle."""
+    """Patients as one medlm PatientRecord, a list of them, or one FHIR R4 Bundle."""
 
+    record: PatientRecord | None = None
     records: list[PatientRecord] | None = None
     bundle: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _one_input(self) -> PredictRequest:
-        if (self.records is None) == (self.bundle is None):
-            raise ValueError("give exactly one of 'records' or 'bundle'")
+        given = [x for x in (self.record, self.records, self.bundle) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'record', 'records' or 'bundle'")
         return self
 
 
@@ -109,7 +111,9 @@ def predict(model: str, body: PredictRequest, models: ModelsDep) -> PredictRespo
         raise HTTPException(status_code=404, detail=f"no risk model {model!r}; see /v1/risk/models")
     try:
         rejected: list[str] = []
-        if body.records is not None:
+        if body.record is not None:
+            records = [body.record]
+        elif body.records is not None:
             records = body.records
         else:
             records, rejected = records_from_bundle(body.bundle or {})
