@@ -10,7 +10,22 @@ import typer
 from typer.core import TyperGroup
 
 from medlm import __version__
-from medlm.cli import datasets, deid, demo, ingest, lm, monitor, risk, serve, text, treat
+from medlm.cli import (
+    audit,
+    datasets,
+    deid,
+    demo,
+    ingest,
+    keys,
+    lm,
+    monitor,
+    risk,
+    serve,
+    text,
+    tokens,
+    treat,
+    users,
+)
 from medlm.cli.render import error_line
 from medlm.errors import MedlmError
 
@@ -67,6 +82,10 @@ app.add_typer(risk.app, name="risk")
 app.add_typer(treat.app, name="treat")
 app.add_typer(text.app, name="text")
 app.add_typer(deid.app, name="deid")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 app.command(name="ingest")(ingest.ingest)
 app.command(name="serve")(serve.serve)
 app.command(name="demo")(demo.demo)

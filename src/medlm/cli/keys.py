@@ -1,0 +1,55 @@
+"""`medlm keys`: create the encryption key ring and rotate it (re-encrypting stored values)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Encryption keys for data at rest.", no_args_is_help=True)
+
+
+@app.command("generate")
+def generate(
+    path: Annotated[Path, typer.Argument(help="Key file to create (JSON, mode 600).")],
+) -> None:
+    """Create a new key ring with one AES-256 key."""
+    from medlm.errors import InputError
+    from medlm.privacy.encryption import KeyRing
+
+    if path.exists():
+        raise InputError(f"keys generate: {str(path)!r} exists; refusing to overwrite a key file")
+    ring = KeyRing.generate()
+    ring.save(path)
+    typer.echo(f"wrote key ring {path} (active key {ring.active}); keep it out of the database")
+
+
+@app.command("rotate")
+def rotate(
+    column: Annotated[
+        list[str] | None, typer.Option("--column", help="Extra table.column to re-encrypt.")
+    ] = None,
+) -> None:
+    """Add a new active key to the configured key file and re-encrypt every encrypted column."""
+    import sqlalchemy as sa
+
+    from medlm.errors import ConfigError
+    from medlm.privacy.encryption import ENCRYPTED_COLUMNS, KeyRing, reencrypt_column
+    from medlm.settings import load_settings
+    from medlm.storage.engine import make_engine
+
+    settings = load_settings()
+    key_file = settings.security.encryption_key_file
+    if key_file is None:
+        raise ConfigError("keys rotate needs security.encryption_key_file (a key ring file)")
+    ring = KeyRing.load(key_file).with_new_active()
+    engine = make_engine(settings)
+    metadata = sa.MetaData()
+    total = 0
+    for name in (*ENCRYPTED_COLUMNS, *(column or [])):
+        table_name, _, column_name = name.partition(".")
+        table = sa.Table(table_name, metadata, autoload_with=engine)
+        total += reencrypt_column(engine, ring, table, column_name)
+    ring.save(key_file)
+    typer.echo(f"active key is now {ring.active}; re-encrypted {total} values")

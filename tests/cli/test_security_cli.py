@@ -1,0 +1,57 @@
+"""`medlm users`, `medlm tokens`, `medlm audit verify` and `medlm keys`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medlm.cli.app import app
+
+
+def test_user_key_lifecycle(runner: CliRunner, cli_env: Path) -> None:
+    assert runner.invoke(app, ["users", "create", "ana", "--role", "clinician"]).exit_code == 0
+    created = runner.invoke(app, ["tokens", "create", "ana", "--json"])
+    assert created.exit_code == 0, created.output
+    key = json.loads(created.stdout)
+    assert key["token"].startswith("mlk_") and key["id"] in key["token"]
+    assert runner.invoke(app, ["tokens", "revoke", key["id"]]).exit_code == 0
+    again = runner.invoke(app, ["tokens", "revoke", key["id"]])
+    assert again.exit_code == 2 and "already revoked" in again.output
+    listed = json.loads(runner.invoke(app, ["users", "list", "--json"]).stdout)
+    assert listed[0]["name"] == "ana" and listed[0]["role"] == "clinician"
+
+
+def test_bad_role_is_one_error_line(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["users", "create", "bob", "--role", "superuser"])
+    assert result.exit_code == 2 and "superuser" in result.output
+
+
+def test_jwt_needs_a_configured_secret(
+    runner: CliRunner, cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke(app, ["users", "create", "eve", "--role", "researcher"])
+    assert runner.invoke(app, ["tokens", "create", "eve", "--kind", "jwt"]).exit_code == 2
+    monkeypatch.setenv("MEDLM_SECURITY__JWT_SECRET", "x" * 40)
+    assert runner.invoke(app, ["tokens", "create", "eve", "--kind", "jwt"]).exit_code == 0
+
+
+def test_audit_verify_on_an_empty_trail_is_intact(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["audit", "verify", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["ok"] is True
+    cut = runner.invoke(app, ["audit", "verify", "--head", "f" * 64])
+    assert cut.exit_code == 1
+
+
+def test_keys_generate_then_rotate(
+    runner: CliRunner, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "keys.json"
+    assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 2
+    monkeypatch.setenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", str(path))
+    result = runner.invoke(app, ["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(path.read_text())["keys"]) == 2
