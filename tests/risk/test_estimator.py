@@ -131,3 +131,15 @@ def test_sigmoid_recalibration_is_fitted_on_training_rows(pima_frame: pd.DataFra
     p = model.predict_proba(X)[:, 1]
     assert p.min() > 0 and p.max() < 1
     assert model.contributions(X.head(2)).shape == (2, X.shape[1])
+
+
+@pytest.mark.parametrize("dataset", ["pima", "uci-heart"])
+def test_predictions_from_records_equal_predictions_from_the_table(dataset: str) -> None:
+    from medlm.datasets import load
+    from medlm.risk import from_dataset
+
+    data = from_dataset(dataset)
+    model = DiseaseRiskPredictor("gbm").fit(data.features, data.target)  # type: ignore[arg-type]
+    records = load(dataset).to_records(limit=20)
+    from_records = [s.probability for s in model.predict_records(records)]
+    np.testing.assert_allclose(from_records, model.predict_proba(data.features.head(20))[:, 1])

@@ -132,6 +132,7 @@ class DiseaseRiskPredictor(BaseEstimator):
             raise InputError("no usable feature columns remain (see the columns reported)")
         self.feature_names_in_ = [str(c) for c in frame.columns]
         self.dtypes_ = {c: str(t) for c, t in frame.dtypes.items()}
+        self.boolean_columns_ = [str(c) for c in frame.columns if _is_boolean(frame[c])]
         pipeline = self._pipeline(frame)
         if self.calibration != "none":
             calibrated = CalibratedClassifierCV(
@@ -234,6 +235,11 @@ class DiseaseRiskPredictor(BaseEstimator):
         for column, dtype in self.dtypes_.items():
             if dtype.startswith(("int", "float")):
                 frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        for column in getattr(self, "boolean_columns_", []):
+            # records hold booleans as 1/0 Observations; the training table held True/False
+            frame[column] = frame[column].map(
+                lambda v: v if isinstance(v, str) or pd.isna(v) else bool(float(v))
+            )
         ids = [r.patient.id for r in records]
         scores = self.predict(frame, ids=ids, missing=[m for _, m, _ in rows])
         for score, (_, _, used) in zip(scores, rows, strict=True):
@@ -270,6 +276,18 @@ def unusable_columns(frame: pd.DataFrame) -> dict[str, str]:
                 "(an identifier or free text, not a category)"
             )
     return reasons
+
+
+def _is_boolean(series: pd.Series) -> bool:
+    """True for bool columns and object columns holding only True/False (and missing)."""
+    if pd.api.types.is_bool_dtype(series):
+        return True
+    present = series.dropna()
+    return (
+        series.dtype == object
+        and len(present) > 0
+        and bool(present.map(lambda v: isinstance(v, bool | np.bool_)).all())
+    )
 
 
 def _is_text(series: pd.Series) -> bool:
