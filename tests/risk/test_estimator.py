@@ -133,7 +133,7 @@ def test_sigmoid_recalibration_is_fitted_on_training_rows(pima_frame: pd.DataFra
     assert model.contributions(X.head(2)).shape == (2, X.shape[1])
 
 
-@pytest.mark.parametrize("dataset", ["pima", "uci-heart"])
+@pytest.mark.parametrize("dataset", ["pima", "uci-heart", "framingham", "heart-failure"])
 def test_predictions_from_records_equal_predictions_from_the_table(dataset: str) -> None:
     from medlm.datasets import load
     from medlm.risk import from_dataset
