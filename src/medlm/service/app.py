@@ -6,10 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from medlm import DISCLAIMER, __version__
 from medlm.privacy.auth import Role
-from medlm.service.auth import SecurityState, check_dev_switch, install_guard, require_roles
+from medlm.service.auth import (
+    SecurityState,
+    check_dev_switch,
+    install_guard,
+    redact_validation_error,
+    require_roles,
+)
 from medlm.service.routers import (
     cds_hooks,
     health,
@@ -45,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.security = SecurityState(settings)
     install_guard(app, app.state.security)
+    app.add_exception_handler(RequestValidationError, redact_validation_error)
     identified = [require_roles([Role.CLINICIAN, Role.ADMIN])]
     app.include_router(health.router)
     app.include_router(privacy.router)

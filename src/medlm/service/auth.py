@@ -131,13 +131,25 @@ def install_guard(app: Any, state: SecurityState) -> None:
             logger.error("authentication unavailable: %s", type(exc).__name__)
             return JSONResponse({"detail": "authentication is not configured"}, status_code=503)
         request.state.principal = principal
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # no traceback or message (they may hold PHI) leaves the app
+            logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, path)
+            response = JSONResponse({"detail": "internal error"}, status_code=500)
         try:
             await run_in_threadpool(_audit, state, request, principal, response.status_code)
         except Exception as exc:  # fail closed: no unaudited access is answered
             logger.error("audit write failed: %s", type(exc).__name__)
             return JSONResponse({"detail": "audit trail unavailable"}, status_code=503)
         return response
+
+
+async def redact_validation_error(request: Request, exc: Exception) -> Response:
+    """422 without the submitted values: pydantic puts the offending input (maybe PHI) in
+    each error; only its location, message and type are returned."""
+    errors: list[dict[str, Any]] = getattr(exc, "errors", list)()
+    safe = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors]
+    return JSONResponse({"detail": safe}, status_code=422)
 
 
 def current_principal(request: Request) -> Principal:
