@@ -77,3 +77,6 @@ class BaselineResult(BaseModel):
     metrics: Metrics | None = Field(
         default=None, description="Full metrics when the score gives a probability."
     )
+    curve: tuple[list[int], list[float]] | None = Field(
+        default=None, exclude=True, description="(outcomes, probabilities) for the plots."
+    )

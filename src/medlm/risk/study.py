@@ -83,11 +83,13 @@ def _framingham_baseline(data: RiskData, y: np.ndarray, n_boot: int) -> Baseline
         auroc=metrics.auroc,
         auroc_ci=metrics.auroc_ci,
         note=(
-            "predicts 10-year general CVD, but the extract's outcome is 10-year CHD (a subset "
-            f"of CVD), so it should over-predict; {int((~keep).sum())} rows lacking an input "
-            "were left out; BMI-model coefficients not verified against the primary source"
+            "predicts 10-year general CVD while the extract's outcome is 10-year CHD (a subset "
+            f"of CVD); mean predicted {p[keep].mean():.1%} vs observed CHD {y[keep].mean():.1%}; "
+            f"{int((~keep).sum())} rows lacking an input were left out; BMI-model coefficients "
+            "not verified against the primary source"
         ),
         metrics=metrics,
+        curve=(y[keep].astype(int).tolist(), p[keep].tolist()),
     )
 
 
@@ -135,3 +137,14 @@ def comparison_notes(metrics: Metrics, baselines: Sequence[BaselineResult]) -> l
         f"{metrics.model} AUROC {metrics.auroc:.3f} vs the best clinical score, {best.score}, "
         f"{best.auroc:.3f}: the model {verdict}"
     ]
+
+
+def baseline_curves(
+    baselines: Sequence[BaselineResult],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Plot curves of the baselines that give probabilities."""
+    return {
+        b.score: (np.asarray(b.curve[0]), np.asarray(b.curve[1]))
+        for b in baselines
+        if b.curve is not None
+    }

@@ -17,6 +17,7 @@ from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
 from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
 from medlm.risk.study import (
+    baseline_curves,
     baselines_for,
     comparison_notes,
     evaluate_model,
@@ -140,7 +141,8 @@ def evaluate_saved(
             missing=missing_counts(model, table),
             notes=comparison_notes(metrics, baselines),
         )
-        write_report(report, report_dir, curves=_curves({metrics.model: (y, p)}))
+        curves = {metrics.model: (y, p), **baseline_curves(baselines)}
+        write_report(report, report_dir, curves=_curves(curves))
     return metrics
 
 
@@ -185,7 +187,10 @@ def cross_validate_data(
                 notes=comparison_notes(result.pooled, baselines),
             ),
             report_dir,
-            curves={result.pooled.model: (y, np.asarray(result.out_of_fold))},
+            curves={
+                result.pooled.model: (y, np.asarray(result.out_of_fold)),
+                **baseline_curves(baselines),
+            },
         )
     return result
 
