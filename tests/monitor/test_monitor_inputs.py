@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -89,3 +90,21 @@ def test_json_line_accepts_temperature_f_and_converts_it() -> None:
 def test_json_line_without_time_zone_is_refused_naming_the_field() -> None:
     with pytest.raises(InputError, match="time"):
         parse_json_line('{"patient_id":"p","time":"2026-01-01T08:00:00"}', 3)
+
+
+@pytest.mark.parametrize("value", ["hot", [98.6], True, 10**400, None])
+def test_json_line_rejects_a_temperature_f_that_is_not_a_finite_number(value: Any) -> None:
+    line = json.dumps({"patient_id": "p1", "time": "2026-01-01T08:00:00Z", "temperature_f": value})
+    if value is None:
+        assert parse_json_line(line, 3).temperature_c is None
+        return
+    with pytest.raises(ValidationError, match=r"line 3 .*temperature_f") as info:
+        parse_json_line(line, 3)
+    assert info.value.field == "temperature_f"
+    assert info.value.record == "p1"
+
+
+def test_json_line_rejects_an_infinite_temperature_f() -> None:
+    line = '{"patient_id": "p1", "time": "2026-01-01T08:00:00Z", "temperature_f": Infinity}'
+    with pytest.raises(ValidationError, match="finite number"):
+        parse_json_line(line, 1)

@@ -101,3 +101,21 @@ def test_alert_stream_sends_stored_alerts_as_server_sent_events(client: TestClie
     data = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
     assert [json.loads(d)["patient_id"] for d in data] == ["s1"]
     assert f"id: {last}\n" in text
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", f"/v1/alerts?after_id={2**63}"),
+        ("POST", f"/v1/alerts/{2**63}/acknowledge"),
+        ("POST", "/v1/alerts/0/acknowledge"),
+    ],
+)
+def test_alert_ids_outside_the_database_range_are_a_422(
+    client: TestClient, method: str, url: str
+) -> None:
+    assert client.request(method, url).status_code == 422
+
+
+def test_acknowledging_an_unknown_alert_is_a_404(client: TestClient) -> None:
+    assert client.post(f"/v1/alerts/{2**63 - 1}/acknowledge").status_code == 404

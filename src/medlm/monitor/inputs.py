@@ -7,6 +7,7 @@ unknown code or unit is reported with the record and field it came from, never g
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,25 @@ def to_field_value(field: str, value: float, unit: str | None, *, record: str) -
     raise UnitError(f"{record}: {field} has unit {unit!r}, not one medlm accepts", record=record)
 
 
+def _fahrenheit_field(value: object, patient_id: object, line_no: int) -> float:
+    """`temperature_f` as degC; a non-number or non-finite value is a ValidationError."""
+    record = patient_id if isinstance(patient_id, str) else None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = None
+    if number is None or not math.isfinite(number):
+        raise ValidationError(
+            f"line {line_no} (patient {record}): temperature_f={value!r:.60}: "
+            "expected a finite number in degF",
+            record=record,
+            field="temperature_f",
+        )
+    return fahrenheit_to_celsius(number)
+
+
 def parse_json_line(text: str, line_no: int) -> VitalSigns:
     """One JSON object -> VitalSigns. `temperature_f` is accepted and converted to degC."""
     try:
@@ -66,7 +86,7 @@ def parse_json_line(text: str, line_no: int) -> VitalSigns:
             )
         fahrenheit = data.pop("temperature_f")
         if fahrenheit is not None:
-            data["temperature_c"] = fahrenheit_to_celsius(float(fahrenheit))
+            data["temperature_c"] = _fahrenheit_field(fahrenheit, data.get("patient_id"), line_no)
     try:
         return VitalSigns.model_validate(data)
     except PydanticValidationError as exc:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -56,6 +56,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/v1", tags=["vitals"], lifespan=_lifespan)
+
+MAX_ID = 2**63 - 1
+"""Largest alert id the database can hold (SQL BIGINT); larger ids are a 422, not a 500."""
 
 
 def get_service(request: Request) -> VitalsService:
@@ -137,7 +140,7 @@ def get_patient_vitals(
 def get_alerts(
     service: ServiceDep,
     patient_id: str | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> list[StoredAlertOut]:
     """Stored alerts in order, optionally for one patient, after a given alert id."""
@@ -148,7 +151,9 @@ def get_alerts(
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def post_acknowledge(alert_id: int, service: ServiceDep) -> dict[str, Any]:
+def post_acknowledge(
+    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: ServiceDep
+) -> dict[str, Any]:
     """Acknowledge an alert: no re-notification for the patient until it escalates."""
     try:
         pid = acknowledge_alert(service.durable.engine, alert_id)
@@ -162,7 +167,7 @@ def post_acknowledge(alert_id: int, service: ServiceDep) -> dict[str, Any]:
 @router.get("/alerts/stream")
 async def stream_alerts(
     service: ServiceDep,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     max_events: Annotated[int | None, Query(ge=1)] = None,
     poll_seconds: Annotated[float, Query(gt=0, le=10)] = 0.5,
 ) -> StreamingResponse:
