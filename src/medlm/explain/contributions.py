@@ -7,7 +7,8 @@ the model's log-odds before any recalibration):
 - gradient-boosted trees: TreeSHAP (Lundberg et al., Nat Mach Intell 2020;2:56) as computed
   exactly by LightGBM's `predict(..., pred_contrib=True)`.
 Contributions of the columns one input produces (one-hot levels, a missing-indicator) are
-summed back onto that input.
+summed back onto that input. Integrated gradients for text models is in
+`medlm.explain.integrated_gradients`; reasons may name their method ("... (occlusion)").
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class Contribution(BaseModel):
     unit: str | None = None
     contribution: float = Field(description="Change in log-odds this input causes.")
     text: str
+    method: str | None = Field(
+        default=None, description="How the contribution was computed, when the text names it."
+    )
 
 
 def linear_contributions(coef: np.ndarray, transformed: np.ndarray) -> np.ndarray:
@@ -58,12 +62,19 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
-def describe(feature: str, value: Any, contribution: float, unit: str | None = None) -> str:
-    """'Glucose 168 mg/dL: +0.21' (log-odds)."""
+def describe(
+    feature: str,
+    value: Any,
+    contribution: float,
+    unit: str | None = None,
+    method: str | None = None,
+) -> str:
+    """'Glucose 168 mg/dL: +0.21' (log-odds), or '... +0.21 (integrated gradients)'."""
     shown = _format_value(value)
     if unit and unit != "1" and shown != "missing":
         shown = f"{shown} {unit}"
-    return f"{feature} {shown}: {contribution:+.2f}"
+    text = f"{feature} {shown}: {contribution:+.2f}"
+    return f"{text} ({method})" if method else text
 
 
 def top_reasons(
@@ -73,8 +84,12 @@ def top_reasons(
     *,
     k: int = 3,
     units: dict[str, str] | None = None,
+    method: str | None = None,
 ) -> list[Contribution]:
-    """The `k` inputs with the largest absolute contributions, largest first."""
+    """The `k` inputs with the largest absolute contributions, largest first.
+
+    `method`, when given, is named in each reason's text and kept in `Contribution.method`.
+    """
     order = np.argsort(-np.abs(contributions))[:k]
     reasons = []
     for i in order:
@@ -93,7 +108,8 @@ def top_reasons(
                 value=value,
                 unit=unit,
                 contribution=float(contributions[i]),
-                text=describe(column, value, float(contributions[i]), unit),
+                text=describe(column, value, float(contributions[i]), unit, method),
+                method=method,
             )
         )
     return reasons
