@@ -3,7 +3,8 @@
 Families: "logreg" (L2-regularised logistic regression on imputed, scaled inputs with
 missing-indicators), "gbm" (regularised LightGBM: shallow trees, shrinkage, subsampling, L2),
 "lm" (each row written as text and embedded by medlm's transformer, then logistic
-regression). Optional recalibration ("sigmoid" = Platt, "isotonic") is fitted by internal
+regression; its reasons come from integrated gradients unless `lm_explainer="occlusion"`).
+Optional recalibration ("sigmoid" = Platt, "isotonic") is fitted by internal
 cross-validation on the training rows only. The defaults were chosen so that held-out
 calibration slopes sit near 1 on Pima (see docs/benchmarks.md).
 """
@@ -56,6 +57,8 @@ class DiseaseRiskPredictor(BaseEstimator):
         outcome: str = "outcome",
         lm_model: str = "minilm",
         lm_C: float = 0.01,
+        lm_explainer: Literal["integrated_gradients", "occlusion"] = "integrated_gradients",
+        lm_ig_steps: int = 32,
         random_state: int = 0,
     ) -> None:
         self.family = family
@@ -74,6 +77,8 @@ class DiseaseRiskPredictor(BaseEstimator):
         self.outcome = outcome
         self.lm_model = lm_model
         self.lm_C = lm_C
+        self.lm_explainer = lm_explainer
+        self.lm_ig_steps = lm_ig_steps
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------
@@ -180,9 +185,9 @@ class DiseaseRiskPredictor(BaseEstimator):
         self._check_fitted()
         frame = self._align(X)
         if self.family == "lm":
-            from medlm.risk.lm_family import occlusion_contributions
+            from medlm.risk.lm_family import lm_contributions
 
-            return occlusion_contributions(self, frame)
+            return lm_contributions(self, frame)
         prep = self.pipeline_.named_steps["prep"]
         transformed = prep.transform(self.pipeline_.named_steps["zeros"].transform(frame))
         model = self.pipeline_.named_steps["model"]
@@ -203,6 +208,11 @@ class DiseaseRiskPredictor(BaseEstimator):
         units = self.record_mapping_.units if self.record_mapping_ else {}
         ids = list(ids) if ids is not None else [f"row-{i + 1}" for i in range(len(frame))]
         rows = frame.to_dict(orient="records")
+        method = None  # linear and TreeSHAP contributions are exact; the lm family names its own
+        if self.family == "lm":
+            from medlm.risk.lm_family import explainer_name
+
+            method = explainer_name(self)
         scores = []
         for i, p in enumerate(probabilities):
             scores.append(
@@ -212,7 +222,12 @@ class DiseaseRiskPredictor(BaseEstimator):
                     tier=assign_tier(float(p), self.tier_cutpoints),
                     outcome=self.outcome,
                     reasons=top_reasons(
-                        rows[i], contrib[i], self.feature_names_in_, k=self.top_k, units=units
+                        rows[i],
+                        contrib[i],
+                        self.feature_names_in_,
+                        k=self.top_k,
+                        units=units,
+                        method=method,
                     ),
                     model_name=self.name,
                     model_version=self.version_,

@@ -6,14 +6,27 @@ slopes far below 1 on Pima).
 Text is "<column>: <value> <unit>." for every present value, in column order; missing values
 are left out of the text (the encoder never sees an imputed number). The encoder is frozen
 (`medlm.lm.TextEncoder`, MiniLM by default) and is never pickled: a saved model stores its
-name and reloads it on first use. Explanations use occlusion (the change in log-odds when one
-input is removed from the text), which is not additive like the linear and tree methods.
+name and reloads it on first use.
+
+Explanations (log-odds of the logistic regression, before any recalibration):
+- "integrated_gradients" (default): integrated gradients over the encoder's token embeddings
+  (`medlm.explain.integrated_gradients`) of the whole differentiable path, encoder -> mean
+  pooling -> L2 normalisation -> standardisation -> linear log-odds, from a baseline where
+  every content token is [PAD] (the row's text emptied, same length, [CLS]/[SEP] kept), with
+  `lm_ig_steps` midpoint steps; each input gets the sum over the tokens of its "<column>:
+  <value> <unit>." text. Additive like the linear and tree methods: the contributions sum to
+  the log-odds minus the baseline's log-odds, up to the quadrature's completeness gap (logged
+  when it exceeds 0.05). The baseline's log-odds depends on the text's length, so it differs
+  between rows with different missing inputs; missing values are not in the text and
+  contribute 0. About 7 times the cost of occlusion (32 steps, forward and backward).
+- "occlusion": the change in log-odds when one input is removed from the text (not additive).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,22 +35,42 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from medlm.errors import InputError
 from medlm.risk.pipeline import ZeroAsMissing
 
 if TYPE_CHECKING:
+    from medlm.explain.integrated_gradients import TokenAttributions
     from medlm.risk.estimator import DiseaseRiskPredictor
 
+logger = logging.getLogger(__name__)
+# Largest |completeness gap| (log-odds) accepted silently. On Pima rows with MiniLM the
+# midpoint rule converged more evenly than Gauss-Legendre at 32 steps (largest gaps 0.013 and
+# 0.046 on six rows whose log-odds rose by 5.9 from the baseline; docs/benchmarks.md).
+GAP_TOLERANCE = 0.05
+IG_RULE: Final = "riemann"
+EXPLAINERS = {"integrated_gradients": "integrated gradients", "occlusion": "occlusion"}
 
-def row_text(row: dict[str, Any], units: dict[str, str] | None = None) -> str:
-    """'Glucose: 148 mg/dL. BMI: 33.6 kg/m2.' (missing values left out)."""
-    parts = []
+
+def row_text_spans(
+    row: dict[str, Any], units: dict[str, str] | None = None
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The row's text and, per present column, the character range of its "<column>: ..." part."""
+    text, ranges = "", {}
     for column, value in row.items():
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         unit = (units or {}).get(column)
-        parts.append(f"{column}: {shown}{' ' + unit if unit and unit != '1' else ''}.")
-    return " ".join(parts)
+        part = f"{column}: {shown}{' ' + unit if unit and unit != '1' else ''}."
+        text += " " if text else ""
+        ranges[str(column)] = (len(text), len(text) + len(part))
+        text += part
+    return text, ranges
+
+
+def row_text(row: dict[str, Any], units: dict[str, str] | None = None) -> str:
+    """'Glucose: 148 mg/dL. BMI: 33.6 kg/m2.' (missing values left out)."""
+    return row_text_spans(row, units)[0]
 
 
 class TextEmbedder(TransformerMixin, BaseEstimator):
@@ -81,6 +114,57 @@ def lm_pipeline(
     )
 
 
+def token_attributions(
+    predictor: DiseaseRiskPredictor, frame: pd.DataFrame, *, steps: int = 32
+) -> tuple[list[TokenAttributions], list[dict[str, tuple[int, int]]]]:
+    """Integrated gradients of each row's log-odds over its text's tokens, and the column ranges."""
+    from medlm.explain.integrated_gradients import attribute_tokens, pooled_linear_head
+
+    pipeline = predictor.pipeline_
+    embedder, scaler = pipeline.named_steps["embed"], pipeline.named_steps["scale"]
+    linear = pipeline.named_steps["model"]
+    rows = pipeline.named_steps["zeros"].transform(frame).to_dict(orient="records")
+    texts, ranges = zip(*(row_text_spans(r, embedder.units) for r in rows), strict=True)
+    head = pooled_linear_head(
+        linear.coef_[0], float(linear.intercept_[0]), mean=scaler.mean_, scale=scaler.scale_
+    )
+    encoder = embedder._encoder()
+    results = attribute_tokens(
+        encoder.model,
+        encoder.tokenizer,
+        list(texts),
+        head,
+        steps=steps,
+        rule=IG_RULE,
+        max_length=encoder.max_length,
+    )
+    return results, list(ranges)
+
+
+def ig_contributions(
+    predictor: DiseaseRiskPredictor, frame: pd.DataFrame, *, steps: int = 32
+) -> np.ndarray:
+    """(N, C): integrated gradients of the log-odds, summed over each column's text."""
+    from medlm.explain.integrated_gradients import sum_over_ranges
+
+    if len(frame) == 0:
+        return np.zeros((0, frame.shape[1]))
+    results, ranges = token_attributions(predictor, frame, steps=steps)
+    out = np.zeros((len(frame), frame.shape[1]))
+    for i, (result, row_ranges) in enumerate(zip(results, ranges, strict=True)):
+        totals = sum_over_ranges(result, row_ranges)
+        out[i] = [totals.get(str(c), 0.0) for c in frame.columns]
+    worst = max(abs(r.completeness_gap) for r in results)
+    if worst > GAP_TOLERANCE:
+        logger.warning(
+            "integrated gradients with %d steps missed completeness by up to %.3f log-odds; "
+            "raise lm_ig_steps for exact sums",
+            steps,
+            worst,
+        )
+    return out
+
+
 def occlusion_contributions(predictor: DiseaseRiskPredictor, frame: pd.DataFrame) -> np.ndarray:
     """(N, C): log-odds with all inputs minus log-odds with input c removed from the text."""
 
@@ -95,3 +179,21 @@ def occlusion_contributions(predictor: DiseaseRiskPredictor, frame: pd.DataFrame
         masked[column] = np.nan
         out[:, j] = full - log_odds(masked)
     return out
+
+
+def explainer_name(predictor: DiseaseRiskPredictor) -> str:
+    """The method named in the reasons: "integrated gradients" or "occlusion"."""
+    explainer = getattr(predictor, "lm_explainer", "occlusion")  # models saved before the option
+    if explainer not in EXPLAINERS:
+        raise InputError(
+            f"DiseaseRiskPredictor.lm_explainer={explainer!r} is unknown; "
+            f"choose one of {', '.join(EXPLAINERS)}"
+        )
+    return EXPLAINERS[explainer]
+
+
+def lm_contributions(predictor: DiseaseRiskPredictor, frame: pd.DataFrame) -> np.ndarray:
+    """(N, C) contributions by the predictor's chosen explainer."""
+    if explainer_name(predictor) == "occlusion":
+        return occlusion_contributions(predictor, frame)
+    return ig_contributions(predictor, frame, steps=predictor.lm_ig_steps)
