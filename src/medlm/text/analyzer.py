@@ -4,6 +4,8 @@
     result = analyzer.analyze("Denies chest pain. Mother had breast cancer.", targets=["rash"])
 
 The packaged dictionaries are loaded on first use (a few seconds, once per process).
+Problems and drugs come from the dictionaries by default; with `tagger=EntityTagger.load(folder)`
+a fine-tuned token classifier finds them first and the dictionaries add the spans it misses.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from medlm.text.normalize import Normalizer, packaged_index
 from medlm.text.results import Assertion, CodeMatch, Entity, Section, TextAnalysis
 from medlm.text.sections import Sectionizer, section_at
 from medlm.text.segment import Token, split_sentences, tokenize
+from medlm.text.tagger import EntityTagger, tagged_matches
 from medlm.text.vocabulary import TargetTerm, Vocabulary, as_targets
 
 logger = logging.getLogger(__name__)
@@ -33,10 +36,16 @@ MAX_CHARS = 200_000
 class MedicalTextAnalyzer:
     """Rule and dictionary pipeline for clinical notes and biomedical abstracts."""
 
-    def __init__(self, max_chars: int = MAX_CHARS, packaged: bool = True) -> None:
-        """`packaged=False` finds only the caller's targets and measurements (no dictionaries)."""
+    def __init__(
+        self, max_chars: int = MAX_CHARS, packaged: bool = True, tagger: EntityTagger | None = None
+    ) -> None:
+        """`packaged=False` finds only the caller's targets and measurements (no dictionaries).
+
+        `tagger`: a learned problem/drug tagger whose spans come before the dictionaries'.
+        """
         self.max_chars = max_chars
         self.packaged = packaged
+        self.tagger = tagger
         self._parts: tuple[TermIndex, Normalizer] | None = None
         self.sectionizer = Sectionizer()
         self.context = ContextEngine()
@@ -105,12 +114,14 @@ class MedicalTextAnalyzer:
         found = self.measurements.read(text)
         headers = [(s.start, s.start + len(s.header)) for s in sections]
         starts = [t.start for t in tokens]
+        tagged = self.tagger.tag_many(text, sentences) if self.tagger else [[]] * len(sentences)
         out: list[Entity] = []
         for n, (a, b) in enumerate(sentences):
             lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
             sent_found = [f for f in found if a <= f.start < b]
             taken = [(f.start, f.end) for f in sent_found] + headers
-            matches = _matches(tokens, lo, hi, targets, index, taken)
+            learned = tagged_matches(text, tokens, tagged[n], index)
+            matches = _matches(tokens, lo, hi, targets, index, taken, learned)
             section = section_at(sections, a)
             implied = self.sectionizer.implied(section.name) if section else ()
             out.extend(
@@ -207,13 +218,15 @@ def _matches(
     targets: TermIndex | None,
     index: TermIndex,
     taken: list[tuple[int, int]],
+    learned: list[Match],
 ) -> list[Match]:
-    """Target matches first, then packaged matches that overlap nothing already taken."""
+    """Target matches first, then tagger, then packaged matches that overlap nothing taken."""
     chosen: list[Match] = []
-    for source in (targets, index):
+    for source in (targets, learned, index):
         if source is None:
             continue
-        for m in source.search(tokens, lo, hi):
+        found = source if isinstance(source, list) else source.search(tokens, lo, hi)
+        for m in found:
             if not any(m.start < e and s < m.end for s, e in taken):
                 chosen.append(m)
                 taken = [*taken, (m.start, m.end)]
