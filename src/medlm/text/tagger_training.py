@@ -6,7 +6,7 @@ so no sentence of a validation or test abstract is ever seen); its problem and m
 entities become the spans of each sentence. Sentences without any entity are kept at a fixed
 fraction (chosen by a hash of the sentence, so the sample is the same on every run).
 
-    python -m medlm.text.tagger_training --out /tmp/medlm-runs/tagger/model --sentences 4000
+    python -m medlm.text.tagger_training --out /tmp/medlm-runs/tagger/model --sentences 4500
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="checkpoint folder to write")
-    parser.add_argument("--sentences", type=int, default=4000)
+    parser.add_argument("--sentences", type=int, default=4500)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
