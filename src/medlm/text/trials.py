@@ -3,7 +3,9 @@
 Each fact keeps its character span in the abstract. Effect measures are read with their value,
 95% confidence interval and p-value where written ("HR 0.72, 95% CI 0.60-0.86; P<0.001").
 Interventions and comparators are the drug (or target) entities of the analysed text that sit in
-an "X versus Y" / "X compared with Y" / "X or placebo" phrase; the rest are not guessed.
+an "X versus Y" / "X compared with Y" / "X or placebo" phrase, then the arms named in such phrases
+of the title and objective or after "randomized to" (`medlm.text.trial_arms`), which also reads
+the population and the primary outcomes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from medlm.datasets.medline import Citation
 from medlm.records import Span
 from medlm.text.numbers import NUMBER_WORDS, words_to_int
 from medlm.text.results import Entity, TextAnalysis
+from medlm.text.trial_arms import arm_spans, outcome_spans, population_spans
 
 _DESIGN = re.compile(
     r"\b(randomi[sz]ed|double[- ]blind(?:ed)?|single[- ]blind(?:ed)?|triple[- ]blind(?:ed)?|"
@@ -69,11 +72,6 @@ _KINDS = {
     "irr": "rate ratio",
 }
 _VERSUS = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|or)\b", re.IGNORECASE)
-_OUTCOME = re.compile(
-    r"\b(?:primary|secondary|main)\s+(?:efficacy\s+)?(?:outcomes?|end ?points?)\s+"
-    r"(?:measures?\s+)?(?:was|were|included|is|are|:)\s+(?P<o>[^.;]+)",
-    re.IGNORECASE,
-)
 
 
 class EffectMeasure(BaseModel):
@@ -98,6 +96,7 @@ class TrialFacts(BaseModel):
     sample_size: int | None = None
     sample_size_span: Span | None = None
     age_range: tuple[float, float] | None = None
+    population: tuple[str, ...] = Field(default=(), description="Who was studied, as written.")
     conditions: tuple[str, ...] = ()
     interventions: tuple[str, ...] = ()
     comparators: tuple[str, ...] = ()
@@ -184,7 +183,11 @@ def _arms(text: str, entities: list[Entity]) -> tuple[list[str], list[str]]:
 
 
 def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+    """First of each item, ignoring case."""
+    seen: dict[str, str] = {}
+    for item in items:
+        seen.setdefault(item.lower(), item)
+    return list(seen.values())
 
 
 def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
@@ -193,7 +196,12 @@ def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
     size = _sample_size(text)
     ages = [e.measurement for e in analysis.entities if e.label == "age" and e.measurement]
     ranged = [a for a in ages if a.value2 is not None]
-    interventions, comparators = _arms(text, list(analysis.entities))
+    drugs_in, drugs_out = _arms(text, list(analysis.entities))
+    named_in, named_out = arm_spans(text)
+    interventions = _unique(drugs_in + [text[s.start : s.end] for s in named_in])
+    comparators = _unique(drugs_out + [text[s.start : s.end] for s in named_out])
+    if re.search(r"(?<!not )placebo[- ]controlled", text, re.IGNORECASE):
+        comparators = _unique([*comparators, "placebo"])
     conditions = [
         e.preferred_name or e.text
         for e in analysis.entities
@@ -210,9 +218,7 @@ def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
         conditions=tuple(_unique(conditions)[:5]),
         interventions=tuple(interventions),
         comparators=tuple(comparators),
-        outcomes=tuple(
-            Span(start=m.start("o"), end=m.end("o"), label="outcome")
-            for m in _OUTCOME.finditer(text)
-        ),
+        population=tuple(_unique([text[s.start : s.end] for s in population_spans(text)])),
+        outcomes=tuple(outcome_spans(text)),
         effects=tuple(_effects(text)),
     )
