@@ -144,7 +144,10 @@ class EntityTagger:
             )
 
     def tag(self, text: str) -> list[Span]:
-        """Entity spans of `text` (character offsets), tagged sentence by sentence."""
+        """Entity spans of `text` (character offsets), tagged sentence by sentence.
+
+        A sentence longer than `max_length` word pieces is tagged up to that length only.
+        """
         sentences = split_sentences(text, [(0, len(text))]) if text.strip() else []
         return [s for spans in self.tag_many(text, sentences) for s in spans]
 

@@ -7,6 +7,8 @@ entities become the spans of each sentence. Sentences without any entity are kep
 fraction (chosen by a hash of the sentence, so the sample is the same on every run).
 
     python -m medlm.text.tagger_training --out /tmp/medlm-runs/tagger/model --sentences 4500
+    python -m medlm.text.tagger_training --out /tmp/medlm-runs/tagger/model2 --sentences 4500 \
+        --skip 4500 --init /tmp/medlm-runs/tagger/model      # go on with the next sentences
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline import Citation
 from medlm.datasets.medline_corpus import corpus_documents
+from medlm.lm.checkpoint import load_training_settings
 from medlm.lm.models import Batch, LanguageModel, TokenClassifier
 from medlm.lm.pretrained import load_pretrained
 from medlm.lm.tokenizer import Tokenizer
@@ -94,13 +97,20 @@ def train_tagger(
     settings: TaggerTrainingSettings,
     labels: Sequence[str] = ENTITY_LABELS,
     encoder_and_tokenizer: tuple[LanguageModel, Tokenizer] | None = None,
+    start: EntityTagger | None = None,
 ) -> tuple[EntityTagger, list[float]]:
-    """Fine-tune a TokenClassifier from the base encoder; returns the tagger and step losses."""
+    """Fine-tune a TokenClassifier from the base encoder (or go on training `start`).
+
+    Returns the tagger and the loss of each step.
+    """
     torch.manual_seed(settings.seed)
-    encoder, tokenizer = encoder_and_tokenizer or load_pretrained(settings.base_model)
     tags = bio_tags(labels)
-    model = TokenClassifier.from_encoder(encoder, num_labels=len(tags))
-    tagger = EntityTagger(model, tokenizer, labels, settings.max_length)
+    if start is not None:
+        tagger, model = start, start.model
+    else:
+        encoder, tokenizer = encoder_and_tokenizer or load_pretrained(settings.base_model)
+        model = TokenClassifier.from_encoder(encoder, num_labels=len(tags))
+        tagger = EntityTagger(model, tokenizer, labels, settings.max_length)
     examples = []
     for s in sentences:
         piece_ids, offsets = encode(tagger.tokenizer, s.text, settings.max_length)
@@ -167,14 +177,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sentences", type=int, default=4500)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--init", type=Path, help="go on training this tagger checkpoint")
+    parser.add_argument("--skip", type=int, default=0, help="silver sentences to pass over first")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
     analyzer = MedicalTextAnalyzer().warm_up()
     started = time.perf_counter()
     sentences: list[SilverSentence] = []
-    for s in silver_sentences(iter_citations(), analyzer):
-        sentences.append(s)
+    for n, s in enumerate(silver_sentences(iter_citations(), analyzer)):
+        if n >= args.skip:
+            sentences.append(s)
         if len(sentences) >= args.sentences:
             break
     logger.info(
@@ -186,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     settings = TaggerTrainingSettings(epochs=args.epochs)
     started = time.perf_counter()
-    tagger, losses = train_tagger(sentences, settings)
+    start = EntityTagger.load(args.init) if args.init else None
+    tagger, losses = train_tagger(sentences, settings, start=start)
     seconds = time.perf_counter() - started
     logger.info(
         "trained %d steps in %.0f s, last-50 loss %.4f",
@@ -200,7 +214,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "abstracts": len({s.pmid for s in sentences}),
         "train_seconds": round(seconds),
         "threads": args.threads,
+        "skipped_sentences": args.skip,
     }
+    if args.init:
+        earlier = load_training_settings(args.init)
+        record["continued_from"] = {k: earlier.get(k) for k in ("sentences", "train_seconds")}
     tagger.save(args.out, record)
 
 
