@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from medlm.text import MedicalTextAnalyzer
 from medlm.text.batch import ExtractError, process_lines
 from medlm.text.parallel import process_lines_parallel
 
 
 def test_two_workers_match_one_process_with_error_line_numbers(
-    analyzer: MedicalTextAnalyzer, monkeypatch
+    analyzer: MedicalTextAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("medlm.text.parallel.CHUNK", 3)
     lines = [json.dumps({"id": str(i), "text": f"No fever on day {i}."}) for i in range(7)]

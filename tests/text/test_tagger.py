@@ -150,6 +150,23 @@ def test_tiny_tagger_learns_its_sentences_and_round_trips_through_a_checkpoint(
     assert torch.equal(a, b)
 
 
+def test_training_can_go_on_from_an_existing_tagger(tokenizer: Tokenizer) -> None:
+    start = _trained(tokenizer)
+    before = {k: v.clone() for k, v in start.model.state_dict().items()}
+    silver = [
+        SilverSentence(
+            pmid="2",
+            text="aspirin for fever",
+            spans=tuple(_spans([(0, 7, "medication"), (12, 17, "problem")])),
+        )
+    ]
+    settings = TaggerTrainingSettings(epochs=2, batch_size=1, learning_rate=1e-3, max_length=32)
+    tagger, losses = train_tagger(silver, settings, start=start)
+    assert tagger is start and len(losses) == 2
+    changed = [k for k, v in tagger.model.state_dict().items() if not torch.equal(v, before[k])]
+    assert changed, "the weights of the given tagger should move"
+
+
 def test_loading_a_folder_that_is_not_a_tagger_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a medlm checkpoint"):
         EntityTagger.load(tmp_path)

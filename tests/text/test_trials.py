@@ -29,6 +29,7 @@ def test_design_terms_are_found(facts: TrialFacts) -> None:
 
 def test_sample_size_and_age_range(facts: TrialFacts) -> None:
     assert facts.sample_size == 412
+    assert facts.sample_size_span is not None
     assert ABSTRACT[facts.sample_size_span.start : facts.sample_size_span.end] == "412"
     assert facts.age_range == (40.0, 75.0)
 
