@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from medlm.errors import InputError
 from medlm.records import ClinicalNote, Span
@@ -25,8 +26,10 @@ from medlm.text.normalize import Normalizer, packaged_index
 from medlm.text.results import Assertion, CodeMatch, Entity, Section, TextAnalysis
 from medlm.text.sections import Sectionizer, section_at
 from medlm.text.segment import Token, split_sentences, tokenize
-from medlm.text.tagger import EntityTagger, tagged_matches
 from medlm.text.vocabulary import TargetTerm, Vocabulary, as_targets
+
+if TYPE_CHECKING:  # the tagger brings in torch; load it only when a tagger is given
+    from medlm.text.tagger import EntityTagger
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +117,13 @@ class MedicalTextAnalyzer:
         found = self.measurements.read(text)
         headers = [(s.start, s.start + len(s.header)) for s in sections]
         starts = [t.start for t in tokens]
-        tagged = self.tagger.tag_many(text, sentences) if self.tagger else [[]] * len(sentences)
+        learned = self._learned_matches(text, tokens, sentences, index)
         out: list[Entity] = []
         for n, (a, b) in enumerate(sentences):
             lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
             sent_found = [f for f in found if a <= f.start < b]
             taken = [(f.start, f.end) for f in sent_found] + headers
-            learned = tagged_matches(text, tokens, tagged[n], index)
-            matches = _matches(tokens, lo, hi, targets, index, taken, learned)
+            matches = _matches(tokens, lo, hi, targets, index, taken, learned[n])
             section = section_at(sections, a)
             implied = self.sectionizer.implied(section.name) if section else ()
             out.extend(
@@ -130,6 +132,17 @@ class MedicalTextAnalyzer:
                 )
             )
         return sorted(out, key=lambda e: (e.start, e.end))
+
+    def _learned_matches(
+        self, text: str, tokens: list[Token], sentences: list[tuple[int, int]], index: TermIndex
+    ) -> list[list[Match]]:
+        """The tagger's spans of each sentence as matches (none without a tagger)."""
+        if self.tagger is None:
+            return [[] for _ in sentences]
+        from medlm.text.tagger import tagged_matches
+
+        spans = self.tagger.tag_many(text, sentences)
+        return [tagged_matches(text, tokens, s, index) for s in spans]
 
     def _sentence_entities(
         self,
