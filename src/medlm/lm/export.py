@@ -1,0 +1,300 @@
+"""ONNX export of encoders and sequence classifiers, their onnxruntime inference, int8 quantization.
+
+An export is a folder: `model.onnx`, the tokenizer files and `export.json` (an `ExportInfo`).
+The graph takes `input_ids` (B, T) int64 and `attention_mask` (B, T) int64 (1 at real
+tokens) with dynamic batch and sequence axes, and returns `embeddings` (B, D), mean-pooled and
+L2-normalised like `TextEncoder.embed`, for an encoder, or `logits` (B, C) for a classifier.
+`onnx` and `onnxruntime` are the optional extra `medlm[export]`; they are imported only here,
+when a function needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import shutil
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel
+from torch import Tensor, nn
+
+from medlm.errors import DataPackageMissingError, InputError, MedlmError
+from medlm.lm.heads import mean_pool
+from medlm.lm.models import Batch, LanguageModel, SequenceClassifier
+from medlm.lm.tokenizer import Tokenizer
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.onnx"
+INFO_FILE = "export.json"
+OPSET = 17
+INPUT_NAMES = ["input_ids", "attention_mask"]
+_DYNAMIC = {0: "batch", 1: "sequence"}
+
+
+class ExportDependencyMissingError(DataPackageMissingError):
+    """`onnx` or `onnxruntime` is not installed; the message says how to install it."""
+
+    def __init__(self, package: str, purpose: str):
+        MedlmError.__init__(
+            self,
+            f"{purpose} needs the Python package '{package}', which is not installed; "
+            "install it with: pip install 'medlm[export]'",
+        )
+        self.package = package
+
+
+class ExportInfo(BaseModel):
+    """What an export folder holds: graph kind, weight precision and output width."""
+
+    kind: Literal["encoder", "classifier"]
+    precision: Literal["fp32", "int8"] = "fp32"
+    output: Literal["embeddings", "logits"]
+    dim: int
+    max_length: int
+    labels: list[str] | None = None
+    opset: int = OPSET
+
+
+def _require(module: str, package: str, purpose: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ExportDependencyMissingError(package, purpose) from exc
+
+
+class _EmbeddingGraph(nn.Module):
+    """input_ids, attention_mask (B, T) -> unit-length mean-pooled embeddings (B, D)."""
+
+    def __init__(self, model: LanguageModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        padding_mask = attention_mask.bool()  # (B, T) True at real tokens
+        hidden = self.model.encode(Batch(input_ids, padding_mask)).hidden  # (B, T, D)
+        return F.normalize(mean_pool(hidden, padding_mask), dim=-1)  # (B, D)
+
+
+class _LogitsGraph(nn.Module):
+    """input_ids, attention_mask (B, T) -> class logits (B, C)."""
+
+    def __init__(self, model: SequenceClassifier) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        logits = self.model(Batch(input_ids, attention_mask.bool())).logits  # (B, C)
+        assert logits is not None
+        return logits
+
+
+def _example_inputs(model: LanguageModel, tokenizer: Tokenizer) -> tuple[Tensor, Tensor]:
+    """A padded two-row batch: the traced graph then always applies the padding mask,
+    which leaves rows without padding unchanged."""
+    length = max(2, min(8, model.config.max_length))
+    ids = torch.arange(2 * length).reshape(2, length) % model.config.vocab_size  # (2, T)
+    mask = torch.ones((2, length), dtype=torch.long)
+    mask[1, length // 2 :] = 0
+    ids[1, length // 2 :] = tokenizer.pad_id
+    return ids, mask
+
+
+def _export(graph: nn.Module, example: tuple[Tensor, Tensor], output: str, path: Path) -> None:
+    _require("onnx", "onnx", "ONNX export")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # The tracer warns where the forward pass turns a tensor into a Python bool (the
+        # padding and length checks); the padded example fixes those branches as intended.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            graph.eval(),
+            example,
+            str(path),
+            input_names=INPUT_NAMES,
+            output_names=[output],
+            dynamic_axes={name: _DYNAMIC for name in INPUT_NAMES} | {output: {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _save_folder(folder: Path, tokenizer: Tokenizer, info: ExportInfo) -> None:
+    tokenizer.save(folder)
+    (folder / INFO_FILE).write_text(info.model_dump_json(indent=2))
+
+
+def _prepare(folder: Path | str) -> Path:
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"export path {folder} is a file; give a folder to write the export to")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_encoder_onnx(model: LanguageModel, tokenizer: Tokenizer, path: Path | str) -> Path:
+    """Write `model`'s embedding graph and `tokenizer` to the folder `path`; returns the folder."""
+    folder = _prepare(path)
+    graph = _EmbeddingGraph(model.eval())
+    with torch.no_grad():
+        _export(graph, _example_inputs(model, tokenizer), "embeddings", folder / MODEL_FILE)
+    info = ExportInfo(
+        kind="encoder",
+        output="embeddings",
+        dim=model.config.d_model,
+        max_length=min(tokenizer.max_length, model.config.max_length),
+    )
+    _save_folder(folder, tokenizer, info)
+    logger.info("exported encoder to %s", folder)
+    return folder
+
+
+def export_classifier_onnx(
+    model: SequenceClassifier,
+    tokenizer: Tokenizer,
+    path: Path | str,
+    labels: Sequence[str] | None = None,
+) -> Path:
+    """Write `model`'s logits graph, `tokenizer` and optional label names to the folder `path`."""
+    if not isinstance(model, SequenceClassifier):
+        raise InputError(f"model is a {type(model).__name__}, not a SequenceClassifier")
+    if labels is not None and len(labels) != model.num_labels:
+        raise InputError(f"labels has {len(labels)} names for {model.num_labels} classes")
+    folder = _prepare(path)
+    graph = _LogitsGraph(model.eval())
+    with torch.no_grad():
+        _export(graph, _example_inputs(model, tokenizer), "logits", folder / MODEL_FILE)
+    info = ExportInfo(
+        kind="classifier",
+        output="logits",
+        dim=model.num_labels,
+        max_length=min(tokenizer.max_length, model.config.max_length),
+        labels=list(labels) if labels is not None else None,
+    )
+    _save_folder(folder, tokenizer, info)
+    logger.info("exported classifier to %s", folder)
+    return folder
+
+
+def read_export_info(folder: Path | str) -> ExportInfo:
+    """The `ExportInfo` of an export folder; InputError when it is not one."""
+    folder = Path(folder)
+    if not (folder / MODEL_FILE).is_file() or not (folder / INFO_FILE).is_file():
+        raise InputError(f"{folder} is not an ONNX export folder (needs {MODEL_FILE}, {INFO_FILE})")
+    return ExportInfo.model_validate_json((folder / INFO_FILE).read_text())
+
+
+def quantize_int8(src: Path | str, dst: Path | str) -> Path:
+    """Dynamic int8 quantization (QInt8 weights, activations quantized at run time) of the
+    export folder `src` into the folder `dst`; tokenizer and info are copied along."""
+    src, dst = Path(src), Path(dst)
+    info = read_export_info(src)
+    if src.resolve() == dst.resolve():
+        raise InputError(f"quantize_int8 would overwrite its source {src}; give another folder")
+    quantization = _require(
+        "onnxruntime.quantization", "onnxruntime", "int8 quantization of an ONNX export"
+    )
+    dst = _prepare(dst)
+    quantization.quantize_dynamic(
+        str(src / MODEL_FILE), str(dst / MODEL_FILE), weight_type=quantization.QuantType.QInt8
+    )
+    for item in src.iterdir():
+        if item.name not in (MODEL_FILE, INFO_FILE) and item.is_file():
+            shutil.copy2(item, dst / item.name)
+    new_info = info.model_copy(update={"precision": "int8"})
+    (dst / INFO_FILE).write_text(new_info.model_dump_json(indent=2))
+    logger.info("quantized %s to int8 in %s", src, dst)
+    return dst
+
+
+class _OnnxModel:
+    """An onnxruntime session over an export folder, with the tokenizer and length batching."""
+
+    expected_kind: Literal["encoder", "classifier"] = "encoder"
+
+    def __init__(self, folder: Path | str, *, num_threads: int = 2) -> None:
+        self.folder = Path(folder)
+        self.info = read_export_info(self.folder)
+        if self.info.kind != self.expected_kind:
+            raise InputError(
+                f"{self.folder} holds an export of kind {self.info.kind!r}, "
+                f"not {self.expected_kind!r}"
+            )
+        ort = _require("onnxruntime", "onnxruntime", "ONNX inference")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = num_threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = Tokenizer.load(self.folder)
+        self.max_length = self.info.max_length
+
+    def _run(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """(N, dim) float32 outputs in the order of `texts`, batched by length."""
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InputError(f"text {i} is a {type(text).__name__}, not a string")
+        out = np.zeros((len(texts), self.info.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.tokenizer.encode(texts, self.max_length)
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            longest = max(len(ids[i]) for i in rows)
+            input_ids = np.full((len(rows), longest), self.tokenizer.pad_id, dtype=np.int64)
+            mask = np.zeros((len(rows), longest), dtype=np.int64)
+            for row, i in enumerate(rows):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            feeds = {"input_ids": input_ids, "attention_mask": mask}
+            out[rows] = self.session.run([self.info.output], feeds)[0]
+        return out
+
+
+class OnnxEncoder(_OnnxModel):
+    """`TextEncoder`'s `embed` on an exported encoder, run by onnxruntime (2 threads default).
+
+    >>> OnnxEncoder("minilm-onnx").embed(["Patient denies chest pain."]).shape  # doctest: +SKIP
+    (1, 384)
+    """
+
+    expected_kind = "encoder"
+
+    @property
+    def dim(self) -> int:
+        return self.info.dim
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """(N, D) float32 array of unit-length mean-pooled embeddings, in the order of `texts`."""
+        return self._run(texts, batch_size)
+
+
+class OnnxClassifier(_OnnxModel):
+    """An exported `SequenceClassifier` run by onnxruntime: logits, probabilities, classes."""
+
+    expected_kind = "classifier"
+
+    @property
+    def labels(self) -> list[str] | None:
+        return self.info.labels
+
+    def logits(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """(N, C) float32 logits in the order of `texts`."""
+        return self._run(texts, batch_size)
+
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        logits = self.logits(texts, batch_size=batch_size)
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float32)
+
+    def predict(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """(N,) class ids."""
+        return np.asarray(self.logits(texts, batch_size=batch_size).argmax(axis=1))

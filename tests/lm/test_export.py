@@ -1,0 +1,147 @@
+"""ONNX export: fp32 parity with torch on padded batches, int8 quantization, errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from lm_helpers import tiny_config
+
+from medlm.errors import DataPackageMissingError, InputError
+from medlm.lm.encoding import TextEncoder
+from medlm.lm.export import (
+    OnnxClassifier,
+    OnnxEncoder,
+    export_classifier_onnx,
+    export_encoder_onnx,
+    quantize_int8,
+    read_export_info,
+)
+from medlm.lm.models import Batch, LanguageModel, SequenceClassifier
+from medlm.lm.tokenizer import Tokenizer, train_wordpiece
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None,
+    reason="onnx and onnxruntime are not installed (pip install 'medlm[export]')",
+)
+
+TEXTS = [
+    "a much longer sentence about chest pain and breathlessness at night",
+    "pain",
+    "no chest pain today",
+    "fever",
+    "cough with sputum for a week",
+]
+
+
+def _tokenizer() -> Tokenizer:
+    return train_wordpiece(TEXTS, vocab_size=80)
+
+
+def _encoder() -> tuple[LanguageModel, Tokenizer]:
+    torch.manual_seed(0)
+    tokenizer = _tokenizer()
+    return LanguageModel(tiny_config(vocab_size=tokenizer.vocab_size, max_length=32)), tokenizer
+
+
+def _classifier() -> tuple[SequenceClassifier, Tokenizer]:
+    torch.manual_seed(1)
+    tokenizer = _tokenizer()
+    config = tiny_config(vocab_size=tokenizer.vocab_size, max_length=32)
+    return SequenceClassifier(config, num_labels=3), tokenizer
+
+
+def test_encoder_export_matches_torch_embeddings_on_a_padded_batch(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    expected = TextEncoder(model, tokenizer, max_length=32).embed(TEXTS)
+    folder = export_encoder_onnx(model, tokenizer, tmp_path / "enc")
+    onnx_encoder = OnnxEncoder(folder)
+    # One batch of all five texts: four of them padded to the longest.
+    got = onnx_encoder.embed(TEXTS, batch_size=8)
+    assert got.shape == (5, 32) and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert onnx_encoder.dim == 32
+
+
+def test_encoder_export_handles_batches_longer_than_the_traced_example(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    texts = [" ".join(TEXTS)] * 3 + ["pain"]
+    expected = TextEncoder(model, tokenizer, max_length=32).embed(texts)
+    got = OnnxEncoder(export_encoder_onnx(model, tokenizer, tmp_path / "enc")).embed(texts)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_classifier_export_matches_torch_logits_on_a_padded_batch(tmp_path: Path) -> None:
+    model, tokenizer = _classifier()
+    input_ids, mask = tokenizer.pad(tokenizer.encode(TEXTS, 32))
+    assert not bool(mask.all())
+    with torch.no_grad():
+        expected = model(Batch(input_ids, mask)).logits
+    assert expected is not None
+    folder = export_classifier_onnx(model, tokenizer, tmp_path / "clf", labels=["a", "b", "c"])
+    classifier = OnnxClassifier(folder)
+    got = classifier.logits(TEXTS, batch_size=8)
+    np.testing.assert_allclose(got, expected.numpy(), atol=1e-4)
+    assert classifier.labels == ["a", "b", "c"]
+    np.testing.assert_array_equal(classifier.predict(TEXTS), expected.argmax(dim=1).numpy())
+    np.testing.assert_allclose(classifier.predict_proba(TEXTS).sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_int8_export_stays_close_to_fp32_and_is_marked_int8(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    fp32 = export_encoder_onnx(model, tokenizer, tmp_path / "fp32")
+    int8 = quantize_int8(fp32, tmp_path / "int8")
+    assert read_export_info(int8).precision == "int8"
+    assert (int8 / "model.onnx").stat().st_size < (fp32 / "model.onnx").stat().st_size
+    a, b = OnnxEncoder(fp32).embed(TEXTS), OnnxEncoder(int8).embed(TEXTS)
+    cosine = (a * b).sum(axis=1)
+    assert cosine.min() > 0.95
+    assert not np.allclose(a, b, atol=1e-6)
+
+
+def test_opening_a_folder_without_an_export_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not an ONNX export folder"):
+        OnnxEncoder(tmp_path)
+
+
+def test_an_encoder_export_does_not_open_as_a_classifier(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    folder = export_encoder_onnx(model, tokenizer, tmp_path / "enc")
+    with pytest.raises(InputError, match="kind 'encoder', not 'classifier'"):
+        OnnxClassifier(folder)
+
+
+def test_exporting_onto_a_file_is_an_input_error(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    target = tmp_path / "taken"
+    target.write_text("x")
+    with pytest.raises(InputError, match="is a file"):
+        export_encoder_onnx(model, tokenizer, target)
+
+
+def test_quantizing_onto_its_own_source_is_an_input_error(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    folder = export_encoder_onnx(model, tokenizer, tmp_path / "enc")
+    with pytest.raises(InputError, match="overwrite its source"):
+        quantize_int8(folder, folder)
+
+
+def test_classifier_labels_must_match_its_classes(tmp_path: Path) -> None:
+    model, tokenizer = _classifier()
+    with pytest.raises(InputError, match="2 names for 3 classes"):
+        export_classifier_onnx(model, tokenizer, tmp_path / "clf", labels=["a", "b"])
+
+
+def test_missing_onnxruntime_is_a_clear_error_naming_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, tokenizer = _encoder()
+    folder = export_encoder_onnx(model, tokenizer, tmp_path / "enc")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(DataPackageMissingError, match=r"medlm\[export\]") as caught:
+        OnnxEncoder(folder)
+    assert caught.value.package == "onnxruntime"
