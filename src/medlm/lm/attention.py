@@ -12,6 +12,7 @@ Shape legend: B batch, T tokens (T_q queries, T_k keys), D model width, H heads,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +30,25 @@ def causal_mask(seq_len: int, device: torch.device | None = None) -> Tensor:
     """(1, 1, T, T) mask, True where key position <= query position."""
     keep = torch.ones(seq_len, seq_len, dtype=torch.bool, device=device).tril()
     return keep[None, None, :, :]
+
+
+@dataclass
+class KeyValueCache:
+    """Keys and values one attention layer computed at earlier decoding steps.
+
+    keys, values: (B, H, T_past, d), None before the first step. Self-attention appends the
+    new tokens' keys and values at each step; cross-attention computes them once from the
+    encoder output and reuses them.
+    """
+
+    keys: Tensor | None = None
+    values: Tensor | None = None
+
+    def reorder(self, rows: Tensor) -> None:
+        """Keep batch rows `rows` (B_new,) in that order (beam search reorders its beams)."""
+        if self.keys is not None and self.values is not None:
+            self.keys = self.keys.index_select(0, rows)
+            self.values = self.values.index_select(0, rows)
 
 
 class MultiHeadAttention(nn.Module):
@@ -63,15 +83,26 @@ class MultiHeadAttention(nn.Module):
         # (B, T, D) -> (B, T, H, d) -> (B, H, T, d)
         return x.view(batch, seq_len, self.n_heads, self.head_dim).transpose(1, 2)
 
-    def _project(self, x: Tensor, memory: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    def _project(
+        self, x: Tensor, memory: Tensor | None, cache: KeyValueCache | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
         if self.cross:
+            q = self._split_heads(self.q_proj(x))  # (B, H, T_q, d)
+            if cache is not None and cache.keys is not None and cache.values is not None:
+                return q, cache.keys, cache.values  # the memory does not change while decoding
             if memory is None:
                 raise ValueError("cross-attention needs the encoder output (memory)")
-            q = self.q_proj(x)  # (B, T_q, D)
             k, v = self.kv_proj(memory).chunk(2, dim=-1)  # 2 x (B, T_k, D)
+            k, v = self._split_heads(k), self._split_heads(v)
         else:
-            q, k, v = self.qkv_proj(x).chunk(3, dim=-1)  # 3 x (B, T, D)
-        return self._split_heads(q), self._split_heads(k), self._split_heads(v)
+            q, k, v = (self._split_heads(t) for t in self.qkv_proj(x).chunk(3, dim=-1))
+            if cache is not None and cache.keys is not None and cache.values is not None:
+                # (B, H, T_past, d) + (B, H, T_new, d) -> (B, H, T_past + T_new, d)
+                k = torch.cat([cache.keys, k], dim=2)
+                v = torch.cat([cache.values, v], dim=2)
+        if cache is not None:
+            cache.keys, cache.values = k, v
+        return q, k, v
 
     def forward(
         self,
@@ -81,16 +112,19 @@ class MultiHeadAttention(nn.Module):
         memory: Tensor | None = None,
         is_causal: bool = False,
         return_weights: bool = False,
+        cache: KeyValueCache | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         """(B, T_q, D) [, memory (B, T_k, D)] -> ((B, T_q, D), weights (B, H, T_q, T_k) or None).
 
         `mask` follows the module's convention: True = may attend. `is_causal=True` (only
         without a mask) applies the causal mask inside the fused kernel, which then skips the
-        masked half of the work.
+        masked half of the work. With a `cache`, queries are the new tokens only and keys
+        span the cached tokens too; the mask (if any) is then (.., T_q, T_past + T_q), and
+        `is_causal` is only right while the cache is empty.
         """
         if is_causal and mask is not None:
             raise ValueError("pass either is_causal=True or an explicit mask, not both")
-        q, k, v = self._project(x, memory)  # (B, H, T, d) each
+        q, k, v = self._project(x, memory, cache)  # (B, H, T_q, d), 2 x (B, H, T_k, d)
         dropout_p = self.attention_dropout if self.training else 0.0
         weights: Tensor | None = None
         if return_weights:

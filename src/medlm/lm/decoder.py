@@ -8,9 +8,12 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from medlm.lm.attention import MultiHeadAttention
+from medlm.lm.attention import KeyValueCache, MultiHeadAttention
 from medlm.lm.config import TransformerConfig
 from medlm.lm.feedforward import FeedForward
+
+LayerCache = tuple[KeyValueCache, KeyValueCache]
+"""One decoder layer's caches: (self-attention, cross-attention)."""
 
 
 class DecoderLayer(nn.Module):
@@ -38,16 +41,28 @@ class DecoderLayer(nn.Module):
         return out if self.pre_norm else norm(out)
 
     def forward(
-        self, x: Tensor, memory: Tensor, self_mask: Tensor | None, memory_mask: Tensor | None
+        self,
+        x: Tensor,
+        memory: Tensor | None,
+        self_mask: Tensor | None,
+        memory_mask: Tensor | None,
+        cache: LayerCache | None = None,
     ) -> Tensor:
-        """(B, T, D), memory (B, S, D) -> (B, T, D). `self_mask` None means plain causal."""
+        """(B, T, D), memory (B, S, D) -> (B, T, D). `self_mask` None means plain causal.
+
+        With a `cache` (incremental decoding) `memory` may be None once the cross-attention
+        keys and values are cached.
+        """
+        self_cache, cross_cache = cache if cache is not None else (None, None)
         pre = self.pre_norm
         h = self.self_attention_norm(x) if pre else x
-        attended, _ = self.self_attention(h, mask=self_mask, is_causal=self_mask is None)
+        attended, _ = self.self_attention(
+            h, mask=self_mask, is_causal=self_mask is None, cache=self_cache
+        )
         x = self._residual(x, self.self_attention_norm, attended)
 
         h = self.cross_attention_norm(x) if pre else x
-        attended, _ = self.cross_attention(h, mask=memory_mask, memory=memory)
+        attended, _ = self.cross_attention(h, mask=memory_mask, memory=memory, cache=cross_cache)
         x = self._residual(x, self.cross_attention_norm, attended)
 
         h = self.feed_forward_norm(x) if pre else x
@@ -67,11 +82,16 @@ class Decoder(nn.Module):
         )
 
     def forward(
-        self, x: Tensor, memory: Tensor, self_mask: Tensor | None, memory_mask: Tensor | None
+        self,
+        x: Tensor,
+        memory: Tensor | None,
+        self_mask: Tensor | None,
+        memory_mask: Tensor | None,
+        caches: list[LayerCache] | None = None,
     ) -> Tensor:
-        """(B, T, D), memory (B, S, D) -> (B, T, D)."""
-        for layer in self.layers:
-            x = layer(x, memory, self_mask, memory_mask)
+        """(B, T, D), memory (B, S, D) -> (B, T, D); `caches` one per layer when decoding."""
+        for i, layer in enumerate(self.layers):
+            x = layer(x, memory, self_mask, memory_mask, caches[i] if caches else None)
         if self.final_norm is not None:
             x = self.final_norm(x)
         return x

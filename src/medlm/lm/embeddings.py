@@ -30,15 +30,20 @@ class Embeddings(nn.Module):
         )
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, input_ids: Tensor, segment_ids: Tensor | None = None) -> Tensor:
-        """(B, T) token ids [, (B, T) segment ids] -> (B, T, D)."""
-        seq_len = input_ids.shape[1]
+    def forward(
+        self, input_ids: Tensor, segment_ids: Tensor | None = None, start: int = 0
+    ) -> Tensor:
+        """(B, T) token ids [, (B, T) segment ids] -> (B, T, D).
+
+        `start` is the position of the first token (> 0 when decoding with a cache).
+        """
+        seq_len = start + input_ids.shape[1]
         if seq_len > self.position_embedding.num_embeddings:
             raise ValueError(
                 f"sequence of {seq_len} tokens is longer than max_length="
                 f"{self.position_embedding.num_embeddings}"
             )
-        positions = torch.arange(seq_len, device=input_ids.device)  # (T,)
+        positions = torch.arange(start, seq_len, device=input_ids.device)  # (T,)
         x = self.token_embedding(input_ids) + self.position_embedding(positions)  # (B, T, D)
         if self.segment_embedding is not None:
             if segment_ids is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from medlm.lm.attention import MultiHeadAttention
+from medlm.lm.attention import KeyValueCache, MultiHeadAttention
 from medlm.lm.config import TransformerConfig
 from medlm.lm.feedforward import FeedForward
 
@@ -35,9 +35,18 @@ class EncoderLayer(nn.Module):
         mask: Tensor | None = None,
         is_causal: bool = False,
         return_weights: bool = False,
+        cache: KeyValueCache | None = None,
     ) -> tuple[Tensor, Tensor | None]:
-        """(B, T, D) -> ((B, T, D), attention weights (B, H, T, T) or None)."""
-        options = {"mask": mask, "is_causal": is_causal, "return_weights": return_weights}
+        """(B, T, D) -> ((B, T, D), attention weights (B, H, T, T) or None).
+
+        `cache` (decoder-only models) holds this layer's keys and values of earlier tokens.
+        """
+        options = {
+            "mask": mask,
+            "is_causal": is_causal,
+            "return_weights": return_weights,
+            "cache": cache,
+        }
         drop = self.dropout if self.training else 0.0
         if self.pre_norm:
             attended, weights = self.self_attention(self.attention_norm(x), **options)
@@ -68,11 +77,16 @@ class Encoder(nn.Module):
         mask: Tensor | None = None,
         is_causal: bool = False,
         return_weights: bool = False,
+        caches: list[KeyValueCache] | None = None,
     ) -> tuple[Tensor, list[Tensor]]:
-        """(B, T, D) -> ((B, T, D), per-layer attention weights if requested, else [])."""
+        """(B, T, D) -> ((B, T, D), per-layer attention weights if requested, else []).
+
+        `caches`, one per layer, make a decoder-only model decode incrementally.
+        """
         all_weights: list[Tensor] = []
-        for layer in self.layers:
-            x, weights = layer(x, mask, is_causal, return_weights)
+        for i, layer in enumerate(self.layers):
+            cache = caches[i] if caches is not None else None
+            x, weights = layer(x, mask, is_causal, return_weights, cache)
             if weights is not None:
                 all_weights.append(weights)
         if self.final_norm is not None:
