@@ -16,6 +16,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # The documented development switch lets the in-process test client call /v1 routes without a
 # token; tests/service/test_auth.py turns it off to check authentication and roles.
 os.environ.setdefault("MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK", "true")
+# A fixed test-only AES-256 key ring (id "test") so stored record documents are encrypted in tests.
+TEST_ENCRYPTION_KEYS = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+os.environ.setdefault("MEDLM_SECURITY__ENCRYPTION_KEYS", TEST_ENCRYPTION_KEYS)
 
 
 @pytest.fixture

@@ -105,6 +105,11 @@ class SecuritySettings(BaseModel):
     encryption_keys: SecretStr | None = Field(
         default=None, description="Key ring as 'id1:base64key,id2:base64key'; the first is active."
     )
+    dev_plaintext_phi: bool = Field(
+        default=False,
+        description="Development only: with no encryption key configured, store note text and "
+        "patient documents as plain JSON instead of refusing. Never enable with real data.",
+    )
     deid_secret: SecretStr = Field(
         default=SecretStr("medlm-local"),
         description="Keys surrogates and date shifts; set a private value in production.",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from medlm.cli.app import app
@@ -52,6 +53,26 @@ def test_keys_generate_then_rotate(
     assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 0
     assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 2
     monkeypatch.setenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", str(path))
+    from medlm.records import ClinicalNote, Patient, PatientRecord
+    from medlm.settings import Settings
+    from medlm.storage import migrate
+    from medlm.storage.engine import make_engine
+    from medlm.storage.repository import load_patient, save_records
+
+    record = PatientRecord(
+        patient=Patient(id="p-rot"), notes=[ClinicalNote(text="Pt Ines Okafor, MRN 5512")]
+    )
+    engine = make_engine(Settings())
+    migrate.upgrade(engine)
+    save_records(engine, [record], source="rot.json")
+    engine.dispose()
     result = runner.invoke(app, ["keys", "rotate"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(path.read_text())["keys"]) == 2
+    assert "re-encrypted 3 values" in result.output  # patient, note, ingest run
+    ring = json.loads(path.read_text())
+    assert len(ring["keys"]) == 2
+    engine = make_engine(Settings())
+    assert load_patient(engine, "p-rot") == record
+    with engine.connect() as conn:
+        note = conn.execute(sa.text("select data from patient_resources")).scalar_one()
+    assert note.startswith(f"enc1:{ring['active']}:")

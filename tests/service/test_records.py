@@ -74,3 +74,75 @@ def test_validate_route_documents_its_bundle_body(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/v1/records/validate"]["post"]
     assert "application/fhir+json" in operation["requestBody"]["content"]
+
+
+def _phi_bundle() -> dict:
+    from datetime import UTC, date, datetime
+
+    from medlm.records import ClinicalNote
+
+    records = [
+        PatientRecord(
+            patient=Patient(id=pid, birth_date=date(1931, 2, 17), sex=Sex.MALE),
+            notes=[
+                ClinicalNote(
+                    patient_id=pid,
+                    text="Pt Arvid Lindqvist, MRN 8844211, 4 Birch Lane; seen by Dr Quist.",
+                    date=datetime(2025, 3, 14, 9, 0, tzinfo=UTC),
+                )
+            ],
+        )
+        for pid in ("p-ing-2", "p-ing-1")
+    ]
+    return to_bundle(records)
+
+
+def test_ingest_stores_records_encrypted_and_audits_every_patient(
+    client: TestClient, settings: Settings
+) -> None:
+    import sqlalchemy as sa
+
+    from medlm.storage.repository import load_patient
+    from medlm.storage.tables import AuditEntry
+
+    response = client.post("/v1/records/ingest", json=_phi_bundle())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert sorted(body["patient_ids"]) == ["p-ing-1", "p-ing-2"]
+    assert body["resources_accepted"] == 2
+    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    stored = load_patient(engine, "p-ing-1")
+    assert stored is not None and "Lindqvist" in stored.notes[0].text
+    with engine.connect() as conn:
+        entry = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None and entry.route == "POST /v1/records/ingest"
+    assert entry.patient_id == "p-ing-1,p-ing-2"
+    engine.dispose()
+    raw = b"".join(p.read_bytes() for p in settings.data_dir.iterdir() if p.is_file())
+    for phi in (b"Lindqvist", b"8844211", b"Birch Lane", b"Quist", b"1931-02-17"):
+        assert phi not in raw, phi
+
+
+def test_ingest_without_a_key_answers_503_and_stores_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from medlm.settings import SecuritySettings
+
+    settings = Settings(
+        data_dir=tmp_path / "nokey",
+        security=SecuritySettings(dev_no_auth_loopback=True),
+    )
+    response = TestClient(create_app(settings)).post("/v1/records/ingest", json=_phi_bundle())
+    assert response.status_code == 503
+    assert "no encryption key configured" in response.json()["detail"]
+    assert "Lindqvist" not in response.text
+
+
+def test_validate_audits_the_patients_of_the_bundle(client: TestClient) -> None:
+    import sqlalchemy as sa
+
+    from medlm.storage.tables import AuditEntry
+
+    assert client.post("/v1/records/validate", json=_phi_bundle()).status_code == 200
+    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        entry = conn.execute(sa.select(AuditEntry)).first()
+    assert entry is not None and entry.patient_id == "p-ing-1,p-ing-2"

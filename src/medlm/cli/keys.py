@@ -38,6 +38,7 @@ def rotate(
     from medlm.privacy.encryption import ENCRYPTED_COLUMNS, KeyRing, reencrypt_column
     from medlm.settings import load_settings
     from medlm.storage.engine import make_engine
+    from medlm.storage.migrate import upgrade
 
     settings = load_settings()
     key_file = settings.security.encryption_key_file
@@ -45,6 +46,7 @@ def rotate(
         raise ConfigError("keys rotate needs security.encryption_key_file (a key ring file)")
     ring = KeyRing.load(key_file).with_new_active()
     engine = make_engine(settings)
+    upgrade(engine)  # the encrypted columns exist (and old plaintext rows are sealed) first
     metadata = sa.MetaData()
     total = 0
     for name in (*ENCRYPTED_COLUMNS, *(column or [])):

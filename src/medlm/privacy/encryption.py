@@ -133,16 +133,26 @@ def reencrypt_column(engine: sa.Engine, ring: KeyRing, table: sa.Table, column: 
     pk = next(iter(table.primary_key.columns))
     context = f"{table.name}.{column}"
     changed = 0
+    # Read and write the stored text as text, whatever type reflection gave the column.
+    raw = sa.type_coerce(col, sa.Text())
     with engine.begin() as conn:
-        for row_id, value in conn.execute(sa.select(pk, col).where(col.is_not(None))).all():
+        for row_id, value in conn.execute(sa.select(pk, raw).where(col.is_not(None))).all():
             if key_id_of(value) == ring.active:
                 continue
             fresh = encrypt(ring, decrypt(ring, value, context), context)
-            conn.execute(sa.update(table).where(pk == row_id).values({column: fresh}))
+            conn.execute(
+                sa.update(table)
+                .where(pk == row_id)
+                .values({column: sa.bindparam("fresh", fresh, type_=sa.Text())})
+            )
             changed += 1
     return changed
 
 
-ENCRYPTED_COLUMNS: tuple[str, ...] = ()
-"""`table.column` names whose values medlm stores encrypted; `medlm keys rotate` re-encrypts
-them. Empty until the storage tables adopt field encryption (see docs/privacy.md)."""
+ENCRYPTED_COLUMNS: tuple[str, ...] = (
+    "patients.data",
+    "patient_resources.data",
+    "ingest_runs.rejections",
+)
+"""`table.column` names whose values medlm stores encrypted (`medlm.storage.encrypted`);
+`medlm keys rotate` re-encrypts them."""

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from medlm.errors import StorageError
 from medlm.settings import Settings
+from medlm.storage.encrypted import bind_cipher, cipher_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(settings: Settings) -> sa.Engine:
     """Create the engine for `settings.database_url` (SQLite in `settings.data_dir` by default).
 
-    The SQLite file and its folder are created when missing. Raises StorageError for a URL
-    medlm cannot use.
+    The SQLite file and its folder are created when missing. The key ring from
+    `settings.security` is bound to the engine for the encrypted columns. Raises StorageError for
+    a URL medlm cannot use, ConfigError for an unreadable key ring.
     """
     raw_url = settings.database_url
     try:
@@ -54,5 +56,6 @@ def make_engine(settings: Settings) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    bind_cipher(engine, cipher_from_settings(settings))
     logger.debug("database engine created for backend %s", backend)
     return engine

@@ -1,16 +1,18 @@
-"""Save ingested PatientRecords with their ingest run, and read patients back."""
+"""Save ingested PatientRecords with their ingest run, and read patients back (documents are
+encrypted by the engine's key ring; see `medlm.storage.encrypted`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
 from medlm.errors import StorageError
+from medlm.privacy.encryption import EncryptionKeyError
 from medlm.records import PatientRecord
 from medlm.records.fhir import IngestReport
 from medlm.storage.tables import IngestRun, StoredPatient, StoredResource
@@ -41,6 +43,12 @@ class IngestRunSummary(BaseModel):
     patients_accepted: int
     resources_accepted: int
     rejection_count: int
+
+
+def _reraise_key_error(exc: sa.exc.SQLAlchemyError) -> None:
+    """A key problem met while binding an encrypted value surfaces as itself (fail closed)."""
+    if isinstance(getattr(exc, "orig", None), EncryptionKeyError):
+        raise cast(EncryptionKeyError, exc.orig) from None  # type: ignore[attr-defined]
 
 
 def _resource_rows(record: PatientRecord) -> list[dict[str, Any]]:
@@ -108,7 +116,11 @@ def save_records(
             if resource_rows:
                 conn.execute(sa.insert(StoredResource), resource_rows)
     except sa.exc.SQLAlchemyError as exc:
-        raise StorageError(f"saving the ingest of {source!r} failed: {exc}") from exc
+        _reraise_key_error(exc)
+        # The driver's message quotes bound parameters (PHI): only its type is reported.
+        raise StorageError(
+            f"saving the ingest of {source!r} failed ({type(exc).__name__})"
+        ) from exc
     logger.info("stored ingest run %s: %d patients", run_id, len(records))
     return int(run_id)
 

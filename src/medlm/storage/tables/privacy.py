@@ -55,7 +55,8 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(sa.String(32))
     action: Mapped[str] = mapped_column(sa.String(16))
     route: Mapped[str] = mapped_column(sa.String(256))
-    patient_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    # One id, or the sorted ids of a batch joined by commas.
+    patient_id: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     outcome: Mapped[int] = mapped_column(sa.Integer)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

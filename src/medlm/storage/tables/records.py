@@ -1,4 +1,5 @@
-"""Tables for ingested clinical records: ingest runs, patients and their resources."""
+"""Tables for ingested clinical records: ingest runs, patients and their resources (the PHI-bearing
+documents are encrypted columns)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from medlm.storage.encrypted import EncryptedJson
 from medlm.storage.tables.base import Base
-
-# JSON on SQLite, JSONB on PostgreSQL.
-JsonDocument = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 class IngestRun(Base):
@@ -26,7 +24,8 @@ class IngestRun(Base):
     patients_accepted: Mapped[int] = mapped_column(sa.Integer)
     resources_accepted: Mapped[int] = mapped_column(sa.Integer)
     rejection_count: Mapped[int] = mapped_column(sa.Integer)
-    rejections: Mapped[list[Any]] = mapped_column(JsonDocument)
+    # Rejection reasons and resource ids can quote submitted values: encrypted.
+    rejections: Mapped[list[Any]] = mapped_column(EncryptedJson("ingest_runs.rejections"))
 
 
 class StoredPatient(Base):
@@ -38,7 +37,8 @@ class StoredPatient(Base):
     ingest_run_id: Mapped[int] = mapped_column(
         sa.ForeignKey("ingest_runs.id", ondelete="RESTRICT"), index=True
     )
-    data: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    # Names, birth date, identifiers (MRNs), address, telecom: encrypted.
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJson("patients.data"))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
@@ -54,4 +54,5 @@ class StoredResource(Base):
     )
     kind: Mapped[str] = mapped_column(sa.String(40))
     position: Mapped[int] = mapped_column(sa.Integer)
-    data: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    # Note text, dates and values of every clinical resource: encrypted.
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJson("patient_resources.data"))
