@@ -1,8 +1,9 @@
-"""`medlm lm`: the language model commands (`embed`; training commands join this group)."""
+"""`medlm lm`: the language model commands (embed, pretrain, finetune, evaluate)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -44,3 +45,159 @@ def embed(
         for i, (text, vec) in enumerate(zip(texts, vectors, strict=True))
     ]
     print_table(f"{name}: {encoder.dim}-dimensional embeddings", ["#", "text", "vector"], rows)
+
+
+def _threads() -> None:
+    import torch
+
+    settings = load_settings().lm
+    if settings.num_threads:
+        torch.set_num_threads(settings.num_threads)
+
+
+class _StepBar:
+    """A Trainer callback that advances the CLI's progress bar once per optimizer step."""
+
+    def __init__(self, advance: Any) -> None:
+        self.advance = advance
+
+    def on_train_start(self, trainer: Any, total_steps: int) -> None: ...
+    def on_step_end(self, trainer: Any, step: int, loss: float) -> None:
+        self.advance(1)
+
+    def on_epoch_end(self, trainer: Any, record: Any) -> None: ...
+    def on_train_end(self, trainer: Any) -> None: ...
+
+
+@app.command()
+def pretrain(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the pretrained checkpoint.")],
+    corpus: Annotated[str, typer.Option("--corpus", help="Pretraining corpus.")] = "medline",
+    init: Annotated[str, typer.Option("--init", help="minilm or scratch.")] = "minilm",
+    arch: Annotated[
+        str,
+        typer.Option("--arch", help="encoder (masked LM) or encoder-decoder (span corruption)."),
+    ] = "encoder",
+    max_steps: Annotated[int | None, typer.Option("--max-steps", min=1)] = None,
+    time_budget: Annotated[
+        float | None, typer.Option("--time-budget", min=0.1, help="Minutes of training.")
+    ] = None,
+    max_documents: Annotated[int | None, typer.Option("--max-documents", min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Domain-adaptive pretraining on the MEDLINE training abstracts; held-out loss before/after."""
+    from medlm.errors import InputError
+    from medlm.training.pretraining import pretrain_medline
+
+    if corpus != "medline":
+        raise InputError(f"--corpus {corpus!r}: the only corpus is 'medline'")
+    if init not in ("minilm", "scratch") or arch not in ("encoder", "encoder-decoder"):
+        raise InputError(
+            f"--init {init!r} / --arch {arch!r}: use minilm|scratch, encoder|encoder-decoder"
+        )
+    _threads()
+    summary = pretrain_medline(
+        init,  # type: ignore[arg-type]
+        out,
+        architecture=arch,  # type: ignore[arg-type]
+        max_steps=max_steps,
+        time_budget_min=time_budget,
+        max_train_documents=max_documents,
+    )
+    if as_json:
+        print_json(summary.model_dump())
+        return
+    rows = [
+        ["before", summary.before.loss, summary.before.perplexity],
+        ["after", summary.after.loss, summary.after.perplexity],
+    ]
+    print_table(
+        f"{summary.objective} on held-out abstracts ({summary.steps} steps, "
+        f"{summary.tokens_per_second:.0f} tokens/s)",
+        ["", "loss", "perplexity"],
+        rows,
+    )
+
+
+@app.command()
+def finetune(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the fine-tuned classifier.")],
+    task: Annotated[str, typer.Option("--task", help="Fine-tuning task.")] = "sentence-roles",
+    init: Annotated[
+        str, typer.Option("--init", help="minilm or a medlm checkpoint folder.")
+    ] = "minilm",
+    max_sentences: Annotated[
+        int | None,
+        typer.Option("--max-sentences", min=1, help="Training sentences (whole abstracts)."),
+    ] = 12_000,
+    epochs: Annotated[int, typer.Option("--epochs", min=1)] = 1,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", min=1)] = None,
+    time_budget: Annotated[float | None, typer.Option("--time-budget", min=0.1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fine-tune a sentence-role classifier on the MEDLINE training abstracts."""
+    from medlm.errors import InputError
+    from medlm.training.finetuning import finetune_sentence_roles
+    from medlm.training.sentence_roles import load_role_sentences, subsample
+
+    if task != "sentence-roles":
+        raise InputError(f"--task {task!r}: the only task is 'sentence-roles'")
+    _threads()
+    train = subsample(load_role_sentences("train"), max_sentences, seed=0)
+    total = (len(train) // 32) * epochs if max_steps is None else max_steps
+    with progress("fine-tuning", total=total) as advance:
+        summary = finetune_sentence_roles(
+            init,
+            out,
+            train=train,
+            max_train_sentences=None,
+            epochs=epochs,
+            max_steps=max_steps,
+            time_budget_min=time_budget,
+            callbacks=[_StepBar(advance)],
+        )
+    if as_json:
+        print_json(summary.model_dump())
+        return
+    typer.echo(
+        f"fine-tuned {summary.steps} steps on {summary.train_sentences} sentences "
+        f"({summary.train_abstracts} abstracts) in {summary.seconds:.0f} s -> {summary.out}"
+    )
+
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Option("--model", help="Model folder, or 'tfidf' (baseline).")],
+    task: Annotated[str, typer.Option("--task", help="Evaluation task.")] = "sentence-roles",
+    split: Annotated[str, typer.Option("--split", help="test or validation.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Accuracy, macro-F1 and per-class F1 on the held-out abstracts."""
+    from medlm.errors import InputError
+    from medlm.training.finetuning import evaluate_sentence_roles
+    from medlm.training.sentence_roles import load_role_sentences
+
+    if task != "sentence-roles":
+        raise InputError(f"--task {task!r}: the only task is 'sentence-roles'")
+    if split not in ("test", "validation"):
+        raise InputError(f"--split {split!r}: use test or validation")
+    _threads()
+    sentences = load_role_sentences(split)  # type: ignore[arg-type]
+    with progress("evaluating", total=len(sentences)) as advance:
+        metrics = evaluate_sentence_roles(
+            model,
+            split=split,  # type: ignore[arg-type]
+            sentences=sentences,
+            on_batch=advance,
+        )
+    if as_json:
+        print_json(metrics.model_dump())
+        return
+    rows = [[role, f"{f1:.3f}"] for role, f1 in metrics.per_class_f1.items()]
+    rows += [["macro-F1", f"{metrics.macro_f1:.3f}"], ["accuracy", f"{metrics.accuracy:.3f}"]]
+    print_table(
+        f"sentence roles, {metrics.n_sentences} {split} sentences "
+        f"({metrics.n_abstracts} abstracts)",
+        ["", "F1"],
+        rows,
+    )

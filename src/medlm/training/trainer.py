@@ -159,7 +159,7 @@ class Trainer:
         wrapped.train()
         torch.manual_seed(s.seed * 1_000 + epoch)  # dropout
         order = batching.epoch_order(len(train), s.seed, epoch)
-        total = 0.0
+        total, done = 0.0, 0
         for step in range(steps):
             chunks = list(
                 batching.local_micro_batches(
@@ -189,10 +189,12 @@ class Trainer:
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
             self.global_step += 1
-            total += step_loss
+            total, done = total + step_loss, done + 1
             for callback in self.callbacks:
                 callback.on_step_end(self, self.global_step, step_loss)
-        mean = torch.tensor(total / steps)
+            if self.should_stop:  # a callback's budget ends the epoch early
+                break
+        mean = torch.tensor(total / done)
         if info.distributed:
             dist.all_reduce(mean)
             mean /= info.world_size

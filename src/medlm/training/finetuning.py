@@ -1,0 +1,207 @@
+"""Fine-tuning and evaluation on the sentence-role task (MEDLINE structured abstracts).
+
+`finetune_sentence_roles` starts a `SequenceClassifier` from an encoder (the imported MiniLM,
+or any medlm checkpoint folder, e.g. one adapted by `medlm lm pretrain`) and trains it on the
+training abstracts' role sentences with the context layout of `sentence_roles`;
+`evaluate_sentence_roles` scores a saved model (or the TF-IDF baseline) on the held-out test
+abstracts. Model selection never looks at the test split.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict
+
+from medlm.datasets.medline_corpus import ROLES, RoleSentence, Split
+from medlm.errors import InputError
+from medlm.lm.models import LanguageModel, SequenceClassifier
+from medlm.lm.tokenizer import Tokenizer
+
+logger = logging.getLogger(__name__)
+
+
+class RoleMetrics(BaseModel):
+    """Accuracy, macro-F1 and per-class F1 of role predictions against gold labels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    split: str
+    n_sentences: int
+    n_abstracts: int
+    accuracy: float
+    macro_f1: float
+    per_class_f1: dict[str, float]
+    seconds: float
+
+
+class FinetuneSummary(BaseModel):
+    """What a fine-tuning run did: data sizes, steps, time and where the model is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    init: str
+    out: str
+    train_sentences: int
+    train_abstracts: int
+    steps: int
+    seconds: float
+    final_train_loss: float
+
+
+def role_metrics(
+    gold: Sequence[str], predicted: Sequence[str], *, model: str, split: str, abstracts: int,
+    seconds: float,
+) -> RoleMetrics:  # fmt: skip
+    from sklearn.metrics import accuracy_score, f1_score
+
+    per_class = f1_score(gold, predicted, labels=list(ROLES), average=None, zero_division=0)
+    return RoleMetrics(
+        model=model,
+        split=split,
+        n_sentences=len(gold),
+        n_abstracts=abstracts,
+        accuracy=round(float(accuracy_score(gold, predicted)), 4),
+        macro_f1=round(float(np.mean(per_class)), 4),
+        per_class_f1={role: round(float(f), 4) for role, f in zip(ROLES, per_class, strict=True)},
+        seconds=round(seconds, 1),
+    )
+
+
+def _initial_encoder(init: str) -> tuple[LanguageModel, Tokenizer]:
+    """The encoder to start from: a known model name (minilm) or a medlm checkpoint folder."""
+    from medlm.lm.checkpoint import is_checkpoint, load_checkpoint
+    from medlm.lm.pretrained import load_pretrained
+
+    folder = Path(init)
+    if folder.is_dir() and is_checkpoint(folder):
+        model, tokenizer = load_checkpoint(folder)
+        if tokenizer is None:
+            raise InputError(f"--init {init}: checkpoint has no tokenizer")
+        return model, tokenizer
+    return load_pretrained(init)
+
+
+def finetune_sentence_roles(
+    init: str,
+    out: Path,
+    *,
+    train: Sequence[RoleSentence] | None = None,
+    max_train_sentences: int | None = 12_000,
+    epochs: int = 1,
+    batch_size: int = 32,
+    learning_rate: float = 5e-5,
+    warmup_steps: int = 50,
+    time_budget_min: float | None = None,
+    max_steps: int | None = None,
+    precision: str = "bf16",
+    seed: int = 0,
+    callbacks: Sequence[Any] = (),
+) -> FinetuneSummary:
+    """Fine-tune a sentence-role classifier from `init` and save it (with tokenizer) to `out`."""
+    from medlm.training.config import TrainingSettings
+    from medlm.training.sentence_roles import (
+        RoleBatches,
+        RoleEncoder,
+        load_role_sentences,
+        stop_after,
+        subsample,
+    )
+    from medlm.training.trainer import Trainer, bf16_supported
+
+    started = time.perf_counter()
+    encoder, tokenizer = _initial_encoder(init)
+    sentences = list(train) if train is not None else load_role_sentences("train")
+    sentences = subsample(sentences, max_train_sentences, seed)
+    if not sentences:
+        raise InputError("no training sentences for the sentence-role task")
+    model = SequenceClassifier.from_encoder(encoder, num_labels=len(ROLES))
+    examples = RoleEncoder(tokenizer).examples(sentences)
+    if precision == "bf16" and not bf16_supported(torch.device("cpu")):
+        precision = "fp32"
+    settings = TrainingSettings(
+        epochs=epochs,
+        batch_size=min(batch_size, len(examples)),
+        learning_rate=learning_rate,
+        warmup_steps=warmup_steps,
+        precision=precision,
+        seed=seed,
+        device="cpu",
+    )
+    budget_s = time_budget_min * 60 if time_budget_min is not None else None
+    trainer = Trainer(
+        settings,
+        RoleBatches(tokenizer.pad_id, tokenizer.token_id(tokenizer.specials.end)),
+        callbacks=[stop_after(budget_s, max_steps), *callbacks],
+    )
+    result = trainer.fit(model, examples, tokenizer=tokenizer)
+    from medlm.lm.checkpoint import save_checkpoint
+
+    save_checkpoint(
+        out,
+        model,
+        tokenizer,
+        {"task": "sentence-roles", "init": init, **settings.model_dump()},
+    )
+    summary = FinetuneSummary(
+        init=init,
+        out=str(out),
+        train_sentences=len(sentences),
+        train_abstracts=len({s.pmid for s in sentences}),
+        steps=trainer.global_step,
+        seconds=round(time.perf_counter() - started, 1),
+        final_train_loss=round(result.history[-1].train_loss, 4) if result.history else 0.0,
+    )
+    (out / "finetune_summary.json").write_text(summary.model_dump_json(indent=2))
+    return summary
+
+
+def evaluate_sentence_roles(
+    model: str,
+    *,
+    split: Split = "test",
+    sentences: Sequence[RoleSentence] | None = None,
+    train: Sequence[RoleSentence] | None = None,
+    on_batch: Callable[[int], Any] | None = None,
+) -> RoleMetrics:
+    """Score a model folder, or `tfidf` (the baseline, fitted on the training split), on `split`."""
+    from medlm.training.sentence_roles import SentenceRoleClassifier, load_role_sentences
+
+    started = time.perf_counter()
+    gold_sentences = list(sentences) if sentences is not None else load_role_sentences(split)
+    if not gold_sentences:
+        raise InputError(f"no sentences in split {split!r}")
+    if model == "tfidf":
+        from medlm.training.tfidf_roles import TfidfRoleBaseline
+
+        fitted = TfidfRoleBaseline().fit(
+            list(train) if train is not None else load_role_sentences("train")
+        )
+        predicted = fitted.predict(gold_sentences)
+    else:
+        folder = Path(model)
+        if not folder.is_dir():
+            raise InputError(f"--model {model}: not a model folder (or 'tfidf')")
+        classifier = SentenceRoleClassifier.load(folder)
+        probs = classifier.probabilities(gold_sentences, on_batch=on_batch)
+        predicted = [ROLES[int(i)] for i in probs.argmax(dim=-1)]
+    return role_metrics(
+        [s.label for s in gold_sentences],
+        predicted,
+        model=model,
+        split=split,
+        abstracts=len({s.pmid for s in gold_sentences}),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def save_metrics(metrics: RoleMetrics, path: Path) -> None:
+    path.write_text(json.dumps(metrics.model_dump(), indent=2))
