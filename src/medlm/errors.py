@@ -45,3 +45,8 @@ class NotFittedError(MedlmError):
 
 class StorageError(MedlmError):
     """The database could not be reached or migrated."""
+
+
+class BackendError(MedlmError):
+    """A generation server could not be reached or gave an unusable answer; the message names
+    the URL and what went wrong."""

@@ -60,8 +60,9 @@ class GenerationConfig(BaseModel):
 
 
 class GenerationResult(BaseModel):
-    """Generated token ids (the prompt excluded), their text when a tokenizer was given, and
-    why generation stopped: "eos" (end token), "length" (max_new_tokens) or "other"."""
+    """Generated token ids (the prompt excluded; empty from a remote backend, which returns
+    text only), their text when a tokenizer was given, and why generation stopped: "eos" (end
+    token or the server's "stop"), "length" (max_new_tokens) or "other"."""
 
     model_config = ConfigDict(frozen=True)
 
