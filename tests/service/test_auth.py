@@ -176,3 +176,21 @@ def test_no_auth_switch_is_refused_off_loopback(tmp_path: Path) -> None:
 def test_no_auth_switch_admits_loopback_callers(tmp_path: Path) -> None:
     client = TestClient(create_app(_settings(tmp_path, dev_no_auth_loopback=True)))
     assert client.post("/v1/privacy/deidentify", json={"text": "x"}).status_code == 200
+
+
+def test_audit_names_the_patients_carried_in_request_bodies(
+    secured: tuple[TestClient, Settings],
+) -> None:
+    client, settings = secured
+    headers = _bearer(settings, Role.CLINICIAN)
+    vital = {
+        "time": "2026-01-01T08:00:00Z", "respiratory_rate": 18, "spo2": 97, "on_oxygen": False,
+        "systolic_bp": 120, "heart_rate": 80, "consciousness": "A", "temperature_c": 37.0,
+    }  # fmt: skip
+    batch = [vital | {"patient_id": p} for p in ("b-2", "b-1", "b-2")]
+    assert client.post("/v1/vitals", json={"vitals": batch}, headers=headers).status_code == 200
+    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    with audit.engine.connect() as conn:
+        (entry,) = conn.execute(sa.select(AuditEntry)).all()
+    assert entry.route == "POST /v1/vitals" and entry.patient_id == "b-1,b-2"
+    assert audit.verify().ok is True

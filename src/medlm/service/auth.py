@@ -90,6 +90,14 @@ def authenticate(request: Request, state: SecurityState) -> Principal:
     return principal
 
 
+def audit_patients(request: Request, patient_ids: Iterable[str | None]) -> None:
+    """Name the patients a request's body carries in its audit entry: the distinct ids, sorted,
+    joined by commas (one entry per request, so the hash chain grows by one per call)."""
+    unique = sorted({p for p in patient_ids if p})
+    if unique:
+        request.state.audit_patient_id = ",".join(unique)
+
+
 def _patient_id(request: Request) -> str | None:
     params: dict[str, Any] = request.scope.get("path_params") or {}
     value = params.get("patient_id") or request.query_params.get("patient_id")

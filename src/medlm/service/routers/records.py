@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from medlm.errors import MedlmError
 from medlm.records.fhir import IngestReport, read_bundle
+from medlm.service.auth import audit_patients
 
 router = APIRouter(prefix="/v1/records", tags=["records"])
 
@@ -47,7 +48,7 @@ async def validate(request: Request) -> IngestReport:
         report = await run_in_threadpool(read_bundle, body)
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    set_audit_patients(request, [r.patient.id for r in report.records])
+    audit_patients(request, [r.patient.id for r in report.records])
     return report
 
 
@@ -68,7 +69,7 @@ async def ingest(request: Request) -> IngestResult:
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     ids = [r.patient.id for r in report.records]
-    set_audit_patients(request, ids)
+    audit_patients(request, ids)
     engine = cast(SecurityState, request.app.state.security).engine()
     try:
         run_id = await run_in_threadpool(save_report, engine, report)
@@ -80,10 +81,3 @@ async def ingest(request: Request) -> IngestResult:
         resources_accepted=sum(len(getattr(r, k)) for r in report.records for k in RESOURCE_KINDS),
         rejection_count=len(report.rejections),
     )
-
-
-def set_audit_patients(request: Request, patient_ids: list[str]) -> None:
-    """Name the patients a request touched in its audit entry (ids joined by commas, sorted)."""
-    unique = sorted({p for p in patient_ids if p})
-    if unique:
-        request.state.audit_patient_id = ",".join(unique)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, model_validator
 from medlm.errors import MedlmError
 from medlm.records import PatientRecord
 from medlm.risk import DiseaseRiskPredictor, RiskScore
+from medlm.service.auth import audit_patients
 from medlm.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,9 @@ def list_models(models: ModelsDep) -> list[ModelInfo]:
 
 
 @router.post("/{model}/predict", response_model=PredictResponse)
-def predict(model: str, body: PredictRequest, models: ModelsDep) -> PredictResponse:
+def predict(
+    model: str, body: PredictRequest, models: ModelsDep, request: Request
+) -> PredictResponse:
     """Probability, tier, reasons and a FHIR RiskAssessment for each patient."""
     from medlm.risk.inputs import records_from_bundle
 
@@ -117,6 +120,7 @@ def predict(model: str, body: PredictRequest, models: ModelsDep) -> PredictRespo
             records = body.records
         else:
             records, rejected = records_from_bundle(body.bundle or {})
+        audit_patients(request, [r.patient.id for r in records])
         scores = predictor.predict_records(records)
         fhir = [s.to_fhir() for s in scores]
     except MedlmError as exc:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from medlm import DISCLAIMER
 from medlm.errors import MedlmError
 from medlm.records import ClinicalNote
+from medlm.service.auth import audit_patients
 from medlm.service.deps import SettingsDep
 from medlm.settings import Settings
 from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
@@ -55,8 +56,11 @@ class ExtractResponse(BaseModel):
 
 
 @router.post("/extract")
-def extract(body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep) -> ExtractResponse:
+def extract(
+    body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep, request: Request
+) -> ExtractResponse:
     """Entities with offsets, codes and context; 422 with a clear message on bad input."""
+    audit_patients(request, [body.note.patient_id if body.note is not None else None])
     if (body.text is None) == (body.note is None):
         raise HTTPException(status_code=422, detail="give exactly one of 'text' or 'note'")
     try:

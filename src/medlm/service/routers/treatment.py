@@ -11,6 +11,7 @@ from pydantic import BaseModel, model_validator
 
 from medlm.errors import MedlmError
 from medlm.records import PatientRecord
+from medlm.service.auth import audit_patients
 from medlm.treatment import TreatmentRecommender, TreatmentReport
 from medlm.treatment.fhir import report_bundle
 from medlm.treatment.inputs import record_from_bundle
@@ -63,10 +64,13 @@ class RecommendResponse(BaseModel):
 
 
 @router.post("/recommend", response_model=RecommendResponse)
-def recommend(body: RecommendRequest, recommender: RecommenderDep) -> RecommendResponse:
+def recommend(
+    body: RecommendRequest, recommender: RecommenderDep, request: Request
+) -> RecommendResponse:
     """Ranked, cited recommendations, safety issues and missing data for one patient."""
     try:
         record = body.record if body.record is not None else record_from_bundle(body.bundle or {})
+        audit_patients(request, [record.patient.id])
         report = recommender.recommend(record)
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc

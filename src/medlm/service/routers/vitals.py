@@ -26,6 +26,7 @@ from medlm.monitor.store import (
 )
 from medlm.monitor.stream import Assessment
 from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.service.auth import audit_patients
 from medlm.settings import Settings
 
 
@@ -102,11 +103,12 @@ class StoredAlertOut(BaseModel):
 
 
 @router.post("/vitals")
-def post_vitals(body: VitalsRequest, service: ServiceDep) -> VitalsResponse:
+def post_vitals(body: VitalsRequest, service: ServiceDep, request: Request) -> VitalsResponse:
     """Score, alert and store a batch; the response comes once the batch is on disk.
 
     Items that cannot be read are listed in `errors` by position; the rest are processed."""
     sets, rejected, errors = parse_batch(body.vitals, body.observations)
+    audit_patients(request, [s.patient_id for s in sets])
     try:
         with service.lock:
             report = service.durable.ingest(sets)
