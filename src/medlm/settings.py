@@ -50,6 +50,11 @@ class LMSettings(BaseModel):
     batch_size: int = Field(default=32, ge=1)
     max_length: int = Field(default=256, ge=8)
     num_threads: int | None = Field(default=None, ge=1)
+    sentence_role_model: Path | None = Field(
+        default=None,
+        description="Fine-tuned sentence-role classifier folder (`medlm lm finetune`); the demo "
+        "loads it instead of running its short fine-tuning when set.",
+    )
 
 
 class RiskSettings(BaseModel):

@@ -20,6 +20,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("Health monitoring", "medlm.monitor.demo"),
     ("Personalized treatment", "medlm.treatment.demo"),
     ("Medical text analysis", "medlm.text.demo"),
+    ("Medical adaptation of the language model", "medlm.training.demo"),
 )
 
 
