@@ -76,3 +76,61 @@ def test_keys_generate_then_rotate(
     with engine.connect() as conn:
         note = conn.execute(sa.text("select data from patient_resources")).scalar_one()
     assert note.startswith(f"enc1:{ring['active']}:")
+
+
+def test_interrupted_rotation_keeps_every_value_readable_and_resume_finishes_it(
+    runner: CliRunner, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medlm.privacy import encryption
+    from medlm.records import ClinicalNote, Patient, PatientRecord
+    from medlm.settings import Settings
+    from medlm.storage import migrate
+    from medlm.storage.engine import make_engine
+    from medlm.storage.repository import load_patient, save_records
+
+    path = tmp_path / "keys.json"
+    assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 0
+    monkeypatch.setenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", str(path))
+    record = PatientRecord(
+        patient=Patient(id="p-cut"), notes=[ClinicalNote(text="Pt Ines Okafor, MRN 5512")]
+    )
+    engine = make_engine(Settings())
+    migrate.upgrade(engine)
+    save_records(engine, [record], source="cut.json")
+    engine.dispose()
+
+    real = encryption.reencrypt_column
+    calls: list[str] = []
+
+    def crash_after_first_column(
+        engine: sa.Engine, ring: encryption.KeyRing, table: sa.Table, column: str
+    ) -> int:
+        if calls:
+            raise OSError("disk went away")
+        calls.append(f"{table.name}.{column}")
+        return real(engine, ring, table, column)
+
+    monkeypatch.setattr(encryption, "reencrypt_column", crash_after_first_column)
+    assert runner.invoke(app, ["keys", "rotate"]).exit_code != 0
+    ring = encryption.KeyRing.load(path)
+    assert len(ring.keys) == 2
+    engine = make_engine(Settings())
+    stored: list[str] = []
+    with engine.connect() as conn:
+        for name in encryption.ENCRYPTED_COLUMNS:
+            table, _, column = name.partition(".")
+            stored += conn.execute(sa.text(f"select {column} from {table}")).scalars().all()
+    assert {encryption.key_id_of(v) for v in stored} == set(ring.keys)  # half moved, all known
+    assert load_patient(engine, "p-cut") == record
+    engine.dispose()
+
+    monkeypatch.setattr(encryption, "reencrypt_column", real)
+    resumed = runner.invoke(app, ["keys", "rotate", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert encryption.KeyRing.load(path) == ring  # no third key
+    engine = make_engine(Settings())
+    with engine.connect() as conn:
+        notes = conn.execute(sa.text("select data from patient_resources")).scalars().all()
+    assert {encryption.key_id_of(v) for v in notes} == {ring.active}
+    assert load_patient(engine, "p-cut") == record
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

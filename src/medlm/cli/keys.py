@@ -30,8 +30,19 @@ def rotate(
     column: Annotated[
         list[str] | None, typer.Option("--column", help="Extra table.column to re-encrypt.")
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Add no key: finish an interrupted rotation under the current active key.",
+        ),
+    ] = False,
 ) -> None:
-    """Add a new active key to the configured key file and re-encrypt every encrypted column."""
+    """Add a new active key to the configured key file and re-encrypt every encrypted column.
+
+    The key file is written (atomically) before any value is re-encrypted, so an interrupted
+    rotation leaves every value under a key the file holds; `--resume` then finishes it.
+    """
     import sqlalchemy as sa
 
     from medlm.errors import ConfigError
@@ -44,14 +55,16 @@ def rotate(
     key_file = settings.security.encryption_key_file
     if key_file is None:
         raise ConfigError("keys rotate needs security.encryption_key_file (a key ring file)")
-    ring = KeyRing.load(key_file).with_new_active()
+    ring = KeyRing.load(key_file)
     engine = make_engine(settings)
     upgrade(engine)  # the encrypted columns exist (and old plaintext rows are sealed) first
+    if not resume:
+        ring = ring.with_new_active()
+        ring.save(key_file)  # before re-encrypting: no stored value may outlive its key
     metadata = sa.MetaData()
     total = 0
     for name in (*ENCRYPTED_COLUMNS, *(column or [])):
         table_name, _, column_name = name.partition(".")
         table = sa.Table(table_name, metadata, autoload_with=engine)
         total += reencrypt_column(engine, ring, table, column_name)
-    ring.save(key_file)
     typer.echo(f"active key is now {ring.active}; re-encrypted {total} values")

@@ -68,12 +68,20 @@ class KeyRing:
             raise ConfigError(f"encryption key file {str(path)!r} is not a medlm key ring") from exc
 
     def save(self, path: Path) -> None:
-        """Write the ring as JSON, readable by the owner only."""
+        """Write the ring as JSON, readable by the owner only. The file is replaced atomically
+        (a temporary file, flushed to disk, then renamed): a crash never leaves a truncated ring."""
         data = {"active": self.active, "keys": {k: _enc(v) for k, v in self.keys.items()}}
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=2)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def with_new_active(self) -> KeyRing:
         """The ring plus a fresh key that becomes active (old keys stay for decryption)."""
