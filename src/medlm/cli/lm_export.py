@@ -1,0 +1,79 @@
+"""`medlm lm export`: write a model as ONNX (fp32, optionally int8) and check it against torch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from medlm.cli.render import print_json, print_table
+
+# Sentences the exported graph is checked on against the torch model (written for the check).
+_CHECK_TEXTS = [
+    "Patient denies chest pain or shortness of breath.",
+    "Blood pressure was 142/88 mmHg on two readings.",
+    "Started metformin 500 mg twice daily.",
+]
+
+
+def export(
+    model: Annotated[
+        str, typer.Option("--model", help="Known model name (minilm) or model/checkpoint folder.")
+    ] = "minilm",
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the fp32 export to.")] = Path(
+        "onnx-export"
+    ),
+    int8: Annotated[
+        bool, typer.Option("--int8", help="Also write a dynamic int8 copy to OUT-int8.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Export an encoder (embeddings) or sequence classifier (logits) to ONNX."""
+    import numpy as np
+    import torch
+
+    from medlm.lm.checkpoint import load_training_settings
+    from medlm.lm.encoding import TextEncoder
+    from medlm.lm.export import export_classifier_onnx, export_encoder_onnx, quantize_int8
+    from medlm.lm.models import Batch, SequenceClassifier
+    from medlm.lm.onnx_inference import OnnxClassifier, OnnxEncoder
+    from medlm.lm.pretrained import load_pretrained
+
+    loaded, tokenizer = load_pretrained(model)
+    folders = {"fp32": out}
+    if isinstance(loaded, SequenceClassifier):
+        labels = load_training_settings(Path(model)).get("labels") if Path(model).is_dir() else None
+        if not (isinstance(labels, list) and len(labels) == loaded.num_labels):
+            labels = None
+        export_classifier_onnx(loaded, tokenizer, out, labels=labels)
+        input_ids, mask = tokenizer.pad(tokenizer.encode(_CHECK_TEXTS))
+        with torch.inference_mode():
+            logits = loaded(Batch(input_ids, mask)).logits
+        assert logits is not None
+        expected = logits.numpy()
+        got = OnnxClassifier(out).logits(_CHECK_TEXTS)
+    else:
+        export_encoder_onnx(loaded, tokenizer, out)
+        expected = TextEncoder(loaded, tokenizer, max_length=tokenizer.max_length).embed(
+            _CHECK_TEXTS
+        )
+        got = OnnxEncoder(out).embed(_CHECK_TEXTS)
+    if int8:
+        folders["int8"] = quantize_int8(out, out.with_name(out.name + "-int8"))
+    kind = "classifier" if isinstance(loaded, SequenceClassifier) else "encoder"
+    diff = float(np.abs(got - expected).max())
+    megabytes = {k: round((v / "model.onnx").stat().st_size / 1e6, 1) for k, v in folders.items()}
+    result = {
+        "model": model,
+        "kind": kind,
+        "max_abs_diff_fp32": diff,
+        "folders": {k: str(v) for k, v in folders.items()},
+        "megabytes": megabytes,
+    }
+    if as_json:
+        print_json(result)
+        return
+    rows = [[k, str(v), megabytes[k]] for k, v in folders.items()]
+    title = f"{model}: {kind} exported, fp32 max |diff| {diff:.1e}"
+    print_table(title, ["precision", "folder", "MB"], rows)
