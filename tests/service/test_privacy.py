@@ -1,4 +1,5 @@
-"""POST /v1/privacy/deidentify, and PHI kept out of logs, errors and tracebacks."""
+"""POST /v1/privacy/deidentify, PHI kept out of logs, errors and tracebacks, and the patients of
+request bodies named in the audit trail."""
 
 from __future__ import annotations
 
@@ -68,3 +69,46 @@ def test_error_paths_keep_phi_out_of_logs_and_responses(
     for record in caplog.records:
         message = record.getMessage() + (str(record.exc_info) if record.exc_info else "")
         assert not any(p in message for p in PHI), message
+
+
+def _last_audit_entry(client: TestClient) -> tuple[str, str | None, int]:
+    import sqlalchemy as sa
+
+    from medlm.storage.tables import AuditEntry
+
+    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        entry = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    return entry.route, entry.patient_id, entry.outcome
+
+
+def test_risk_treatment_and_text_bodies_name_their_patients_in_the_audit(
+    settings: Settings,
+) -> None:
+    from medlm.datasets import load
+    from medlm.risk import DiseaseRiskPredictor, from_dataset
+
+    data = from_dataset("pima")
+    model = DiseaseRiskPredictor(name="pima-diabetes", outcome="diabetes")
+    model.fit(data.features, data.target)  # type: ignore[arg-type]
+    model.save(Path(settings.data_dir) / "risk-models" / "diabetes")
+    records = [r.model_dump(mode="json") for r in load("pima").to_records(limit=3)]
+    client = TestClient(create_app(settings))
+    calls = [
+        ("/v1/risk/diabetes/predict", {"records": records[::-1]}, "pima-0001,pima-0002,pima-0003"),
+        ("/v1/risk/diabetes/predict", {"record": records[1]}, "pima-0002"),
+        ("/v1/treatment/recommend", {"record": records[0]}, "pima-0001"),
+        ("/v1/text/extract", {"note": {"patient_id": "p-note", "text": NOTE}}, "p-note"),
+    ]
+    for path, body, expected in calls:
+        response = client.post(path, json=body)
+        assert response.status_code == 200, (path, response.text)
+        assert _last_audit_entry(client) == (
+            f"POST {path.replace('diabetes', '{model}')}",
+            expected,
+            200,
+        )
+    client.post("/v1/text/extract", json={"text": NOTE})  # no patient in the body
+    assert _last_audit_entry(client)[1] is None
+    assert client.app.state.security.audit().verify().ok is True  # type: ignore[attr-defined]
