@@ -21,14 +21,17 @@ def test_default_engine_is_a_sqlite_file_created_in_the_data_directory(tmp_path:
     assert (tmp_path / "new" / "data" / "medlm.sqlite").is_file()
 
 
-def test_sqlite_connections_use_wal_and_full_synchronous_writes(settings: Settings) -> None:
+def test_sqlite_connections_use_wal_full_synchronous_writes_and_secure_delete(
+    settings: Settings,
+) -> None:
     engine = make_engine(settings)
     with engine.connect() as conn:
         journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
         foreign_keys = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        secure_delete = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
     engine.dispose()
-    assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2 == FULL
+    assert (journal, synchronous, foreign_keys, secure_delete) == ("wal", 2, 1, 1)  # 2 == FULL
 
 
 @pytest.mark.parametrize(

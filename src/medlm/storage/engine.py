@@ -19,12 +19,16 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL journal and synchronous=FULL: an acknowledged commit is on disk; FKs enforced."""
+    """WAL journal and synchronous=FULL: an acknowledged commit is on disk; FKs enforced;
+    secure_delete: deleted and overwritten content is zeroed, so a value replaced by its
+    encrypted form (migration 0004, key rotation) does not linger in free pages. Some SQLite
+    builds have it on by default, others not: it is set explicitly."""
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 
