@@ -1,5 +1,5 @@
-"""Name recognizer: capitalised tokens after cues (titles, "patient", "name is", "(MRN"), then
-every later mention of a found name in the same document, hyphenated or not."""
+"""Name recognizer: capitalised tokens after cues (titles, "patient", "name is", "(MRN") and
+Census-list "First Last" pairs, then every later mention of a found name in the same document."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from medlm.privacy.categories import PhiLabel
+from medlm.privacy.census_names import find_census_names
 from medlm.privacy.terms import clinical_terms
 from medlm.records import Span
 
@@ -56,7 +57,10 @@ def _cued(text: str) -> Iterator[tuple[int, str, float]]:
 def find_names(text: str) -> Iterator[Span]:
     """Yield NAME spans for cued names and for every repeat of their surname-like tokens."""
     found: dict[str, float] = {}
-    for start, name, score in _cued(text):
+    terms = clinical_terms()
+    stop = terms.common_words | terms.eponyms | terms.scores
+    census = [(s.start, s.text_in(text), s.score) for s in find_census_names(text, stop)]
+    for start, name, score in [*_cued(text), *census]:
         yield Span(start=start, end=start + len(name), label=PhiLabel.NAME.value, score=score)
         for token in re.split(r"[ ]", name):
             if len(token) > 2 and not token.endswith("."):
