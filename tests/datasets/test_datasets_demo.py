@@ -32,3 +32,19 @@ def test_demo_round_trips_a_real_cohort_and_summarises_in_under_a_minute(
     assert "reads back unchanged" in text
     assert (tmp_path / "datasets" / "demo-cohort.json").is_file()
     assert (tmp_path / "datasets" / "demo.sqlite").is_file()
+
+
+def test_demo_store_encrypts_under_its_own_key_without_a_configured_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medlm.datasets.demo import _store
+    from medlm.records import ClinicalNote, Patient, PatientRecord
+
+    monkeypatch.delenv("MEDLM_SECURITY__ENCRYPTION_KEYS", raising=False)
+    monkeypatch.delenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", raising=False)
+    record = PatientRecord(patient=Patient(id="d-1"), notes=[ClinicalNote(text="Pt Ada Quell")])
+    db_path, same = _store([record], tmp_path, "demo")
+    assert db_path == tmp_path / "demo.sqlite"
+    assert same and (tmp_path / "demo-keys.json").is_file()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("demo.sqlite"))
+    assert b"enc1:k1:" in raw and b"Ada Quell" not in raw

@@ -11,7 +11,7 @@ from medlm.datasets.export import bundle_json
 from medlm.datasets.provenance import DatasetKind
 from medlm.datasets.registry import list_datasets, load
 from medlm.records import PatientRecord
-from medlm.settings import Settings, StorageSettings
+from medlm.settings import SecuritySettings, Settings, StorageSettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +55,23 @@ def _read_back(path: Path) -> tuple[list[PatientRecord], int]:
 
 
 def _store(records: list[PatientRecord], out_dir: Path, source: str) -> tuple[Path, bool]:
-    """Save the records in a SQLite file under out_dir; True if a patient reads back equal."""
+    """Save the records in a SQLite file under out_dir; True if a patient reads back equal.
+
+    Record documents are stored encrypted, as everywhere in medlm: the demo database gets its own
+    fresh key ring beside it (`demo-keys.json`), so the demo needs no key configured."""
+    from medlm.privacy.encryption import KeyRing
     from medlm.storage import migrate
     from medlm.storage.engine import make_engine
     from medlm.storage.repository import load_patient, save_records
 
     db_path = out_dir / "demo.sqlite"
     db_path.unlink(missing_ok=True)
+    key_file = out_dir / "demo-keys.json"
+    KeyRing.generate().save(key_file)
     settings = Settings(
-        data_dir=out_dir, storage=StorageSettings(database_url=f"sqlite:///{db_path.resolve()}")
+        data_dir=out_dir,
+        storage=StorageSettings(database_url=f"sqlite:///{db_path.resolve()}"),
+        security=SecuritySettings(encryption_key_file=key_file),
     )
     engine = make_engine(settings)
     try:
