@@ -192,3 +192,29 @@ def test_upgrade_encrypts_existing_plaintext_rows_on_postgresql(
         assert note == NOTE
     finally:
         engine.dispose()
+
+
+def test_an_open_engine_reads_values_rotated_by_another_process(tmp_path: Path) -> None:
+    key_file = tmp_path / "keys.json"
+    KeyRing.generate().save(key_file)
+    settings = _settings(tmp_path, encryption_key_file=key_file)
+    serving = _engine(settings)  # e.g. the service's engine, open across the rotation
+    save_records(serving, [_record("a")], source="before.json")
+    rotated = KeyRing.load(key_file).with_new_active()
+    rotated.save(key_file)
+    other = make_engine(settings)  # `medlm keys rotate` in another process
+    metadata = sa.MetaData()
+    for name in ENCRYPTED_COLUMNS:
+        table_name, _, column = name.partition(".")
+        table = sa.Table(table_name, metadata, autoload_with=other)
+        reencrypt_column(other, rotated, table, column)
+    other.dispose()
+    assert load_patient(serving, "a") == _record("a")  # the file is re-read for the new key
+    save_records(serving, [_record("b")], source="after.json")
+    with serving.connect() as conn:
+        stored = conn.execute(sa.text("select data from patients")).scalars().all()
+    assert {key_id_of(v) for v in stored} == {rotated.active}
+    KeyRing.generate().save(key_file)  # a file that lost the keys: still fails closed
+    bind_cipher(serving, FieldCipher(ring=KeyRing.generate(), key_file=key_file))
+    with pytest.raises(EncryptionKeyError, match="no key with id"):
+        load_patient(serving, "a")

@@ -4,15 +4,26 @@ engine, and a missing or wrong key fails closed."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from medlm.errors import ConfigError
-from medlm.privacy.encryption import PREFIX, EncryptionKeyError, KeyRing, decrypt, encrypt
+from medlm.privacy.encryption import (
+    PREFIX,
+    EncryptionKeyError,
+    KeyRing,
+    decrypt,
+    encrypt,
+    key_id_of,
+)
 from medlm.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 _ATTRIBUTE = "medlm_field_cipher"
 
@@ -20,10 +31,13 @@ _ATTRIBUTE = "medlm_field_cipher"
 @dataclass(frozen=True)
 class FieldCipher:
     """What an engine does with encrypted columns: seal under `ring`, or (development only,
-    `security.dev_plaintext_phi`) store plain JSON when no ring is configured."""
+    `security.dev_plaintext_phi`) store plain JSON when no ring is configured. `key_file` is
+    where the ring came from, re-read when a value names a key the ring lacks (after a rotation
+    by `medlm keys rotate` while this engine was open)."""
 
     ring: KeyRing | None
     allow_plaintext: bool = False
+    key_file: Path | None = None
 
 
 def cipher_from_settings(settings: Settings) -> FieldCipher:
@@ -32,7 +46,7 @@ def cipher_from_settings(settings: Settings) -> FieldCipher:
     security = settings.security
     if security.encryption_key_file is None and security.encryption_keys is None:
         return FieldCipher(ring=None, allow_plaintext=security.dev_plaintext_phi)
-    return FieldCipher(ring=KeyRing.from_settings(security))
+    return FieldCipher(ring=KeyRing.from_settings(security), key_file=security.encryption_key_file)
 
 
 def bind_cipher(engine: sa.Engine, cipher: FieldCipher) -> None:
@@ -89,4 +103,24 @@ class EncryptedJson(sa.types.TypeDecorator[Any]):
         return None if value is None else seal(_cipher(dialect), value, self.context)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return None if value is None else unseal(_cipher(dialect), str(value), self.context)
+        if value is None:
+            return None
+        stored = str(value)
+        return unseal(_current_cipher(dialect, stored), stored, self.context)
+
+
+def _current_cipher(dialect: Dialect, stored: str) -> FieldCipher:
+    """The engine's cipher; when `stored` names a key its ring lacks and the ring came from a key
+    file, the file is read again (a rotation happened) and the new ring is bound to the engine."""
+    cipher = _cipher(dialect)
+    if cipher.ring is None or cipher.key_file is None or not stored.startswith(PREFIX + ":"):
+        return cipher
+    if key_id_of(stored) in cipher.ring.keys:
+        return cipher
+    ring = KeyRing.load(cipher.key_file)
+    if ring.keys == cipher.ring.keys and ring.active == cipher.ring.active:
+        return cipher
+    fresh = FieldCipher(ring=ring, allow_plaintext=cipher.allow_plaintext, key_file=cipher.key_file)
+    setattr(dialect, _ATTRIBUTE, fresh)
+    logger.info("key ring re-read from its file: active key is now %s", ring.active)
+    return fresh
