@@ -134,3 +134,51 @@ def test_interrupted_rotation_keeps_every_value_readable_and_resume_finishes_it(
     assert {encryption.key_id_of(v) for v in notes} == {ring.active}
     assert load_patient(engine, "p-cut") == record
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_keys_status_counts_values_by_key_and_retire_waits_until_none_is_left(
+    runner: CliRunner, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medlm.privacy.encryption import KeyRing
+    from medlm.records import ClinicalNote, Patient, PatientRecord
+    from medlm.settings import Settings
+    from medlm.storage import migrate
+    from medlm.storage.engine import make_engine
+    from medlm.storage.repository import load_patient, save_records
+
+    path = tmp_path / "keys.json"
+    assert runner.invoke(app, ["keys", "generate", str(path)]).exit_code == 0
+    monkeypatch.setenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", str(path))
+    record = PatientRecord(patient=Patient(id="p-st"), notes=[ClinicalNote(text="Pt Ida Brun")])
+    engine = make_engine(Settings())
+    migrate.upgrade(engine)
+    save_records(engine, [record], source="st.json")
+    engine.dispose()
+
+    status = runner.invoke(app, ["keys", "status", "--json"])
+    assert status.exit_code == 0, status.output
+    body = json.loads(status.stdout)
+    assert body["active"] == "k1" and body["missing"] == []
+    assert {c["column"]: c["by_key"] for c in body["columns"]} == {
+        "patients.data": {"k1": 1},
+        "patient_resources.data": {"k1": 1},
+        "ingest_runs.rejections": {"k1": 1},
+    }
+    refused = runner.invoke(app, ["keys", "retire", "k1"])
+    assert refused.exit_code == 2 and "active key" in refused.output
+
+    ring = KeyRing.load(path).with_new_active()  # a new active key, values not moved yet
+    ring.save(path)
+    busy = runner.invoke(app, ["keys", "retire", "k1"])
+    assert busy.exit_code == 2 and "still under key 'k1'" in busy.output
+    assert runner.invoke(app, ["keys", "rotate", "--resume"]).exit_code == 0
+    retired = runner.invoke(app, ["keys", "retire", "k1"])
+    assert retired.exit_code == 0, retired.output
+    assert set(KeyRing.load(path).keys) == {ring.active}
+    engine = make_engine(Settings())
+    assert load_patient(engine, "p-st") == record
+    engine.dispose()
+
+    KeyRing.generate().save(path)  # a ring that lost the key in use
+    lost = runner.invoke(app, ["keys", "status"])
+    assert lost.exit_code == 1 and ring.active in lost.output

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel
 
 from medlm.errors import ConfigError, MedlmError
 from medlm.settings import SecuritySettings
@@ -88,6 +89,14 @@ class KeyRing:
         key_id = f"k{len(self.keys) + 1}-{secrets.token_hex(3)}"
         return KeyRing({**self.keys, key_id: AESGCM.generate_key(bit_length=256)}, active=key_id)
 
+    def without(self, key_id: str) -> KeyRing:
+        """The ring less `key_id` (ConfigError for the active key or an id not in the ring)."""
+        if key_id not in self.keys:
+            raise ConfigError(f"key ring: no key with id {key_id!r}")
+        if key_id == self.active:
+            raise ConfigError(f"key ring: {key_id!r} is the active key; rotate first")
+        return KeyRing({k: v for k, v in self.keys.items() if k != key_id}, active=self.active)
+
     @classmethod
     def generate(cls) -> KeyRing:
         return cls({"k1": AESGCM.generate_key(bit_length=256)}, active="k1")
@@ -155,6 +164,34 @@ def reencrypt_column(engine: sa.Engine, ring: KeyRing, table: sa.Table, column: 
             )
             changed += 1
     return changed
+
+
+class KeyUsage(BaseModel):
+    """How many stored values of one column are under each key id; `plaintext` counts values
+    that are not medlm-encrypted."""
+
+    column: str
+    by_key: dict[str, int]
+    plaintext: int
+
+
+def key_usage(engine: sa.Engine, table: sa.Table, column: str) -> KeyUsage:
+    """Count the values of `table.column` by the key id they name (no key is needed)."""
+    col = table.c[column]
+    counts: dict[str, int] = {}
+    plaintext = 0
+    with engine.connect() as conn:
+        for value in conn.execute(sa.select(sa.type_coerce(col, sa.Text()))).scalars():
+            if value is None:
+                continue
+            parts = str(value).split(":", 2)
+            if len(parts) == 3 and parts[0] == PREFIX:
+                counts[parts[1]] = counts.get(parts[1], 0) + 1
+            else:
+                plaintext += 1
+    return KeyUsage(
+        column=f"{table.name}.{column}", by_key=dict(sorted(counts.items())), plaintext=plaintext
+    )
 
 
 ENCRYPTED_COLUMNS: tuple[str, ...] = (
