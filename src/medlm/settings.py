@@ -115,6 +115,16 @@ class SecuritySettings(BaseModel):
         description="Development only: with no encryption key configured, store note text and "
         "patient documents as plain JSON instead of refusing. Never enable with real data.",
     )
+    cds_trusted_issuers: dict[str, Path] = Field(
+        default_factory=dict,
+        description="CDS Hooks clients allowed to call /cds-services/{id}: issuer (`iss`) -> "
+        "JSON Web Key Set file with its public keys.",
+    )
+    cds_audience_base: str | None = Field(
+        default=None,
+        description="Public base URL of this service (e.g. https://cds.example.org); a CDS "
+        "client token's `aud` must be this plus /cds-services/{id}. Default: the request URL.",
+    )
     deid_secret: SecretStr = Field(
         default=SecretStr("medlm-local"),
         description="Keys surrogates and date shifts; set a private value in production.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -194,3 +195,69 @@ def test_audit_names_the_patients_carried_in_request_bodies(
         (entry,) = conn.execute(sa.select(AuditEntry)).all()
     assert entry.route == "POST /v1/vitals" and entry.patient_id == "b-1,b-2"
     assert audit.verify().ok is True
+
+
+def test_cds_hook_calls_need_credentials_and_discovery_stays_open(
+    secured: tuple[TestClient, Settings],
+) -> None:
+    client, _ = secured
+    hooks = [
+        (m, re.sub(r"\{[^}]+\}", "x1", route.path))
+        for route in _walk(client.app.routes)  # type: ignore[attr-defined]
+        if getattr(route, "path", "").startswith("/cds-services")
+        for m in sorted(getattr(route, "methods", None) or {"GET"})
+        if m != "HEAD"
+    ]
+    assert ("POST", "/cds-services/x1") in hooks and ("GET", "/cds-services") in hooks
+    for method, path in hooks:
+        response = client.request(method, path, json={"hook": "patient-view", "hookInstance": "i"})
+        if method == "GET":
+            assert response.status_code == 200, path  # discovery is public in CDS Hooks
+        else:
+            assert response.status_code == 401, (method, path)
+            assert response.headers["www-authenticate"] == "Bearer"
+
+
+def _cds_client(tmp_path: Path) -> tuple[TestClient, Settings, Any]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from jwt.algorithms import ECAlgorithm
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key())) | {"kid": "ehr-1", "alg": "ES384"}
+    jwks = tmp_path / "ehr-jwks.json"
+    jwks.write_text(json.dumps({"keys": [jwk]}))
+    settings = _settings(tmp_path, cds_trusted_issuers={"https://ehr.example": str(jwks)})
+    return TestClient(create_app(settings)), settings, key
+
+
+def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
+    from medlm.treatment import cds
+
+    client, settings, key = _cds_client(tmp_path)
+    url = f"/cds-services/{cds.PATIENT_VIEW}"
+    body = {"hook": "patient-view", "hookInstance": "i", "context": {"patientId": "p-9"}}
+    good = {
+        "iss": "https://ehr.example", "aud": f"http://testserver{url}", "jti": "j-1",
+        "exp": datetime.now(UTC) + timedelta(minutes=5), "iat": datetime.now(UTC),
+    }  # fmt: skip
+
+    def call(claims: dict[str, Any], signer: Any = key) -> int:
+        token = jwt.encode(claims, signer, algorithm="ES384", headers={"kid": "ehr-1"})
+        return client.post(url, json=body, headers={"Authorization": f"Bearer {token}"}).status_code
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    assert call(good) == 412  # authenticated; the hook then asks for its prefetch
+    assert call(good | {"aud": "http://testserver/cds-services/other"}) == 401
+    assert call(good | {"exp": datetime.now(UTC) - timedelta(minutes=1)}) == 401
+    assert call(good | {"iss": "https://evil.example"}) == 401
+    assert call({k: v for k, v in good.items() if k != "jti"}) == 401
+    assert call(good, signer=ec.generate_private_key(ec.SECP384R1())) == 401
+    researcher = _bearer(settings, Role.RESEARCHER)
+    assert client.post(url, json=body, headers=researcher).status_code == 403
+    assert client.post(url, json=body, headers=_bearer(settings, Role.CLINICIAN)).status_code == 412
+    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    with audit.engine.connect() as conn:
+        first = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).first()
+    assert first is not None and first.actor == "cds-client:https://ehr.example"
+    assert first.patient_id == "p-9" and first.outcome == 412

@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     identified = [require_roles([Role.CLINICIAN, Role.ADMIN])]
     app.include_router(health.router)
     app.include_router(privacy.router)
-    app.include_router(cds_hooks.router)  # outside /v1: CDS Hooks clients sign their own JWTs
+    app.include_router(cds_hooks.router)  # outside /v1: hook calls are guarded (CDS client JWTs)
     for capability in (records, vitals, risk, treatment, text):
         app.include_router(capability.router, dependencies=identified)
     return app

@@ -22,11 +22,13 @@ from medlm.privacy.auth import (
     Role,
     verify_token,
 )
+from medlm.privacy.cds_auth import unverified_issuer, verify_cds_client
 from medlm.privacy.credentials import CredentialStore
 from medlm.settings import Settings
 
 logger = logging.getLogger(__name__)
 PROTECTED_PREFIX = "/v1"
+CDS_PREFIX = "/cds-services"  # hook calls (POST) are guarded; discovery (GET) stays open
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 # Starlette's in-process TestClient reports this client host; no socket can produce it.
 _IN_PROCESS_CLIENT = "testclient"
@@ -90,6 +92,24 @@ def authenticate(request: Request, state: SecurityState) -> Principal:
     return principal
 
 
+def authenticate_cds(request: Request, state: SecurityState) -> Principal:
+    """A CDS Hooks call's principal: a trusted CDS client's JWT (CDS Hooks 2.0), or any medlm
+    bearer credential (API key or medlm JWT), or the loopback development switch."""
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() == "bearer" and credential and not credential.startswith(API_KEY_PREFIX):
+        issuer = unverified_issuer(credential)
+        if issuer is not None and issuer != "medlm":
+            security = state.settings.security
+            base = security.cds_audience_base
+            audience = (
+                base.rstrip("/") + request.url.path if base else str(request.url).split("?", 1)[0]
+            )
+            return verify_cds_client(security, credential, audience)
+    return authenticate(request, state)
+
+
 def audit_patients(request: Request, patient_ids: Iterable[str | None]) -> None:
     """Name the patients a request's body carries in its audit entry: the distinct ids, sorted,
     joined by commas (one entry per request, so the hash chain grows by one per call)."""
@@ -127,10 +147,12 @@ def install_guard(app: Any, state: SecurityState) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         path = request.url.path
-        if not (path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/")):
+        hook_call = request.method == "POST" and path.startswith(CDS_PREFIX + "/")
+        if not (path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/") or hook_call):
             return await call_next(request)
         try:
-            principal = await run_in_threadpool(authenticate, request, state)
+            check = authenticate_cds if hook_call else authenticate
+            principal = await run_in_threadpool(check, request, state)
         except AuthenticationError as exc:
             return JSONResponse(
                 {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
@@ -139,11 +161,16 @@ def install_guard(app: Any, state: SecurityState) -> None:
             logger.error("authentication unavailable: %s", type(exc).__name__)
             return JSONResponse({"detail": "authentication is not configured"}, status_code=503)
         request.state.principal = principal
-        try:
-            response = await call_next(request)
-        except Exception as exc:  # no traceback or message (they may hold PHI) leaves the app
-            logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, path)
-            response = JSONResponse({"detail": "internal error"}, status_code=500)
+        if hook_call and principal.role not in {Role.CLINICIAN, Role.ADMIN}:
+            response: Response = JSONResponse(
+                {"detail": "CDS hooks return identified data; role not allowed"}, status_code=403
+            )
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # no traceback or message (they may hold PHI) leaves
+                logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, path)
+                response = JSONResponse({"detail": "internal error"}, status_code=500)
         try:
             await run_in_threadpool(_audit, state, request, principal, response.status_code)
         except Exception as exc:  # fail closed: no unaudited access is answered

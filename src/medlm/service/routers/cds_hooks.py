@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from medlm.errors import MedlmError
+from medlm.service.auth import audit_patients
 from medlm.service.routers.treatment import RecommenderDep
 from medlm.treatment import cds
 from medlm.treatment.inputs import record_from_bundle
@@ -33,6 +34,7 @@ class Discovery(BaseModel):
 
 @router.get("/cds-services", response_model=Discovery)
 def discovery() -> Discovery:
+    """The services offered; open to any caller, as CDS Hooks clients read it before calling."""
     return Discovery(services=cds.services())
 
 
@@ -46,9 +48,13 @@ def _outcome(status: int, text: str) -> JSONResponse:
 
 @router.post("/cds-services/{service_id}", response_model=cds.CdsResponse)
 def call_service(
-    service_id: str, body: CdsRequest, recommender: RecommenderDep
+    service_id: str, body: CdsRequest, recommender: RecommenderDep, request: Request
 ) -> cds.CdsResponse | JSONResponse:
-    """Run a hook on the prefetched patient data; 412 when the prefetch lacks the patient."""
+    """Run a hook on the prefetched patient data; 412 when the prefetch lacks the patient.
+
+    Callers need a trusted CDS client JWT or a medlm bearer token (see docs/privacy.md)."""
+    patient = body.context.get("patientId")
+    audit_patients(request, [patient if isinstance(patient, str) else None])
     known = {s.id: s.hook for s in cds.services()}
     if service_id not in known:
         raise HTTPException(status_code=404, detail=f"no CDS service {service_id!r}")

@@ -1,0 +1,67 @@
+"""CDS Hooks 2.0 client authentication: a CDS client's signed JWT (iss, aud, exp, jti) verified
+against the public keys (JWKS files) of configured trusted issuers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jwt
+
+from medlm.privacy.auth import AuthenticationError, Principal, Role
+from medlm.settings import SecuritySettings
+
+# CDS Hooks 2.0 requires clients to sign with ES384 or RS384; RS256/ES256 are widely deployed.
+ALGORITHMS = ["ES384", "RS384", "ES256", "RS256"]
+
+
+def unverified_issuer(token: str) -> str | None:
+    """The `iss` claim of a JWT without checking it (to choose the verifier); None if unreadable."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    issuer = claims.get("iss")
+    return issuer if isinstance(issuer, str) else None
+
+
+def _key(jwks_file: Path, token: str) -> jwt.PyJWK:
+    try:
+        keys = jwt.PyJWKSet.from_json(jwks_file.read_text(encoding="utf-8"))
+        kid = jwt.get_unverified_header(token).get("kid")
+    except (OSError, jwt.PyJWTError) as exc:
+        raise AuthenticationError(
+            "CDS client key set is unavailable or the token unreadable"
+        ) from exc
+    matches = [k for k in keys.keys if kid is None or k.key_id == kid]
+    if len(matches) != 1:
+        raise AuthenticationError("CDS client token names no single trusted key (kid)")
+    return matches[0]
+
+
+def verify_cds_client(security: SecuritySettings, token: str, audience: str) -> Principal:
+    """The principal of a trusted CDS client's JWT for this service URL (`aud`); the client acts
+    for a clinician. AuthenticationError for an untrusted issuer, bad signature, wrong audience,
+    expiry or a missing claim (no token text in messages)."""
+    issuer = unverified_issuer(token)
+    jwks_file = security.cds_trusted_issuers.get(issuer or "")
+    if issuer is None or jwks_file is None:
+        raise AuthenticationError("CDS client token is not from a trusted issuer")
+    key = _key(jwks_file, token)
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=ALGORITHMS,
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["iss", "aud", "exp", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthenticationError("CDS client token has expired") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise AuthenticationError("CDS client token is for another service URL (aud)") from exc
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError("CDS client token is not valid") from exc
+    return Principal(
+        subject=f"cds-client:{issuer}", role=Role.CLINICIAN, credential=f"cds:{claims['jti']}"
+    )
