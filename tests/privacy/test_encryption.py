@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,17 @@ def test_key_file_round_trip_and_rotation_reencrypts(tmp_path: Path) -> None:
         key_id_of(v) == rotated.active and decrypt(rotated, v, "notes.text") == NOTE for v in values
     )
     assert b"Smith" not in (tmp_path / "db.sqlite").read_bytes()
+
+
+def test_a_key_file_others_may_read_is_logged_as_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "keys.json"
+    ring = KeyRing.generate()
+    ring.save(path)
+    KeyRing.load(path)
+    assert not caplog.records
+    path.chmod(0o644)
+    assert KeyRing.load(path) == ring
+    assert "readable by group or others" in caplog.text
+    assert not any(base64.b64encode(key).decode() in caplog.text for key in ring.keys.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 
 from medlm.errors import ConfigError, MedlmError
 from medlm.settings import SecuritySettings
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "enc1"
 _NONCE_BYTES = 12
@@ -60,8 +63,14 @@ class KeyRing:
 
     @classmethod
     def load(cls, path: Path) -> KeyRing:
+        """The ring of a key file; a file that group or others may read is logged as a warning
+        (it is read all the same: mounted secrets are often 0444 inside a locked-down container)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if os.name == "posix" and path.stat().st_mode & 0o077:
+                logger.warning(
+                    "encryption key file %s is readable by group or others; chmod 600 it", path
+                )
             return cls({k: _b64(v, k) for k, v in data["keys"].items()}, active=data["active"])
         except FileNotFoundError as exc:
             raise ConfigError(f"encryption key file {str(path)!r} does not exist") from exc
