@@ -23,7 +23,7 @@ from medlm.settings import SecuritySettings, Settings
 from medlm.storage import migrate
 from medlm.storage.encrypted import FieldCipher, bind_cipher
 from medlm.storage.engine import make_engine
-from medlm.storage.repository import load_patient, save_records
+from medlm.storage.repository import ingest_runs, load_patient, save_records
 
 NOTE = "Seen by Dr Hannelore Quist; patient Arvid Lindqvist, MRN 8844211, lives at 4 Birch Lane."
 PHI = ("Hannelore Quist", "Arvid Lindqvist", "8844211", "Birch Lane", "1931-02-17")
@@ -95,6 +95,7 @@ def test_missing_key_fails_closed_on_write_and_read(tmp_path: Path) -> None:
     save_records(engine, [_record()], source="k.json")
     engine.dispose()
     keyless = _engine(_settings(tmp_path))
+    assert [r.patients_accepted for r in ingest_runs(keyless)] == [1]  # counts need no key
     with pytest.raises(EncryptionKeyError, match="no encryption key configured") as read:
         load_patient(keyless, "p-enc")
     with pytest.raises(EncryptionKeyError, match="no encryption key configured") as write:
