@@ -32,9 +32,10 @@ def test_cached_decode_matches_full_forward_logits(architecture: str, norm_posit
     transformer = model.transformer
     cache = transformer.new_cache()
     memory = transformer.encode_source(source) if architecture != "decoder" else None
-    # Prefill three tokens, then one token per step.
-    steps = [transformer.decode(tokens[:, :3], cache, memory)]
-    steps += [transformer.decode(tokens[:, t : t + 1], cache) for t in range(3, tokens.shape[1])]
+    # Prefill two tokens, then a chunk of three (causal mask with an offset), then one by one.
+    steps = [transformer.decode(tokens[:, :2], cache, memory)]
+    steps.append(transformer.decode(tokens[:, 2:5], cache))
+    steps += [transformer.decode(tokens[:, t : t + 1], cache) for t in range(5, tokens.shape[1])]
     cached = model.lm_head(torch.cat(steps, dim=1))
     if architecture == "decoder":
         full = model(Batch(tokens)).logits
@@ -42,6 +43,25 @@ def test_cached_decode_matches_full_forward_logits(architecture: str, norm_posit
         full = model(Batch(source, decoder_input_ids=tokens)).logits
     assert cache.length == tokens.shape[1]
     torch.testing.assert_close(cached, full, atol=1e-5, rtol=1e-5)
+
+
+def test_cached_decode_hides_source_padding_like_the_full_forward() -> None:
+    model = _model("encoder-decoder")
+    source = torch.tensor([PROMPT, [6, 8, 0, 0, 0]])  # second row padded
+    padding = source != 0
+    tokens = torch.tensor([[0, 5, 7, 9], [0, 11, 13, 2]])
+    transformer = model.transformer
+    cache = transformer.new_cache()
+    memory = transformer.encode_source(source, padding)
+    steps = [transformer.decode(tokens[:, :1], cache, memory, padding)]
+    steps += [transformer.decode(tokens[:, t : t + 1], cache) for t in range(1, tokens.shape[1])]
+    cached = model.lm_head(torch.cat(steps, dim=1))
+    full = model(Batch(source, padding, decoder_input_ids=tokens)).logits
+    torch.testing.assert_close(cached, full, atol=1e-5, rtol=1e-5)
+    unmasked = model.lm_head(
+        transformer.decode(tokens, transformer.new_cache(), transformer.encode_source(source))
+    )
+    assert not torch.allclose(unmasked[1], full[1], atol=1e-3)  # padding does matter here
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
