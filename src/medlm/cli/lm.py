@@ -7,10 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
+from medlm.cli import lm_export
 from medlm.cli.render import print_json, print_table, progress
 from medlm.settings import load_settings
 
-app = typer.Typer(help="Embed text with medlm's language model.", no_args_is_help=True)
+app = typer.Typer(
+    help="medlm's language model: embed, pretrain, fine-tune, evaluate, export.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
@@ -201,3 +205,6 @@ def evaluate(
         ["", "F1"],
         rows,
     )
+
+
+app.command("export")(lm_export.export)
