@@ -87,6 +87,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+        model_path.unlink(missing_ok=True)  # 250 MB; pytest keeps its temporary folders
 
 
 def test_completions_endpoint_generates_the_requested_number_of_tokens(server_url: str) -> None:
