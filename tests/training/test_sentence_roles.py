@@ -91,6 +91,8 @@ def test_finetuned_classifier_learns_synthetic_roles_and_round_trips(
     metrics = evaluate_sentence_roles(str(out), sentences=synthetic_abstracts(10, "test"))
     assert metrics.macro_f1 > 0.9, metrics
     assert set(metrics.per_class_f1) == set(ROLES)
+    assert metrics.decoding.startswith("abstract") and metrics.sentence_level_macro_f1 is not None
+    assert (out / "role_transitions.json").exists()
     classifier = SentenceRoleClassifier.load(out)
     predictions = classifier.predict_abstract([s.text for s in synthetic_abstracts(1, "test")])
     assert [p.role for p in predictions] == list(ROLES)

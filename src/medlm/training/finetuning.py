@@ -40,6 +40,9 @@ class RoleMetrics(BaseModel):
     accuracy: float
     macro_f1: float
     per_class_f1: dict[str, float]
+    decoding: str = "sentence"
+    sentence_level_accuracy: float | None = None
+    sentence_level_macro_f1: float | None = None
     seconds: float
 
 
@@ -144,6 +147,7 @@ def finetune_sentence_roles(
     )
     result = trainer.fit(model, examples, tokenizer=tokenizer)
     from medlm.lm.checkpoint import save_checkpoint
+    from medlm.training.role_sequence import RoleTransitions
 
     save_checkpoint(
         out,
@@ -151,6 +155,7 @@ def finetune_sentence_roles(
         tokenizer,
         {"task": "sentence-roles", "init": init, **settings.model_dump()},
     )
+    RoleTransitions.count(sentences).save(out)
     summary = FinetuneSummary(
         init=init,
         out=str(out),
@@ -173,33 +178,47 @@ def evaluate_sentence_roles(
     on_batch: Callable[[int], Any] | None = None,
 ) -> RoleMetrics:
     """Score a model folder, or `tfidf` (the baseline, fitted on the training split), on `split`."""
+    from medlm.training.role_sequence import RoleTransitions, decode_abstracts
     from medlm.training.sentence_roles import SentenceRoleClassifier, load_role_sentences
 
     started = time.perf_counter()
     gold_sentences = list(sentences) if sentences is not None else load_role_sentences(split)
     if not gold_sentences:
         raise InputError(f"no sentences in split {split!r}")
+    transitions: RoleTransitions | None
     if model == "tfidf":
         from medlm.training.tfidf_roles import TfidfRoleBaseline
 
         fitted = TfidfRoleBaseline().fit(
             list(train) if train is not None else load_role_sentences("train")
         )
-        predicted = fitted.predict(gold_sentences)
+        probs = fitted.predict_proba(gold_sentences)
+        transitions = fitted.transitions_
     else:
         folder = Path(model)
         if not folder.is_dir():
             raise InputError(f"--model {model}: not a model folder (or 'tfidf')")
         classifier = SentenceRoleClassifier.load(folder)
-        probs = classifier.probabilities(gold_sentences, on_batch=on_batch)
-        predicted = [ROLES[int(i)] for i in probs.argmax(dim=-1)]
-    return role_metrics(
-        [s.label for s in gold_sentences],
-        predicted,
-        model=model,
-        split=split,
-        abstracts=len({s.pmid for s in gold_sentences}),
-        seconds=time.perf_counter() - started,
+        probs = classifier.probabilities(gold_sentences, on_batch=on_batch).numpy()
+        transitions = classifier.transitions
+    gold = [s.label for s in gold_sentences]
+    abstracts, seconds = len({s.pmid for s in gold_sentences}), time.perf_counter() - started
+
+    def metrics(predicted: list[str]) -> RoleMetrics:
+        return role_metrics(
+            gold, predicted, model=model, split=split, abstracts=abstracts, seconds=seconds
+        )
+
+    independent = metrics([ROLES[int(i)] for i in probs.argmax(axis=1)])
+    if transitions is None:
+        return independent
+    decoded = [ROLES[i] for i in decode_abstracts(gold_sentences, probs, transitions)]
+    return metrics(decoded).model_copy(
+        update={
+            "decoding": "abstract (Viterbi over learned role transitions)",
+            "sentence_level_accuracy": independent.accuracy,
+            "sentence_level_macro_f1": independent.macro_f1,
+        }
     )
 
 

@@ -30,6 +30,7 @@ from medlm.errors import InputError
 from medlm.lm.models import Batch, SequenceClassifier
 from medlm.lm.tokenizer import Tokenizer
 from medlm.training.batching import Example, pad_sequences
+from medlm.training.role_sequence import RoleTransitions, decode_abstracts
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ class SentenceRoleClassifier:
         self.tokenizer = tokenizer
         self.encoder = RoleEncoder(tokenizer)
         self.batch_size = batch_size
+        self.transitions: RoleTransitions | None = None
 
     @classmethod
     def load(cls, folder: Path) -> SentenceRoleClassifier:
@@ -154,7 +156,9 @@ class SentenceRoleClassifier:
         model, tokenizer = load_checkpoint(folder)
         if not isinstance(model, SequenceClassifier) or tokenizer is None:
             raise InputError(f"{folder} is not a sentence-role classifier with a tokenizer")
-        return cls(model, tokenizer)
+        classifier = cls(model, tokenizer)
+        classifier.transitions = RoleTransitions.load(folder)
+        return classifier
 
     def probabilities(
         self, sentences: Sequence[RoleSentence], on_batch: Callable[[int], Any] | None = None
@@ -174,8 +178,11 @@ class SentenceRoleClassifier:
         return out
 
     def predict(self, sentences: Sequence[RoleSentence]) -> list[RolePrediction]:
+        """Roles of sentences; whole abstracts are decoded together when transitions exist."""
         probs = self.probabilities(sentences)
         best = probs.argmax(dim=-1)
+        if self.transitions is not None:
+            best = torch.tensor(decode_abstracts(sentences, probs.numpy(), self.transitions))
         return [
             RolePrediction(text=s.text, role=ROLES[int(b)], score=float(probs[i, b]))
             for i, (s, b) in enumerate(zip(sentences, best, strict=True))

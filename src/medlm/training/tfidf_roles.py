@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-from medlm.datasets.medline_corpus import RoleSentence
+from medlm.datasets.medline_corpus import ROLES, RoleSentence
 from medlm.errors import NotFittedError
+from medlm.training.role_sequence import RoleTransitions
 
 
 def _position_features(sentences: Sequence[RoleSentence]) -> sparse.csr_matrix:
@@ -58,7 +59,16 @@ class TfidfRoleBaseline:
         self.model_ = LogisticRegression(C=self.C, max_iter=2_000).fit(
             self._features(sentences), [s.label for s in sentences]
         )
+        self.transitions_ = RoleTransitions.count(sentences)
         return self
+
+    def predict_proba(self, sentences: Sequence[RoleSentence]) -> np.ndarray:
+        """(N, len(ROLES)) class probabilities, columns in ROLES order."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError("TfidfRoleBaseline.predict_proba called before fit")
+        probs = self.model_.predict_proba(self._features(sentences))
+        columns = [list(self.model_.classes_).index(role) for role in ROLES]
+        return np.asarray(probs[:, columns])
 
     def predict(self, sentences: Sequence[RoleSentence]) -> list[str]:
         if not hasattr(self, "model_"):
