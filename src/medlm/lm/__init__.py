@@ -26,13 +26,27 @@ Checkpoints
     config, tokenizer, training settings and the medlm version; outputs are bit-for-bit equal
     after loading.
 
+Generation
+    `generate(model, input_ids, GenerationConfig(...)) -> GenerationResult`: greedy, beam search
+    and seeded temperature / top-k / top-p sampling for decoder-only and encoder-decoder models,
+    with a key/value cache (cached and uncached decoding give identical tokens).
+    `GenerationBackend` is the small interface shared by `LocalBackend` (medlm's own models) and
+    `OpenAICompatibleBackend` (any OpenAI-compatible completions/chat endpoint by URL: vLLM,
+    llama.cpp server, Ollama).
+
+Export (extra `medlm[export]`)
+    `medlm.lm.export`: `export_encoder_onnx`, `export_classifier_onnx`, `quantize_int8`;
+    `medlm.lm.onnx_inference`: `OnnxEncoder` (same `embed` as `TextEncoder`), `OnnxClassifier`.
+
 Attention masks everywhere are booleans where True means "may attend" (see
 `medlm.lm.attention`).
 """
 
+from medlm.lm.backends import GenerationBackend, LocalBackend, OpenAICompatibleBackend
 from medlm.lm.checkpoint import load_checkpoint, save_checkpoint
 from medlm.lm.config import TransformerConfig
 from medlm.lm.encoding import TextEncoder
+from medlm.lm.generation import GenerationConfig, GenerationResult, generate
 from medlm.lm.models import (
     IGNORE_INDEX,
     Batch,
@@ -52,9 +66,14 @@ __all__ = [
     "IGNORE_INDEX",
     "Batch",
     "CausalLanguageModel",
+    "GenerationBackend",
+    "GenerationConfig",
+    "GenerationResult",
     "LanguageModel",
+    "LocalBackend",
     "MaskedLanguageModel",
     "ModelOutput",
+    "OpenAICompatibleBackend",
     "Seq2SeqLanguageModel",
     "SequenceClassifier",
     "TextEncoder",
@@ -63,6 +82,7 @@ __all__ = [
     "Transformer",
     "TransformerConfig",
     "TransformerOutput",
+    "generate",
     "load_checkpoint",
     "load_pretrained",
     "save_checkpoint",
