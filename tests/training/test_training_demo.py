@@ -24,6 +24,7 @@ def test_demo_loads_the_configured_classifier_and_labels_one_test_abstract(
         max_steps=2,
         batch_size=10,
         precision="fp32",
+        calibrate=False,
     )
     monkeypatch.setenv("MEDLM_LM__SENTENCE_ROLE_MODEL", str(model))
     monkeypatch.setattr(

@@ -108,6 +108,8 @@ def finetune_sentence_roles(
     precision: str = "bf16",
     seed: int = 0,
     callbacks: Sequence[Any] = (),
+    validation: Sequence[RoleSentence] | None = None,
+    calibrate: bool = True,
 ) -> FinetuneSummary:
     """Fine-tune a sentence-role classifier from `init` and save it (with tokenizer) to `out`."""
     from medlm.training.config import TrainingSettings
@@ -156,6 +158,8 @@ def finetune_sentence_roles(
         {"task": "sentence-roles", "init": init, **settings.model_dump()},
     )
     RoleTransitions.count(sentences).save(out)
+    if calibrate:
+        calibrate_model(out, validation)
     summary = FinetuneSummary(
         init=init,
         out=str(out),
@@ -175,16 +179,25 @@ def evaluate_sentence_roles(
     split: Split = "test",
     sentences: Sequence[RoleSentence] | None = None,
     train: Sequence[RoleSentence] | None = None,
+    validation: Sequence[RoleSentence] | None = None,
     on_batch: Callable[[int], Any] | None = None,
 ) -> RoleMetrics:
-    """Score a model folder, or `tfidf` (the baseline, fitted on the training split), on `split`."""
-    from medlm.training.role_sequence import RoleTransitions, decode_abstracts
+    """Score a model folder, or `tfidf` (the baseline, fitted on the training split), on `split`.
+
+    The primary figures use the model's decision calibration (per-role biases and abstract
+    decoding chosen on the validation split, see `role_calibration`) when it has one; the
+    plain per-sentence argmax is reported beside them. The TF-IDF baseline is calibrated the
+    same way on the validation abstracts (when they are loaded or given).
+    """
+    from medlm.training.role_calibration import RoleCalibration, calibrate, decide
+    from medlm.training.role_sequence import RoleTransitions
     from medlm.training.sentence_roles import SentenceRoleClassifier, load_role_sentences
 
     started = time.perf_counter()
     gold_sentences = list(sentences) if sentences is not None else load_role_sentences(split)
     if not gold_sentences:
         raise InputError(f"no sentences in split {split!r}")
+    calibration: RoleCalibration | None
     transitions: RoleTransitions | None
     if model == "tfidf":
         from medlm.training.tfidf_roles import TfidfRoleBaseline
@@ -194,13 +207,18 @@ def evaluate_sentence_roles(
         )
         probs = fitted.predict_proba(gold_sentences)
         transitions = fitted.transitions_
+        if validation is None and sentences is None:
+            validation = load_role_sentences("validation")
+        calibration = None
+        if validation:
+            calibration = calibrate(validation, fitted.predict_proba(validation), transitions)
     else:
         folder = Path(model)
         if not folder.is_dir():
             raise InputError(f"--model {model}: not a model folder (or 'tfidf')")
         classifier = SentenceRoleClassifier.load(folder)
         probs = classifier.probabilities(gold_sentences, on_batch=on_batch).numpy()
-        transitions = classifier.transitions
+        transitions, calibration = classifier.transitions, classifier.calibration
     gold = [s.label for s in gold_sentences]
     abstracts, seconds = len({s.pmid for s in gold_sentences}), time.perf_counter() - started
 
@@ -210,16 +228,38 @@ def evaluate_sentence_roles(
         )
 
     independent = metrics([ROLES[int(i)] for i in probs.argmax(axis=1)])
-    if transitions is None:
+    if calibration is None:
         return independent
-    decoded = [ROLES[i] for i in decode_abstracts(gold_sentences, probs, transitions)]
-    return metrics(decoded).model_copy(
+    ids = decide(
+        gold_sentences, probs, transitions, calibration.bias, calibration.transition_weight
+    )
+    decoding = "per-role biases chosen on validation"
+    if calibration.transition_weight:
+        decoding += f", abstract Viterbi (transition weight {calibration.transition_weight})"
+    return metrics([ROLES[i] for i in ids]).model_copy(
         update={
-            "decoding": "abstract (Viterbi over learned role transitions)",
+            "decoding": decoding,
             "sentence_level_accuracy": independent.accuracy,
             "sentence_level_macro_f1": independent.macro_f1,
         }
     )
+
+
+def calibrate_model(
+    folder: Path,
+    validation: Sequence[RoleSentence] | None = None,
+    on_batch: Callable[[int], Any] | None = None,
+) -> Any:
+    """Choose and save a fine-tuned model's decision calibration on the validation split."""
+    from medlm.training.role_calibration import calibrate
+    from medlm.training.sentence_roles import SentenceRoleClassifier, load_role_sentences
+
+    sentences = list(validation) if validation is not None else load_role_sentences("validation")
+    classifier = SentenceRoleClassifier.load(folder)
+    probs = classifier.probabilities(sentences, on_batch=on_batch).numpy()
+    calibration = calibrate(sentences, probs, classifier.transitions)
+    calibration.save(folder)
+    return calibration
 
 
 def save_metrics(metrics: RoleMetrics, path: Path) -> None:

@@ -30,7 +30,8 @@ from medlm.errors import InputError
 from medlm.lm.models import Batch, SequenceClassifier
 from medlm.lm.tokenizer import Tokenizer
 from medlm.training.batching import Example, pad_sequences
-from medlm.training.role_sequence import RoleTransitions, decode_abstracts
+from medlm.training.role_calibration import RoleCalibration, decide
+from medlm.training.role_sequence import RoleTransitions
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class SentenceRoleClassifier:
         self.encoder = RoleEncoder(tokenizer)
         self.batch_size = batch_size
         self.transitions: RoleTransitions | None = None
+        self.calibration: RoleCalibration | None = None
 
     @classmethod
     def load(cls, folder: Path) -> SentenceRoleClassifier:
@@ -158,6 +160,7 @@ class SentenceRoleClassifier:
             raise InputError(f"{folder} is not a sentence-role classifier with a tokenizer")
         classifier = cls(model, tokenizer)
         classifier.transitions = RoleTransitions.load(folder)
+        classifier.calibration = RoleCalibration.load(folder)
         return classifier
 
     def probabilities(
@@ -178,11 +181,13 @@ class SentenceRoleClassifier:
         return out
 
     def predict(self, sentences: Sequence[RoleSentence]) -> list[RolePrediction]:
-        """Roles of sentences; whole abstracts are decoded together when transitions exist."""
+        """Roles of sentences, with the model's validation-chosen calibration when it has one."""
         probs = self.probabilities(sentences)
         best = probs.argmax(dim=-1)
-        if self.transitions is not None:
-            best = torch.tensor(decode_abstracts(sentences, probs.numpy(), self.transitions))
+        if self.calibration is not None:
+            c = self.calibration
+            ids = decide(sentences, probs.numpy(), self.transitions, c.bias, c.transition_weight)
+            best = torch.tensor(ids)
         return [
             RolePrediction(text=s.text, role=ROLES[int(b)], score=float(probs[i, b]))
             for i, (s, b) in enumerate(zip(sentences, best, strict=True))
