@@ -137,6 +137,8 @@ def finetune(
     epochs: Annotated[int, typer.Option("--epochs", min=1)] = 1,
     max_steps: Annotated[int | None, typer.Option("--max-steps", min=1)] = None,
     time_budget: Annotated[float | None, typer.Option("--time-budget", min=0.1)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the abstract sample and order.")] = 0,
+    learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 5e-5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fine-tune a sentence-role classifier on the MEDLINE training abstracts."""
@@ -147,7 +149,7 @@ def finetune(
     if task != "sentence-roles":
         raise InputError(f"--task {task!r}: the only task is 'sentence-roles'")
     _threads()
-    train = subsample(load_role_sentences("train"), max_sentences, seed=0)
+    train = subsample(load_role_sentences("train"), max_sentences, seed=seed)
     total = (len(train) // 32) * epochs if max_steps is None else max_steps
     with progress("fine-tuning", total=total) as advance:
         summary = finetune_sentence_roles(
@@ -158,6 +160,8 @@ def finetune(
             epochs=epochs,
             max_steps=max_steps,
             time_budget_min=time_budget,
+            learning_rate=learning_rate,
+            seed=seed,
             callbacks=[_StepBar(advance)],
         )
     if as_json:

@@ -39,6 +39,7 @@ def run_demo(out_dir: Path) -> list[str]:
             max_train_sentences=DEMO_TRAIN_SENTENCES,
             time_budget_min=DEMO_MINUTES,
             warmup_steps=5,
+            calibrate=False,  # the full run calibrates on the validation abstracts
         )
         lines.append(
             f"short fine-tuning of MiniLM: {summary.steps} steps on {summary.train_sentences} "

@@ -128,7 +128,10 @@ def finetune_sentence_roles(
     sentences = subsample(sentences, max_train_sentences, seed)
     if not sentences:
         raise InputError("no training sentences for the sentence-role task")
-    model = SequenceClassifier.from_encoder(encoder, num_labels=len(ROLES))
+    if isinstance(encoder, SequenceClassifier) and encoder.num_labels == len(ROLES):
+        model = encoder  # continue fine-tuning a sentence-role classifier, head included
+    else:
+        model = SequenceClassifier.from_encoder(encoder, num_labels=len(ROLES))
     examples = RoleEncoder(tokenizer).examples(sentences)
     if precision == "bf16" and not bf16_supported(torch.device("cpu")):
         precision = "fp32"
