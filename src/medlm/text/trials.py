@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline import Citation
 from medlm.records import Span
+from medlm.text.abstract_roles import RoleLabeller, sentence_role_spans
 from medlm.text.numbers import NUMBER_WORDS, words_to_int
 from medlm.text.results import Entity, TextAnalysis
 from medlm.text.trial_arms import arm_spans, outcome_spans, population_spans
@@ -102,6 +103,9 @@ class TrialFacts(BaseModel):
     comparators: tuple[str, ...] = ()
     outcomes: tuple[Span, ...] = ()
     effects: tuple[EffectMeasure, ...] = ()
+    sentence_roles: tuple[Span, ...] = Field(
+        default=(), description="Each sentence's role, when a sentence-role classifier was given."
+    )
 
 
 def abstract_text(citation: Citation) -> str:
@@ -190,8 +194,11 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
-    """Trial facts from an analysed abstract (entities give the drugs and conditions)."""
+def extract_trial_facts(analysis: TextAnalysis, roles: RoleLabeller | None = None) -> TrialFacts:
+    """Trial facts from an analysed abstract (entities give the drugs and conditions).
+
+    With `roles` (a fine-tuned sentence-role classifier), each sentence also gets its role.
+    """
     text = analysis.text
     size = _sample_size(text)
     ages = [e.measurement for e in analysis.entities if e.label == "age" and e.measurement]
@@ -221,4 +228,5 @@ def extract_trial_facts(analysis: TextAnalysis) -> TrialFacts:
         population=tuple(_unique([text[s.start : s.end] for s in population_spans(text)])),
         outcomes=tuple(outcome_spans(text)),
         effects=tuple(_effects(text)),
+        sentence_roles=tuple(sentence_role_spans(text, roles)) if roles is not None else (),
     )
