@@ -90,6 +90,41 @@ def test_classifier_export_matches_torch_logits_on_a_padded_batch(tmp_path: Path
     np.testing.assert_allclose(classifier.predict_proba(TEXTS).sum(axis=1), 1.0, atol=1e-6)
 
 
+def test_classifier_export_takes_segment_ids_and_matches_torch_with_them(
+    tmp_path: Path,
+) -> None:
+    model, tokenizer = _classifier()
+    input_ids, mask = tokenizer.pad(tokenizer.encode(TEXTS, 32))  # (5, T)
+    segments = torch.zeros_like(input_ids)
+    segments[:, 3:] = 1
+    segments = segments * mask.long()  # context segment after the third token, 0 at padding
+    with torch.no_grad():
+        expected = model(Batch(input_ids, mask, segment_ids=segments)).logits
+        without = model(Batch(input_ids, mask)).logits
+    assert expected is not None and without is not None
+    assert not torch.allclose(expected, without, atol=1e-3)  # the segments change the logits
+    folder = export_classifier_onnx(model, tokenizer, tmp_path / "clf")
+    assert read_export_info(folder).inputs == ["input_ids", "attention_mask", "token_type_ids"]
+    exported = OnnxClassifier(folder)
+    got = exported.run_ids(input_ids.numpy(), mask.long().numpy(), segments.numpy())
+    np.testing.assert_allclose(got, expected.numpy(), atol=1e-4)
+    # No segment ids: zeros, the same as a torch call without them.
+    got_plain = exported.run_ids(input_ids.numpy(), mask.long().numpy())
+    np.testing.assert_allclose(got_plain, without.numpy(), atol=1e-4)
+
+
+def test_segment_ids_for_an_export_without_them_are_an_input_error(tmp_path: Path) -> None:
+    torch.manual_seed(1)
+    tokenizer = _tokenizer()
+    config = tiny_config(vocab_size=tokenizer.vocab_size, max_length=32, type_vocab_size=0)
+    model = SequenceClassifier(config, num_labels=3)
+    folder = export_classifier_onnx(model, tokenizer, tmp_path / "clf")
+    assert read_export_info(folder).inputs == ["input_ids", "attention_mask"]
+    ids = np.ones((1, 4), dtype=np.int64)
+    with pytest.raises(InputError, match="without segment ids"):
+        OnnxClassifier(folder).run_ids(ids, ids, np.zeros_like(ids))
+
+
 def test_int8_export_stays_close_to_fp32_and_is_marked_int8(tmp_path: Path) -> None:
     model, tokenizer = _encoder()
     fp32 = export_encoder_onnx(model, tokenizer, tmp_path / "fp32")

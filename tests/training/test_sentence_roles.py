@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,57 @@ def test_tfidf_baseline_uses_position_and_must_be_fitted() -> None:
             for s in synthetic_abstracts(5, "test")]  # fmt: skip
     metrics = evaluate_sentence_roles("tfidf", sentences=test, train=same)
     assert metrics.macro_f1 == 1.0 and metrics.model == "tfidf"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None,
+    reason="onnx and onnxruntime are not installed (pip install 'medlm[export]')",
+)
+def test_an_exported_role_classifier_decides_like_its_checkpoint(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from medlm.cli.lm_export import export
+    from medlm.lm.checkpoint import save_checkpoint
+    from medlm.lm.config import TransformerConfig
+    from medlm.lm.models import SequenceClassifier
+    from medlm.training.role_calibration import RoleCalibration
+    from medlm.training.role_sequence import RoleTransitions
+
+    torch.manual_seed(3)
+    _, tokenizer = load_checkpoint(tiny_encoder_checkpoint(tmp_path / "enc"))
+    assert tokenizer is not None
+    config = TransformerConfig(
+        vocab_size=tokenizer.vocab_size, d_model=32, n_heads=4, n_layers=2, d_ff=64
+    )
+    folder = save_checkpoint(
+        tmp_path / "roles", SequenceClassifier(config, num_labels=len(ROLES)), tokenizer
+    )
+    RoleTransitions.count(synthetic_abstracts(3)).save(folder)
+    bias = [0.0, 0.5, 0.0, 0.0, -0.25]
+    RoleCalibration(
+        bias=bias,
+        transition_weight=0.0,
+        validation_macro_f1=0.5,
+        validation_macro_f1_uncalibrated=0.4,
+    ).save(folder)
+    app = typer.Typer()
+    app.command()(export)
+    app.command("other")(lambda: None)
+    args = ["export", "--model", str(folder), "--out", str(tmp_path / "onnx"), "--int8", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+    sentences = synthetic_abstracts(3, "test")
+    torch_roles = SentenceRoleClassifier.load(folder)
+    onnx_roles = SentenceRoleClassifier.load(tmp_path / "onnx")
+    int8_roles = SentenceRoleClassifier.load(tmp_path / "onnx-int8")
+    expected = torch_roles.probabilities(sentences)
+    # The inputs carry a context segment, so parity shows the segment ids reach the graph.
+    torch.testing.assert_close(onnx_roles.probabilities(sentences), expected, atol=1e-4, rtol=0)
+    assert onnx_roles.calibration is not None and onnx_roles.calibration.bias == bias
+    assert int8_roles.calibration is not None and int8_roles.transitions is not None
+    assert [p.role for p in onnx_roles.predict(sentences)] == [
+        p.role for p in torch_roles.predict(sentences)
+    ]
+    assert (int8_roles.probabilities(sentences) - expected).abs().max() < 0.1

@@ -17,6 +17,19 @@ _CHECK_TEXTS = [
 ]
 
 
+def _carry_decision_files(model_dir: Path, out: Path) -> None:
+    """Copy a sentence-role classifier's validation-chosen decision files into the export,
+    so the exported model decides like the checkpoint (`SentenceRoleClassifier.load`)."""
+    import shutil
+
+    from medlm.training.role_calibration import CALIBRATION_FILE
+    from medlm.training.role_sequence import TRANSITIONS_FILE
+
+    for name in (CALIBRATION_FILE, TRANSITIONS_FILE):
+        if (model_dir / name).is_file():
+            shutil.copy2(model_dir / name, out / name)
+
+
 def export(
     model: Annotated[
         str, typer.Option("--model", help="Known model name (minilm) or model/checkpoint folder.")
@@ -59,6 +72,8 @@ def export(
             _CHECK_TEXTS
         )
         got = OnnxEncoder(out).embed(_CHECK_TEXTS)
+    if Path(model).is_dir():
+        _carry_decision_files(Path(model), out)
     if int8:
         folders["int8"] = quantize_int8(out, out.with_name(out.name + "-int8"))
     kind = "classifier" if isinstance(loaded, SequenceClassifier) else "encoder"

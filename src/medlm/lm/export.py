@@ -4,6 +4,9 @@ An export is a folder: `model.onnx`, the tokenizer files and `export.json` (an `
 The graph takes `input_ids` (B, T) int64 and `attention_mask` (B, T) int64 (1 at real
 tokens) with dynamic batch and sequence axes, and returns `embeddings` (B, D), mean-pooled and
 L2-normalised like `TextEncoder.embed`, for an encoder, or `logits` (B, C) for a classifier.
+A classifier whose model has segment embeddings also takes `token_type_ids` (B, T) int64, so
+inputs that mark a context segment (the sentence-role layout) run unchanged; zeros there give
+the same logits as a torch call without segment ids. `ExportInfo.inputs` lists the inputs.
 `medlm.lm.onnx_inference` runs an export folder with onnxruntime. `onnx` and `onnxruntime` are
 the optional extra `medlm[export]`; they are imported only when a function needs them.
 """
@@ -34,6 +37,7 @@ MODEL_FILE = "model.onnx"
 INFO_FILE = "export.json"
 OPSET = 17
 INPUT_NAMES = ["input_ids", "attention_mask"]
+SEGMENT_INPUT = "token_type_ids"
 _DYNAMIC = {0: "batch", 1: "sequence"}
 
 
@@ -58,6 +62,7 @@ class ExportInfo(BaseModel):
     dim: int
     max_length: int
     labels: list[str] | None = None
+    inputs: list[str] = INPUT_NAMES
     kept_fp32: list[str] = []
     opset: int = OPSET
 
@@ -96,6 +101,18 @@ class _LogitsGraph(nn.Module):
         return logits
 
 
+class _SegmentLogitsGraph(_LogitsGraph):
+    """input_ids, attention_mask, token_type_ids (B, T) -> class logits (B, C)."""
+
+    def forward(  # type: ignore[override]
+        self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor
+    ) -> Tensor:
+        batch = Batch(input_ids, attention_mask.bool(), segment_ids=token_type_ids)
+        logits = self.model(batch).logits  # (B, C)
+        assert logits is not None
+        return logits
+
+
 def _example_inputs(model: LanguageModel, tokenizer: Tokenizer) -> tuple[Tensor, Tensor]:
     """A padded two-row batch: the traced graph then always applies the padding mask,
     which leaves rows without padding unchanged."""
@@ -107,7 +124,13 @@ def _example_inputs(model: LanguageModel, tokenizer: Tokenizer) -> tuple[Tensor,
     return ids, mask
 
 
-def _export(graph: nn.Module, example: tuple[Tensor, Tensor], output: str, path: Path) -> None:
+def _export(
+    graph: nn.Module,
+    example: tuple[Tensor, ...],
+    output: str,
+    path: Path,
+    input_names: Sequence[str] = INPUT_NAMES,
+) -> None:
     require_package("onnx", "onnx", "ONNX export")
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -118,9 +141,9 @@ def _export(graph: nn.Module, example: tuple[Tensor, Tensor], output: str, path:
             graph.eval(),
             example,
             str(path),
-            input_names=INPUT_NAMES,
+            input_names=list(input_names),
             output_names=[output],
-            dynamic_axes={name: _DYNAMIC for name in INPUT_NAMES} | {output: {0: "batch"}},
+            dynamic_axes={name: _DYNAMIC for name in input_names} | {output: {0: "batch"}},
             opset_version=OPSET,
             dynamo=False,
         )
@@ -162,18 +185,30 @@ def export_classifier_onnx(
     path: Path | str,
     labels: Sequence[str] | None = None,
 ) -> Path:
-    """Write `model`'s logits graph, `tokenizer` and optional label names to the folder `path`."""
+    """Write `model`'s logits graph, `tokenizer` and optional label names to the folder `path`.
+
+    A model with segment embeddings gets the extra input `token_type_ids`.
+    """
     if not isinstance(model, SequenceClassifier):
         raise InputError(f"model is a {type(model).__name__}, not a SequenceClassifier")
     if labels is not None and len(labels) != model.num_labels:
         raise InputError(f"labels has {len(labels)} names for {model.num_labels} classes")
     folder = _prepare(path)
-    graph = _LogitsGraph(model.eval())
+    example: tuple[Tensor, ...] = _example_inputs(model, tokenizer)
+    inputs = list(INPUT_NAMES)
+    graph: _LogitsGraph = _LogitsGraph(model.eval())
+    if model.config.type_vocab_size > 0:
+        ids, mask = example
+        segments = torch.zeros_like(ids)
+        segments[:, ids.shape[1] // 4 :] = 1  # (2, T) a traced example with both segments
+        example, inputs = (ids, mask, segments * mask), [*INPUT_NAMES, SEGMENT_INPUT]
+        graph = _SegmentLogitsGraph(model.eval())
     with torch.no_grad():
-        _export(graph, _example_inputs(model, tokenizer), "logits", folder / MODEL_FILE)
+        _export(graph, example, "logits", folder / MODEL_FILE, inputs)
     info = ExportInfo(
         kind="classifier",
         output="logits",
+        inputs=inputs,
         dim=model.num_labels,
         max_length=min(tokenizer.max_length, model.config.max_length),
         labels=list(labels) if labels is not None else None,

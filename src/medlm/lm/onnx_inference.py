@@ -2,6 +2,8 @@
 
 Both read the folder written by `medlm.lm.export` and batch texts by length like
 `TextEncoder.embed`, padding with numpy; results come back in the order of the texts.
+`run_ids` runs one batch of token ids the caller built (with segment ids where the export
+takes them), for inputs that are not plain texts, such as the sentence-role layout.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from medlm.errors import InputError
-from medlm.lm.export import MODEL_FILE, read_export_info, require_package
+from medlm.lm.export import MODEL_FILE, SEGMENT_INPUT, read_export_info, require_package
 from medlm.lm.tokenizer import Tokenizer
 
 
@@ -40,6 +42,28 @@ class _OnnxModel:
         self.tokenizer = Tokenizer.load(self.folder)
         self.max_length = self.info.max_length
 
+    def run_ids(
+        self,
+        input_ids: np.ndarray,
+        attention_mask: np.ndarray,
+        segment_ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """(B, dim) float32 outputs of one padded batch: ids, mask and segments are (B, T).
+
+        Segment ids go to exports that take `token_type_ids` (zeros when not given); giving
+        them to an export without that input is an InputError rather than a silent drop.
+        """
+        feeds = {
+            "input_ids": np.asarray(input_ids, dtype=np.int64),
+            "attention_mask": np.asarray(attention_mask, dtype=np.int64),
+        }
+        if SEGMENT_INPUT in self.info.inputs:
+            segments = np.zeros_like(feeds["input_ids"]) if segment_ids is None else segment_ids
+            feeds[SEGMENT_INPUT] = np.asarray(segments, dtype=np.int64)
+        elif segment_ids is not None:
+            raise InputError(f"{self.folder} was exported without segment ids ({SEGMENT_INPUT})")
+        return np.asarray(self.session.run([self.info.output], feeds)[0], dtype=np.float32)
+
     def _run(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """(N, dim) float32 outputs in the order of `texts`, batched by length."""
         for i, text in enumerate(texts):
@@ -58,8 +82,7 @@ class _OnnxModel:
             for row, i in enumerate(rows):
                 input_ids[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
-            feeds = {"input_ids": input_ids, "attention_mask": mask}
-            out[rows] = self.session.run([self.info.output], feeds)[0]
+            out[rows] = self.run_ids(input_ids, mask)
         return out
 
 
@@ -89,6 +112,10 @@ class OnnxClassifier(_OnnxModel):
     @property
     def labels(self) -> list[str] | None:
         return self.info.labels
+
+    @property
+    def num_labels(self) -> int:
+        return self.info.dim
 
     def logits(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """(N, C) float32 logits in the order of `texts`."""

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +32,9 @@ from medlm.lm.tokenizer import Tokenizer
 from medlm.training.batching import Example, pad_sequences
 from medlm.training.role_calibration import RoleCalibration, decide
 from medlm.training.role_sequence import RoleTransitions
+
+if TYPE_CHECKING:
+    from medlm.lm.onnx_inference import OnnxClassifier
 
 logger = logging.getLogger(__name__)
 
@@ -137,14 +140,24 @@ class RolePrediction(BaseModel):
 
 
 class SentenceRoleClassifier:
-    """A fine-tuned sequence classifier (checkpoint folder) that labels abstract sentences."""
+    """A fine-tuned sequence classifier that labels abstract sentences.
 
-    def __init__(self, model: SequenceClassifier, tokenizer: Tokenizer, batch_size: int = 64):
+    The model is a torch `SequenceClassifier` (a checkpoint folder) or its ONNX export run by
+    onnxruntime (an export folder from `medlm lm export`, fp32 or int8), which takes the same
+    ids and segment ids.
+    """
+
+    def __init__(
+        self,
+        model: SequenceClassifier | OnnxClassifier,
+        tokenizer: Tokenizer,
+        batch_size: int = 64,
+    ):
         if model.num_labels != len(ROLES):
             raise InputError(
                 f"sentence-role model has {model.num_labels} labels, expected {len(ROLES)}"
             )
-        self.model = model.eval()
+        self.model = model.eval() if isinstance(model, SequenceClassifier) else model
         self.tokenizer = tokenizer
         self.encoder = RoleEncoder(tokenizer)
         self.batch_size = batch_size
@@ -153,12 +166,20 @@ class SentenceRoleClassifier:
 
     @classmethod
     def load(cls, folder: Path) -> SentenceRoleClassifier:
+        """A checkpoint folder, or an ONNX export folder (it holds `model.onnx`)."""
         from medlm.lm.checkpoint import load_checkpoint
+        from medlm.lm.export import MODEL_FILE
 
-        model, tokenizer = load_checkpoint(folder)
-        if not isinstance(model, SequenceClassifier) or tokenizer is None:
-            raise InputError(f"{folder} is not a sentence-role classifier with a tokenizer")
-        classifier = cls(model, tokenizer)
+        if (folder / MODEL_FILE).is_file():
+            from medlm.lm.onnx_inference import OnnxClassifier
+
+            exported = OnnxClassifier(folder)
+            classifier = cls(exported, exported.tokenizer)
+        else:
+            model, tokenizer = load_checkpoint(folder)
+            if not isinstance(model, SequenceClassifier) or tokenizer is None:
+                raise InputError(f"{folder} is not a sentence-role classifier with a tokenizer")
+            classifier = cls(model, tokenizer)
         classifier.transitions = RoleTransitions.load(folder)
         classifier.calibration = RoleCalibration.load(folder)
         return classifier
@@ -175,10 +196,21 @@ class SentenceRoleClassifier:
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 batch = role_batch([ids[i] for i in rows], self.tokenizer.pad_id, sep)
-                out[rows] = self.model(batch).logits.float().softmax(dim=-1)
+                out[rows] = self._logits(batch).softmax(dim=-1)
                 if on_batch is not None:
                     on_batch(len(rows))
         return out
+
+    def _logits(self, batch: Batch) -> torch.Tensor:
+        """(B, len(ROLES)) float32 logits of one batch, from torch or onnxruntime."""
+        if isinstance(self.model, SequenceClassifier):
+            logits = self.model(batch).logits
+            assert logits is not None
+            return logits.float()
+        assert batch.padding_mask is not None  # role_batch always sets it
+        segments = None if batch.segment_ids is None else batch.segment_ids.numpy()
+        mask = batch.padding_mask.long().numpy()
+        return torch.from_numpy(self.model.run_ids(batch.input_ids.numpy(), mask, segments))
 
     def predict(self, sentences: Sequence[RoleSentence]) -> list[RolePrediction]:
         """Roles of sentences, with the model's validation-chosen calibration when it has one."""
