@@ -37,8 +37,10 @@ def run_demo(out_dir: Path) -> list[str]:
             "minilm",
             folder,
             max_train_sentences=DEMO_TRAIN_SENTENCES,
+            epochs=3,  # the time budget usually ends the third pass
+            learning_rate=1e-4,
             time_budget_min=DEMO_MINUTES,
-            warmup_steps=5,
+            warmup_steps=10,
             calibrate=False,  # the full run calibrates on the validation abstracts
         )
         lines.append(
