@@ -65,6 +65,7 @@ def test_lm_evaluate_tfidf_prints_accuracy_macro_f1_and_per_class(
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["macro_f1"] == 1.0 and payload["n_abstracts"] == 6
+    assert payload["decoding"].startswith("per-role biases chosen on validation")
     assert set(payload["per_class_f1"]) == {
         "BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS"
     }  # fmt: skip

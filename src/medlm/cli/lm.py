@@ -191,11 +191,15 @@ def evaluate(
         raise InputError(f"--split {split!r}: use test or validation")
     _threads()
     sentences = load_role_sentences(split)  # type: ignore[arg-type]
+    # The baseline's biases are chosen on the validation abstracts, so only a test-split
+    # evaluation gets them (a fine-tuned model folder carries its own).
+    validation = load_role_sentences("validation") if model == "tfidf" and split == "test" else None
     with progress("evaluating", total=len(sentences)) as advance:
         metrics = evaluate_sentence_roles(
             model,
             split=split,  # type: ignore[arg-type]
             sentences=sentences,
+            validation=validation,
             on_batch=advance,
         )
     if as_json:
