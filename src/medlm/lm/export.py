@@ -89,23 +89,14 @@ class _EmbeddingGraph(nn.Module):
 
 
 class _LogitsGraph(nn.Module):
-    """input_ids, attention_mask (B, T) -> class logits (B, C)."""
+    """input_ids, attention_mask [, token_type_ids] (B, T) -> class logits (B, C)."""
 
     def __init__(self, model: SequenceClassifier) -> None:
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
-        logits = self.model(Batch(input_ids, attention_mask.bool())).logits  # (B, C)
-        assert logits is not None
-        return logits
-
-
-class _SegmentLogitsGraph(_LogitsGraph):
-    """input_ids, attention_mask, token_type_ids (B, T) -> class logits (B, C)."""
-
-    def forward(  # type: ignore[override]
-        self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor
+    def forward(
+        self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor | None = None
     ) -> Tensor:
         batch = Batch(input_ids, attention_mask.bool(), segment_ids=token_type_ids)
         logits = self.model(batch).logits  # (B, C)
@@ -196,15 +187,13 @@ def export_classifier_onnx(
     folder = _prepare(path)
     example: tuple[Tensor, ...] = _example_inputs(model, tokenizer)
     inputs = list(INPUT_NAMES)
-    graph: _LogitsGraph = _LogitsGraph(model.eval())
     if model.config.type_vocab_size > 0:
         ids, mask = example
         segments = torch.zeros_like(ids)
         segments[:, ids.shape[1] // 4 :] = 1  # (2, T) a traced example with both segments
         example, inputs = (ids, mask, segments * mask), [*INPUT_NAMES, SEGMENT_INPUT]
-        graph = _SegmentLogitsGraph(model.eval())
     with torch.no_grad():
-        _export(graph, example, "logits", folder / MODEL_FILE, inputs)
+        _export(_LogitsGraph(model.eval()), example, "logits", folder / MODEL_FILE, inputs)
     info = ExportInfo(
         kind="classifier",
         output="logits",
