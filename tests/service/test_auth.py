@@ -261,3 +261,25 @@ def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
         first = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).first()
     assert first is not None and first.actor == "cds-client:https://ehr.example"
     assert first.patient_id == "p-9" and first.outcome == 412
+
+
+def test_a_cds_client_token_is_accepted_once(tmp_path: Path) -> None:
+    from medlm.treatment import cds
+
+    client, _, key = _cds_client(tmp_path)
+    url = f"/cds-services/{cds.PATIENT_VIEW}"
+    body = {"hook": "patient-view", "hookInstance": "i", "context": {"patientId": "p-9"}}
+    claims = {
+        "iss": "https://ehr.example", "aud": f"http://testserver{url}", "jti": "once-1",
+        "exp": datetime.now(UTC) + timedelta(minutes=5), "iat": datetime.now(UTC),
+    }  # fmt: skip
+
+    def call(jti: str) -> Any:
+        token = jwt.encode(claims | {"jti": jti}, key, algorithm="ES384", headers={"kid": "ehr-1"})
+        return client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+
+    assert call("once-1").status_code == 412
+    replay = call("once-1")
+    assert replay.status_code == 401 and "replay" in replay.json()["detail"]
+    assert call("once-2").status_code == 412  # a fresh id from the same client is fine
+    assert call("x" * 256).status_code == 401  # longer than the remembered-id column

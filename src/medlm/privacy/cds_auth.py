@@ -3,6 +3,8 @@ against the public keys (JWKS files) of configured trusted issuers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -12,6 +14,17 @@ from medlm.settings import SecuritySettings
 
 # CDS Hooks 2.0 requires clients to sign with ES384 or RS384; RS256/ES256 are widely deployed.
 ALGORITHMS = ["ES384", "RS384", "ES256", "RS256"]
+MAX_JTI_LENGTH = 255  # the width of the column that remembers used ids
+
+
+@dataclass(frozen=True)
+class ClientToken:
+    """A verified CDS client token: who it authenticates and the id that must not recur."""
+
+    principal: Principal
+    issuer: str
+    jti: str
+    expires_at: datetime
 
 
 def unverified_issuer(token: str) -> str | None:
@@ -38,10 +51,11 @@ def _key(jwks_file: Path, token: str) -> jwt.PyJWK:
     return matches[0]
 
 
-def verify_cds_client(security: SecuritySettings, token: str, audience: str) -> Principal:
-    """The principal of a trusted CDS client's JWT for this service URL (`aud`); the client acts
-    for a clinician. AuthenticationError for an untrusted issuer, bad signature, wrong audience,
-    expiry or a missing claim (no token text in messages)."""
+def verify_cds_client(security: SecuritySettings, token: str, audience: str) -> ClientToken:
+    """A trusted CDS client's JWT for this service URL (`aud`) verified; the client acts for a
+    clinician. AuthenticationError for an untrusted issuer, bad signature, wrong audience,
+    expiry or a missing claim (no token text in messages). The caller refuses a `jti` it has
+    seen before (`CredentialStore.claim_client_token`)."""
     issuer = unverified_issuer(token)
     jwks_file = security.cds_trusted_issuers.get(issuer or "")
     if issuer is None or jwks_file is None:
@@ -62,6 +76,11 @@ def verify_cds_client(security: SecuritySettings, token: str, audience: str) -> 
         raise AuthenticationError("CDS client token is for another service URL (aud)") from exc
     except jwt.PyJWTError as exc:
         raise AuthenticationError("CDS client token is not valid") from exc
-    return Principal(
-        subject=f"cds-client:{issuer}", role=Role.CLINICIAN, credential=f"cds:{claims['jti']}"
+    jti = claims["jti"]
+    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_LENGTH:
+        raise AuthenticationError(f"CDS client token jti must be text of 1-{MAX_JTI_LENGTH} chars")
+    principal = Principal(
+        subject=f"cds-client:{issuer}", role=Role.CLINICIAN, credential=f"cds:{jti}"
     )
+    expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    return ClientToken(principal=principal, issuer=issuer, jti=jti, expires_at=expires_at)

@@ -16,7 +16,7 @@ from medlm.privacy.auth import (
     new_api_key,
     split_api_key,
 )
-from medlm.storage.tables.privacy import ApiKey, RevokedToken, User
+from medlm.storage.tables.privacy import ApiKey, RevokedToken, UsedClientToken, User
 
 
 class UserInfo(BaseModel):
@@ -102,6 +102,19 @@ class CredentialStore:
                 conn.execute(sa.select(RevokedToken.jti).where(RevokedToken.jti == jti)).first()
                 is not None
             )
+
+    def claim_client_token(self, issuer: str, jti: str, expires_at: datetime) -> None:
+        """Record a CDS client token's id as used until it expires; AuthenticationError when
+        the same issuer presented it before (a replay). Expired ids are forgotten here."""
+        now = datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.delete(UsedClientToken).where(UsedClientToken.expires_at < now))
+                conn.execute(
+                    sa.insert(UsedClientToken).values(issuer=issuer, jti=jti, expires_at=expires_at)
+                )
+        except sa.exc.IntegrityError as exc:
+            raise AuthenticationError("CDS client token was already used (jti replay)") from exc
 
     def verify_api_key(self, key: str) -> Principal:
         """The principal of a valid, unrevoked key of an enabled user."""

@@ -106,7 +106,9 @@ def authenticate_cds(request: Request, state: SecurityState) -> Principal:
             audience = (
                 base.rstrip("/") + request.url.path if base else str(request.url).split("?", 1)[0]
             )
-            return verify_cds_client(security, credential, audience)
+            token = verify_cds_client(security, credential, audience)
+            state.credentials().claim_client_token(token.issuer, token.jti, token.expires_at)
+            return token.principal
     return authenticate(request, state)
 
 

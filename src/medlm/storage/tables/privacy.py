@@ -44,6 +44,17 @@ class RevokedToken(Base):
     revoked_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
+class UsedClientToken(Base):
+    """A CDS client's JWT id (`jti`) already presented, kept until the token expires so that
+    the same token cannot be replayed (CDS Hooks 2.0: the jti protects against replay)."""
+
+    __tablename__ = "used_client_tokens"
+
+    issuer: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    jti: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
 class AuditEntry(Base):
     """One access to patient data; `entry_hash` covers this entry and `prev_hash`."""
 
