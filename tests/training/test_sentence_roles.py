@@ -138,15 +138,15 @@ def test_tfidf_baseline_uses_position_and_must_be_fitted() -> None:
     assert metrics.macro_f1 == 1.0 and metrics.model == "tfidf"
 
 
-@pytest.mark.skipif(
+_needs_onnx = pytest.mark.skipif(
     importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None,
     reason="onnx and onnxruntime are not installed (pip install 'medlm[export]')",
 )
-def test_an_exported_role_classifier_decides_like_its_checkpoint(tmp_path: Path) -> None:
-    import typer
-    from typer.testing import CliRunner
+_BIAS = [0.0, 0.5, 0.0, 0.0, -0.25]
 
-    from medlm.cli.lm_export import export
+
+def _calibrated_role_checkpoint(tmp_path: Path) -> Path:
+    """A tiny untrained role classifier with transitions and validation biases beside it."""
     from medlm.lm.checkpoint import save_checkpoint
     from medlm.lm.config import TransformerConfig
     from medlm.lm.models import SequenceClassifier
@@ -163,13 +163,39 @@ def test_an_exported_role_classifier_decides_like_its_checkpoint(tmp_path: Path)
         tmp_path / "roles", SequenceClassifier(config, num_labels=len(ROLES)), tokenizer
     )
     RoleTransitions.count(synthetic_abstracts(3)).save(folder)
-    bias = [0.0, 0.5, 0.0, 0.0, -0.25]
     RoleCalibration(
-        bias=bias,
+        bias=_BIAS,
         transition_weight=0.0,
         validation_macro_f1=0.5,
         validation_macro_f1_uncalibrated=0.4,
     ).save(folder)
+    return folder
+
+
+@_needs_onnx
+def test_a_role_classifier_exports_with_its_decision_files(tmp_path: Path) -> None:
+    torch_roles = SentenceRoleClassifier.load(_calibrated_role_checkpoint(tmp_path))
+    out = torch_roles.export_onnx(tmp_path / "onnx")
+    onnx_roles = SentenceRoleClassifier.load(out)
+    assert onnx_roles.calibration == torch_roles.calibration
+    assert onnx_roles.transitions == torch_roles.transitions
+    sentences = synthetic_abstracts(2, "test")
+    assert [p.role for p in onnx_roles.predict(sentences)] == [
+        p.role for p in torch_roles.predict(sentences)
+    ]
+    with pytest.raises(InputError, match="torch"):
+        onnx_roles.export_onnx(tmp_path / "again")
+
+
+@_needs_onnx
+def test_an_exported_role_classifier_decides_like_its_checkpoint(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from medlm.cli.lm_export import export
+
+    folder = _calibrated_role_checkpoint(tmp_path)
+    bias = _BIAS
     app = typer.Typer()
     app.command()(export)
     app.command("other")(lambda: None)

@@ -184,6 +184,21 @@ class SentenceRoleClassifier:
         classifier.calibration = RoleCalibration.load(folder)
         return classifier
 
+    def export_onnx(self, folder: Path | str) -> Path:
+        """Write the torch model as an ONNX classifier to `folder` with its decision files
+        (validation biases, role transitions), so `load(folder)` decides like this object.
+        `medlm.lm.export.quantize_int8(folder, ...)` then gives an int8 copy with them."""
+        from medlm.lm.export import export_classifier_onnx
+
+        if not isinstance(self.model, SequenceClassifier):
+            raise InputError("only a torch sentence-role model can be exported; this one is ONNX")
+        out = export_classifier_onnx(self.model, self.tokenizer, folder, labels=list(ROLES))
+        if self.transitions is not None:
+            self.transitions.save(out)
+        if self.calibration is not None:
+            self.calibration.save(out)
+        return out
+
     def probabilities(
         self, sentences: Sequence[RoleSentence], on_batch: Callable[[int], Any] | None = None
     ) -> torch.Tensor:
