@@ -230,32 +230,51 @@ def _cds_client(tmp_path: Path) -> tuple[TestClient, Settings, Any]:
     return TestClient(create_app(settings)), settings, key
 
 
-def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
+_HOOK_BODY = {"hook": "patient-view", "hookInstance": "i", "context": {"patientId": "p-9"}}
+
+
+def _hook_url() -> str:
     from medlm.treatment import cds
 
-    client, settings, key = _cds_client(tmp_path)
-    url = f"/cds-services/{cds.PATIENT_VIEW}"
-    body = {"hook": "patient-view", "hookInstance": "i", "context": {"patientId": "p-9"}}
-    good = {
-        "iss": "https://ehr.example", "aud": f"http://testserver{url}", "jti": "j-1",
-        "exp": datetime.now(UTC) + timedelta(minutes=5), "iat": datetime.now(UTC),
+    return f"/cds-services/{cds.PATIENT_VIEW}"
+
+
+def _client_claims(jti: str) -> dict[str, Any]:
+    """Claims of a valid client token for the patient-view hook of the test server."""
+    now = datetime.now(UTC)
+    return {
+        "iss": "https://ehr.example", "aud": f"http://testserver{_hook_url()}", "jti": jti,
+        "exp": now + timedelta(minutes=5), "iat": now,
     }  # fmt: skip
 
-    def call(claims: dict[str, Any], signer: Any = key) -> int:
-        token = jwt.encode(claims, signer, algorithm="ES384", headers={"kid": "ehr-1"})
-        return client.post(url, json=body, headers={"Authorization": f"Bearer {token}"}).status_code
 
+def _call_hook(client: TestClient, claims: dict[str, Any], signer: Any) -> Any:
+    token = jwt.encode(claims, signer, algorithm="ES384", headers={"kid": "ehr-1"})
+    return client.post(_hook_url(), json=_HOOK_BODY, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
+    client, settings, key = _cds_client(tmp_path)
+    good = _client_claims("j-1")
+
+    def call(claims: dict[str, Any], signer: Any = key) -> int:
+        return int(_call_hook(client, claims, signer).status_code)
+
+    # Each failing variant carries a fresh jti, so only the checked claim can refuse it.
     assert call(good) == 412  # authenticated; the hook then asks for its prefetch
-    assert call(good | {"aud": "http://testserver/cds-services/other"}) == 401
-    assert call(good | {"exp": datetime.now(UTC) - timedelta(minutes=1)}) == 401
-    assert call(good | {"iss": "https://evil.example"}) == 401
+    assert call(good | {"jti": "j-2", "aud": "http://testserver/cds-services/other"}) == 401
+    assert call(good | {"jti": "j-3", "exp": datetime.now(UTC) - timedelta(minutes=1)}) == 401
+    assert call(good | {"jti": "j-4", "iss": "https://evil.example"}) == 401
     assert call({k: v for k, v in good.items() if k != "jti"}) == 401
-    assert call(good, signer=ec.generate_private_key(ec.SECP384R1())) == 401
+    assert call(good | {"jti": "j-5"}, signer=ec.generate_private_key(ec.SECP384R1())) == 401
+    assert call(good | {"jti": "j-6"}) == 412  # the same claims, signed by the client, pass
     researcher = _bearer(settings, Role.RESEARCHER)
-    assert client.post(url, json=body, headers=researcher).status_code == 403
-    assert client.post(url, json=body, headers=_bearer(settings, Role.CLINICIAN)).status_code == 412
+    url = _hook_url()
+    assert client.post(url, json=_HOOK_BODY, headers=researcher).status_code == 403
+    clinician = _bearer(settings, Role.CLINICIAN)
+    assert client.post(url, json=_HOOK_BODY, headers=clinician).status_code == 412
     audit = client.app.state.security.audit()  # type: ignore[attr-defined]
     with audit.engine.connect() as conn:
         first = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).first()
@@ -264,19 +283,10 @@ def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
 
 
 def test_a_cds_client_token_is_accepted_once(tmp_path: Path) -> None:
-    from medlm.treatment import cds
-
     client, _, key = _cds_client(tmp_path)
-    url = f"/cds-services/{cds.PATIENT_VIEW}"
-    body = {"hook": "patient-view", "hookInstance": "i", "context": {"patientId": "p-9"}}
-    claims = {
-        "iss": "https://ehr.example", "aud": f"http://testserver{url}", "jti": "once-1",
-        "exp": datetime.now(UTC) + timedelta(minutes=5), "iat": datetime.now(UTC),
-    }  # fmt: skip
 
     def call(jti: str) -> Any:
-        token = jwt.encode(claims | {"jti": jti}, key, algorithm="ES384", headers={"kid": "ehr-1"})
-        return client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+        return _call_hook(client, _client_claims(jti), key)
 
     assert call("once-1").status_code == 412
     replay = call("once-1")
