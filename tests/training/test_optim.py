@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from medlm.training.config import TrainingSettings
-from medlm.training.optim import StepPlan, build_optimizer, build_schedule
+from medlm.training.optim import build_optimizer, build_schedule
 
 
 def _factors(settings: TrainingSettings, total: int) -> list[float]:
@@ -36,28 +36,3 @@ def test_biases_get_no_weight_decay() -> None:
     decayed, plain = optimizer.param_groups
     assert decayed["weight_decay"] == 0.1 and [p.ndim for p in decayed["params"]] == [2]
     assert plain["weight_decay"] == 0.0 and [p.ndim for p in plain["params"]] == [1]
-
-
-def test_a_plan_fitted_to_a_budget_only_shrinks() -> None:
-    plan = StepPlan(100)
-    plan.fit_budget(done=10, elapsed_s=12.0, step_s=1.0, budget_s=40.0)
-    assert plan.total == 38  # 10 done + 28 s left at 1 s per step
-    plan.fit_budget(done=20, elapsed_s=22.0, step_s=0.1, budget_s=40.0)
-    assert plan.total == 38  # faster steps never lengthen the plan
-    plan.fit_budget(done=30, elapsed_s=50.0, step_s=1.0, budget_s=40.0)
-    assert plan.total == 30  # over budget: stop where it is
-
-
-def test_the_schedule_follows_a_plan_shortened_during_the_run() -> None:
-    settings = TrainingSettings(learning_rate=1.0)
-    optimizer = build_optimizer(torch.nn.Linear(2, 2), settings)
-    plan = StepPlan(100)
-    schedule = build_schedule(optimizer, settings, plan)
-    for _ in range(5):
-        optimizer.step()
-        schedule.step()
-    assert schedule.get_last_lr()[0] == pytest.approx(0.95)
-    plan.total = 10
-    optimizer.step()
-    schedule.step()
-    assert schedule.get_last_lr()[0] == pytest.approx(0.4)  # step 6 of 10

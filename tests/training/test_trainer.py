@@ -156,35 +156,3 @@ def test_monitoring_an_unknown_metric_is_refused() -> None:
     settings = TrainingSettings(epochs=1, batch_size=4, monitor="auroc")
     with pytest.raises(ConfigError, match="monitor='auroc' is not among"):
         Trainer(settings, objective).fit(model, synthetic_examples(8))
-
-
-def test_max_steps_ends_training_where_the_schedule_reaches_zero() -> None:
-    model, objective = _model("masked_lm")
-    settings = TrainingSettings(epochs=3, batch_size=8, learning_rate=1e-3, max_steps=5)
-    trainer = Trainer(settings, objective)
-    result = trainer.fit(model, synthetic_examples(32))  # 4 steps per epoch, 12 planned
-    assert trainer.global_step == 5 and trainer.plan.total == 5
-    assert [r.epoch for r in result.history] == [0, 1]
-    assert result.history[-1].learning_rate == 0.0  # the decay ended at the last step
-
-
-def test_a_time_budget_shortens_the_plan_so_the_decay_ends_with_the_budget(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from medlm.training import trainer as trainer_module
-
-    ticks = iter(range(10_000))  # a clock that advances one second per reading
-
-    class _Clock:
-        @staticmethod
-        def perf_counter() -> float:
-            return float(next(ticks))
-
-    monkeypatch.setattr(trainer_module, "time", _Clock)
-    model, objective = _model("masked_lm")
-    settings = TrainingSettings(epochs=1, batch_size=1, learning_rate=1e-3, time_budget_s=20)
-    trainer = Trainer(settings, objective)
-    result = trainer.fit(model, synthetic_examples(200))  # 200 steps planned without a budget
-    assert trainer.plan.total < 20 <= 200
-    assert trainer.global_step == trainer.plan.total
-    assert result.history[-1].learning_rate == 0.0

@@ -16,12 +16,6 @@ class TrainingSettings(BaseModel):
     by the Trainer's `metrics` function; without validation examples "val_loss" falls back to
     the training loss. `precision="bf16"` runs forward passes under bf16 autocast (weights and
     optimizer stay fp32) and is refused where bf16 is not supported.
-
-    `max_steps` ends training after that many optimizer steps and the schedule decays to 0
-    there. `time_budget_s` ends training when the time is spent (counted from the start of
-    `fit`); after a few steps the Trainer measures the step time and shortens the plan to the
-    steps that fit, so the decay ends with the budget. A budgeted run is not reproducible step
-    for step (its length depends on the machine's speed).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -41,5 +35,3 @@ class TrainingSettings(BaseModel):
     monitor_mode: Literal["min", "max"] = "min"
     eval_batch_size: int = Field(default=64, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    max_steps: int | None = Field(default=None, ge=1)
-    time_budget_s: float | None = Field(default=None, gt=0)

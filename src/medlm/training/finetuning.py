@@ -117,6 +117,7 @@ def finetune_sentence_roles(
         RoleBatches,
         RoleEncoder,
         load_role_sentences,
+        stop_after,
         subsample,
     )
     from medlm.training.trainer import Trainer, bf16_supported
@@ -142,13 +143,12 @@ def finetune_sentence_roles(
         precision=precision,
         seed=seed,
         device="cpu",
-        max_steps=max_steps,
-        time_budget_s=time_budget_min * 60 if time_budget_min is not None else None,
     )
+    budget_s = time_budget_min * 60 if time_budget_min is not None else None
     trainer = Trainer(
         settings,
         RoleBatches(tokenizer.pad_id, tokenizer.token_id(tokenizer.specials.end)),
-        callbacks=callbacks,
+        callbacks=[stop_after(budget_s, max_steps), *callbacks],
     )
     result = trainer.fit(model, examples, tokenizer=tokenizer)
     from medlm.lm.checkpoint import save_checkpoint

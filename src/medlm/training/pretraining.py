@@ -179,6 +179,7 @@ def pretrain_medline(
     """Pretrain (or continue pretraining) on the training abstracts; save the model to `out`."""
     from medlm.lm.checkpoint import save_checkpoint
     from medlm.training.config import TrainingSettings
+    from medlm.training.sentence_roles import stop_after
     from medlm.training.trainer import Trainer, bf16_supported
 
     if max_steps is None and time_budget_min is None:
@@ -205,10 +206,10 @@ def pretrain_medline(
             precision=precision,
             seed=seed,
             device="cpu",
-            max_steps=steps,
-            time_budget_s=budget_s,
         )
-        trainer = Trainer(settings, _objective(model, tokenizer))
+        trainer = Trainer(
+            settings, _objective(model, tokenizer), callbacks=[stop_after(budget_s, steps)]
+        )
         trainer.fit(model, train)
         return trainer
 

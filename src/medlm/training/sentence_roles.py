@@ -16,6 +16,7 @@ sentence being labelled. Leakage rule: splits are by abstract (PMID hash), never
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,6 +243,22 @@ class SentenceRoleClassifier:
     def predict_abstract(self, sentences: Sequence[str]) -> list[RolePrediction]:
         """Roles of an abstract's sentences, given in their order."""
         return self.predict(abstract_sentences(sentences))
+
+
+def stop_after(seconds: float | None, max_steps: int | None) -> Any:
+    """A Trainer callback that stops training after a time budget or a number of steps."""
+    from medlm.training.callbacks import Callback
+
+    class _Budget(Callback):
+        def on_train_start(self, trainer: Any, total_steps: int) -> None:
+            self.started = time.perf_counter()
+
+        def on_step_end(self, trainer: Any, step: int, loss: float) -> None:
+            over_time = seconds is not None and time.perf_counter() - self.started > seconds
+            if over_time or (max_steps is not None and step >= max_steps):
+                trainer.should_stop = True
+
+    return _Budget()
 
 
 def subsample(

@@ -2,8 +2,7 @@
 
 AdamW with warm-up and decay, gradient accumulation, gradient clipping, optional bf16
 autocast, seeded determinism, validation each epoch, early stopping on a monitored value,
-`best/` and `last/` checkpoints, exact resume from `last/`, a step limit or time budget that
-the learning-rate decay follows, and callbacks.
+`best/` and `last/` checkpoints, exact resume from `last/`, and callbacks.
 
 Determinism and resume: example order, masking randomness and dropout are all seeded from
 (seed, epoch, step), and `last/` holds the optimizer and schedule state after each epoch, so
@@ -35,17 +34,13 @@ from medlm.lm.tokenizer import Tokenizer
 from medlm.training import batching, distributed
 from medlm.training.callbacks import Callback, EpochRecord, LogEpochs
 from medlm.training.config import TrainingSettings
-from medlm.training.optim import StepPlan, build_optimizer, build_schedule
+from medlm.training.optim import build_optimizer, build_schedule
 from medlm.training.state import TrainState, load_state
 
 logger = logging.getLogger(__name__)
 
 Objective = Callable[[Sequence[batching.Example], torch.Generator], Batch]
 Metrics = Callable[[LanguageModel], dict[str, float]]
-
-# Under a time budget, the step time is measured over this many steps (after the first, which
-# carries one-off start-up costs) before the plan is fitted to the budget.
-BUDGET_PROBE_STEPS = 8
 
 
 @dataclass
@@ -82,7 +77,6 @@ class Trainer:
         self.metrics = metrics
         self.should_stop = False
         self.global_step = 0
-        self.plan = StepPlan(0)
 
     def fit(
         self,
@@ -104,20 +98,15 @@ class Trainer:
         model.to(device)
         wrapped = distributed.wrap(model, info, device)
         optimizer = build_optimizer(model, s)
-        self.plan = StepPlan(min(steps * s.epochs, s.max_steps or steps * s.epochs))
-        schedule = build_schedule(optimizer, s, self.plan)
+        schedule = build_schedule(optimizer, s, steps * s.epochs)
         state = TrainState()
         if resume_from is not None:
             state = load_state(resume_from, model, optimizer, schedule, device)
         result = TrainingResult(history=state.history)
-        self.global_step = state.epoch * steps
-        self.should_stop = self.global_step >= self.plan.total
-        self._clock = _BudgetClock(s.time_budget_s, self.global_step, info, device)
+        self.global_step, self.should_stop = state.epoch * steps, False
         for callback in self.callbacks:
-            callback.on_train_start(self, self.plan.total)
+            callback.on_train_start(self, steps * s.epochs)
         for epoch in range(state.epoch, s.epochs):
-            if self.should_stop:
-                break
             started = time.perf_counter()
             train_loss = self._train_epoch(
                 wrapped, optimizer, schedule, train, epoch, steps, info, device
@@ -135,7 +124,6 @@ class Trainer:
             if self.output_dir is not None and info.is_main:
                 self._save(result, state, model, tokenizer, (optimizer, schedule), improved)
             distributed.barrier(info)
-            self._clock.refit(self.plan, self.global_step)
             self._end_epoch(record, state, result)
             if self.should_stop:
                 break
@@ -204,11 +192,7 @@ class Trainer:
             total, done = total + step_loss, done + 1
             for callback in self.callbacks:
                 callback.on_step_end(self, self.global_step, step_loss)
-            if self._clock.after_step(self.plan, self.global_step):
-                self.should_stop = True
-            if self.global_step >= self.plan.total:
-                self.should_stop = True
-            if self.should_stop:  # the plan, the budget or a callback ends the epoch early
+            if self.should_stop:  # a callback's budget ends the epoch early
                 break
         mean = torch.tensor(total / done)
         if info.distributed:
@@ -261,53 +245,6 @@ class Trainer:
             )
         elif (self.output_dir / "best").is_dir():
             result.best_checkpoint = self.output_dir / "best"
-
-
-class _BudgetClock:
-    """Fits the step plan to a time budget and says when the time is spent; every process of a
-    distributed run takes the slowest process's step time and stops at the same step."""
-
-    def __init__(
-        self,
-        budget_s: float | None,
-        start_step: int,
-        info: distributed.ProcessInfo,
-        device: torch.device,
-    ) -> None:
-        self.budget_s, self.start_step, self.info, self.device = budget_s, start_step, info, device
-        self.started = time.perf_counter()
-        self.first_step_end: float | None = None
-
-    def _agreed(self, value: float) -> float:
-        """The largest `value` over all processes (the value itself in one process)."""
-        if not self.info.distributed:
-            return value
-        tensor = torch.tensor([value], dtype=torch.float64, device=self.device)  # NCCL: on GPU
-        dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-        return float(tensor.item())
-
-    def after_step(self, plan: StepPlan, step: int) -> bool:
-        """Called after each optimizer step; True when the budget is spent."""
-        if self.budget_s is None:
-            return False
-        now = time.perf_counter()
-        done = step - self.start_step
-        if done == 1:
-            self.first_step_end = now
-        elif done == 1 + BUDGET_PROBE_STEPS and self.first_step_end is not None:
-            step_s = self._agreed((now - self.first_step_end) / BUDGET_PROBE_STEPS)
-            plan.fit_budget(step, now - self.started, step_s, self.budget_s)
-            logger.info("time budget: %.3f s per step, plan %d steps", step_s, plan.total)
-        return self._agreed(now - self.started) >= self.budget_s
-
-    def refit(self, plan: StepPlan, step: int) -> None:
-        """After an epoch: refit the plan with the mean time per step so far (validation and
-        checkpoints included)."""
-        done = step - self.start_step
-        if self.budget_s is None or done <= 0:
-            return
-        elapsed = self._agreed(time.perf_counter() - self.started)
-        plan.fit_budget(step, elapsed, elapsed / done, self.budget_s)
 
 
 def _loss(output: ModelOutput) -> Tensor:
