@@ -131,6 +131,7 @@ def finetune_sentence_roles(
     if isinstance(encoder, SequenceClassifier) and encoder.num_labels == len(ROLES):
         model = encoder  # continue fine-tuning a sentence-role classifier, head included
     else:
+        torch.manual_seed(seed)  # the new head's initial weights, so that `seed` fixes the run
         model = SequenceClassifier.from_encoder(encoder, num_labels=len(ROLES))
     examples = RoleEncoder(tokenizer).examples(sentences)
     if precision == "bf16" and not bf16_supported(torch.device("cpu")):
