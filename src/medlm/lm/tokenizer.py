@@ -154,7 +154,14 @@ def train_byte_bpe(
 def train_wordpiece(
     corpus: Iterable[str], vocab_size: int, n_sentinels: int = 0, max_length: int = 512
 ) -> Tokenizer:
-    """Train a lower-casing BERT-style WordPiece tokenizer ([CLS] text [SEP])."""
+    """Train a lower-casing BERT-style WordPiece tokenizer ([CLS] text [SEP]).
+
+    Not reproducible: the `tokenizers` WordPiece trainer numbers its "##" pieces in hash-map
+    order, which changes tie-breaks between merges from one call to the next
+    (huggingface/tokenizers#1794), so two trainings on the same corpus may give different
+    vocabularies. The tokenizer is saved with every checkpoint, so a trained model always runs
+    with its own vocabulary. (`train_byte_bpe` has no "##" pieces and is reproducible.)
+    """
     sentinels = tuple(f"[extra_id_{i}]" for i in range(n_sentinels))
     specials = SpecialTokens("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", sentinels)
     backend = HFTokenizer(models.WordPiece(unk_token=specials.unk))

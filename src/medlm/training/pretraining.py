@@ -187,6 +187,7 @@ def pretrain_medline(
     started = time.perf_counter()
     texts = corpus_texts(max_train_documents)
     train_texts = texts["train"]
+    torch.manual_seed(seed)  # new weights (the whole model from scratch, or MiniLM's MLM head)
     model, tokenizer = _start(init, architecture, train_texts, max_length, scratch_overrides or {})
     limit = min(max_length, tokenizer.max_length)
     train = [Example(ids) for ids in tokenizer.encode(train_texts, max_length=limit)]
