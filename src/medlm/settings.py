@@ -129,6 +129,12 @@ class SecuritySettings(BaseModel):
         default=SecretStr("medlm-local"),
         description="Keys surrogates and date shifts; set a private value in production.",
     )
+    deid_ner: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="spaCy person-name recognition in de-identification: 'auto' uses it when "
+        "the packaged model is installed (medlm[privacy-ner]), 'on' requires it, 'off' keeps "
+        "medlm's rules only.",
+    )
 
 
 class Settings(BaseSettings):

@@ -61,6 +61,7 @@ def deid(
 ) -> None:
     """De-identify FILE (or stdin) and print the text; `--json` adds the PHI spans."""
     from medlm.privacy import Operator, OperatorConfig, deidentify
+    from medlm.privacy.detector import PhiDetector
     from medlm.settings import load_settings
 
     choices = {op.value for op in Operator}
@@ -73,7 +74,8 @@ def deid(
         shift_dates=shift_dates,
         secret=settings.security.deid_secret.get_secret_value(),
     )
-    result = deidentify(_read(source or "-"), config)
+    detector = PhiDetector.from_setting(settings.security.deid_ner)
+    result = deidentify(_read(source or "-"), config, detector)
     if as_json:
         render.print_json(result)
     else:

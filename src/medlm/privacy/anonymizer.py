@@ -35,7 +35,8 @@ def anonymize(text: str, spans: list[Span], config: OperatorConfig) -> str:
 def deidentify(
     text: str, config: OperatorConfig | None = None, detector: PhiDetector | None = None
 ) -> DeidResult:
-    """Detect and replace PHI in one text."""
+    """Detect and replace PHI in one text (default detector: `PhiDetector()`, which adds spaCy
+    person names when the packaged model is installed)."""
     config = config or OperatorConfig()
     spans = (detector or PhiDetector()).detect(text).spans
     return DeidResult(text=anonymize(text, spans, config), spans=spans)

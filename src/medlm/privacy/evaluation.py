@@ -96,8 +96,8 @@ def score_notes(notes: list[GoldNote], detect: Detect) -> list[CategoryScore]:
     return [_score(k, counts[k]) for k in sorted(counts)] + [_score("overall", total)]
 
 
-def _medlm_detector() -> Detect:
-    detector = PhiDetector()
+def _medlm_detector(ner: bool) -> Detect:
+    detector = PhiDetector(ner=ner)
     return lambda text: detector.detect(text).spans
 
 
@@ -110,7 +110,10 @@ def evaluate(synthetic_size: int = 300, with_presidio: bool = True) -> list[Corp
         ("presidio-evaluator templates (synthetic)", lambda: synthetic_notes(synthetic_size)),
         ("medlm clinical case table (synthetic)", case_table),
     ]
-    detectors: list[tuple[str, Callable[[], Detect]]] = [("medlm", _medlm_detector)]
+    detectors: list[tuple[str, Callable[[], Detect]]] = [
+        ("medlm rules", lambda: _medlm_detector(ner=False)),
+        ("medlm + spaCy NER", lambda: _medlm_detector(ner=True)),
+    ]
     if with_presidio:
         detectors.append(("presidio (offline)", presidio_detector))
     reports: list[CorpusReport] = []

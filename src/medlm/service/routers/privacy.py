@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from medlm.privacy import DeidResult, Operator, OperatorConfig, deidentify
 from medlm.privacy.audit import AuditVerification
 from medlm.privacy.auth import Principal, Role
+from medlm.privacy.detector import PhiDetector
 from medlm.service.auth import SecurityState, require_roles
 from medlm.service.deps import SettingsDep
 
@@ -34,7 +35,7 @@ def deidentify_text(body: DeidentifyRequest, settings: SettingsDep) -> DeidResul
         shift_dates=body.shift_dates,
         secret=settings.security.deid_secret.get_secret_value(),
     )
-    return deidentify(body.text, config)
+    return deidentify(body.text, config, PhiDetector.from_setting(settings.security.deid_ner))
 
 
 @router.get("/audit/verify")
