@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from training_helpers import runs_repeat_after_random_state_moves
 
 from medlm.errors import InputError
 from medlm.lm.checkpoint import load_checkpoint
@@ -88,15 +89,10 @@ def test_a_budget_is_required_and_minilm_is_encoder_only(corpus: None, tmp_path:
 def test_the_seed_fixes_a_scratch_run_even_after_other_work(corpus: None, tmp_path: Path) -> None:
     # The encoder-decoder's byte-level BPE vocabulary is deterministic; the WordPiece trainer of
     # `tokenizers` is not (huggingface/tokenizers#1794), so the encoder path is not compared.
-    def weights(out: Path) -> dict[str, torch.Tensor]:
-        pretraining.pretrain_medline(
+    def run(out: Path) -> object:
+        return pretraining.pretrain_medline(
             "scratch", out, architecture="encoder-decoder", max_steps=2, batch_size=8,
             precision="fp32", seed=5, scratch_overrides=TINY,
         )  # fmt: skip
-        model, _ = load_checkpoint(out)
-        return model.state_dict()
 
-    first = weights(tmp_path / "a")
-    torch.rand(7)  # other work moves the global random state between the runs
-    second = weights(tmp_path / "b")
-    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert runs_repeat_after_random_state_moves(run, tmp_path)

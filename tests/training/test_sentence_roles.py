@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 from roles_helpers import synthetic_abstracts, tiny_encoder_checkpoint
+from training_helpers import runs_repeat_after_random_state_moves
 
 from medlm.datasets.medline_corpus import ROLES
 from medlm.errors import InputError, NotFittedError
@@ -120,18 +121,13 @@ def test_time_budget_stops_training_early(checkpoint: Path, tmp_path: Path) -> N
 def test_the_seed_fixes_a_run_even_after_other_work_in_the_process(
     checkpoint: Path, tmp_path: Path
 ) -> None:
-    def weights(out: Path) -> dict[str, torch.Tensor]:
-        finetune_sentence_roles(
+    def run(out: Path) -> object:
+        return finetune_sentence_roles(
             str(checkpoint), out, train=synthetic_abstracts(8), max_train_sentences=None,
             batch_size=20, max_steps=2, precision="fp32", calibrate=False, seed=3,
         )  # fmt: skip
-        model, _ = load_checkpoint(out)
-        return model.state_dict()
 
-    first = weights(tmp_path / "a")
-    torch.rand(7)  # other work moves the global random state between the runs
-    second = weights(tmp_path / "b")
-    assert all(torch.equal(first[k], second[k]) for k in first)  # the new head included
+    assert runs_repeat_after_random_state_moves(run, tmp_path)  # the new head included
 
 
 def test_a_folder_that_is_not_a_role_classifier_is_refused(checkpoint: Path) -> None:

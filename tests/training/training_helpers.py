@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -36,3 +38,17 @@ def synthetic_examples(n: int, length: int = 12, seed: int = 0) -> list[Example]
     generator = torch.Generator().manual_seed(seed)
     content = torch.randint(len(SPECIALS), VOCAB, (n, length - 2), generator=generator)
     return [Example([START, *row.tolist(), END]) for row in content]
+
+
+def runs_repeat_after_random_state_moves(run: Callable[[Path], object], folder: Path) -> bool:
+    """Run `run(out)` twice (it saves a checkpoint to `out`), moving torch's global random state
+    in between as other work in the process would; whether both saved identical weights."""
+    from medlm.lm.checkpoint import load_checkpoint
+
+    run(folder / "a")
+    torch.rand(7)
+    run(folder / "b")
+    first, _ = load_checkpoint(folder / "a")
+    second, _ = load_checkpoint(folder / "b")
+    a, b = first.state_dict(), second.state_dict()
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
