@@ -59,3 +59,13 @@ def test_malformed_toml_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("MEDLM_CONFIG", str(cfg))
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings()
+
+
+def test_a_cds_issuer_longer_than_the_replay_table_column_is_refused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from medlm.settings import SecuritySettings
+
+    SecuritySettings(cds_trusted_issuers={"https://ehr.example": tmp_path / "jwks.json"})
+    with pytest.raises(ValidationError, match="longer than 255"):
+        SecuritySettings(cds_trusted_issuers={"https://" + "e" * 250: tmp_path / "jwks.json"})

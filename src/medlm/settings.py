@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -120,6 +120,16 @@ class SecuritySettings(BaseModel):
         description="CDS Hooks clients allowed to call /cds-services/{id}: issuer (`iss`) -> "
         "JSON Web Key Set file with its public keys.",
     )
+
+    @field_validator("cds_trusted_issuers")
+    @classmethod
+    def _issuers_fit_the_replay_table(cls, issuers: dict[str, Path]) -> dict[str, Path]:
+        # Used token ids are stored per issuer in a 255-character column (used_client_tokens).
+        long = [i for i in issuers if len(i) > 255]
+        if long:
+            raise ValueError(f"CDS issuer identifiers longer than 255 characters: {long}")
+        return issuers
+
     cds_audience_base: str | None = Field(
         default=None,
         description="Public base URL of this service (e.g. https://cds.example.org); a CDS "

@@ -32,7 +32,7 @@ def _resolve(spans: list[Span]) -> list[Span]:
 
 class PhiDetector:
     """medlm's own PHI detector: patterns with check digits and context cues plus a name
-    recognizer; no spaCy or model download needed.
+    recognizer (these rules need no spaCy and no download), optionally spaCy person names.
 
     `min_score` drops candidates below that confidence. `ner` adds spaCy's PERSON entities
     from the packaged English model (`medlm.privacy.ner`): None uses them when the model is

