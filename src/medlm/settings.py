@@ -77,6 +77,13 @@ class RiskSettings(BaseModel):
         "per model); default: `risk-models` in the data directory.",
     )
     bootstrap: int = Field(default=1000, ge=100, description="Bootstrap resamples for CIs.")
+    importance_rows: int | None = Field(
+        default=500,
+        ge=1,
+        description="A report's global importance averages the contributions of at most this "
+        "many rows (a seeded random sample when there are more; None: every row). Integrated "
+        "gradients for the lm family cost about 0.8 s per row on 2 cores.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> RiskSettings:

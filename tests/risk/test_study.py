@@ -8,7 +8,7 @@ import pytest
 from medlm.evaluation.results import BaselineResult, Metrics
 from medlm.risk import DiseaseRiskPredictor
 from medlm.risk.data import RiskData
-from medlm.risk.study import comparison_notes, missing_counts
+from medlm.risk.study import comparison_notes, importance, missing_counts
 
 
 def _metrics(auroc: float, ci: tuple[float, float]) -> Metrics:
@@ -56,3 +56,17 @@ def test_missing_counts_include_impossible_zeros(pima_frame: pd.DataFrame) -> No
     counts = missing_counts(model, RiskData(features=X, target=y, ids=[]))
     assert counts["Insulin"] == 374 and counts["Glucose"] == 5
     assert "Pregnancies" not in counts  # zero pregnancies is a real value
+
+
+def test_importance_averages_over_a_seeded_sample_when_rows_exceed_the_limit(
+    pima_frame: pd.DataFrame,
+) -> None:
+    X, y = pima_frame.drop(columns="Outcome"), pima_frame["Outcome"].to_numpy()
+    model = DiseaseRiskPredictor().fit(X, y)
+    data = RiskData(features=X, target=y, ids=[])
+    every_row = importance(model, data)
+    assert importance(model, data, max_rows=len(X)) == every_row  # no sample at the limit
+    sampled = importance(model, data, max_rows=200)
+    assert sampled == importance(model, data, max_rows=200)  # seeded
+    assert sampled != every_row and set(sampled) == set(every_row)
+    assert next(iter(sampled)) == next(iter(every_row)) == "Glucose"  # the same leading input

@@ -44,9 +44,16 @@ def evaluate_model(
     return metrics, p
 
 
-def importance(model: DiseaseRiskPredictor, data: RiskData) -> dict[str, float]:
-    """Mean |log-odds contribution| per input over these rows."""
-    return global_importance(model.contributions(data.features), model.feature_names_in_)
+def importance(
+    model: DiseaseRiskPredictor, data: RiskData, max_rows: int | None = None, seed: int = 0
+) -> dict[str, float]:
+    """Mean |log-odds contribution| per input over these rows, or over a seeded random sample
+    of `max_rows` of them when there are more."""
+    features = data.features
+    if max_rows is not None and len(features) > max_rows:
+        rows = np.random.default_rng(seed).choice(len(features), size=max_rows, replace=False)
+        features = features.iloc[np.sort(rows)]
+    return global_importance(model.contributions(features), model.feature_names_in_)
 
 
 def _points_baseline(

@@ -137,13 +137,23 @@ def evaluate_saved(
             data=f"{table.source}: {len(table)} rows, outcome {table.outcome or target}",
             results=[metrics],
             baselines=baselines,
-            importance={metrics.model: importance(model, table)},
+            importance={metrics.model: importance(model, table, settings.importance_rows)},
             missing=missing_counts(model, table),
-            notes=comparison_notes(metrics, baselines),
+            notes=comparison_notes(metrics, baselines) + _sample_note(len(table), settings),
         )
         curves = {metrics.model: (y, p), **baseline_curves(baselines)}
         write_report(report, report_dir, curves=_curves(curves))
     return metrics
+
+
+def _sample_note(rows: int, settings: RiskSettings) -> list[str]:
+    limit = settings.importance_rows
+    if limit is None or rows <= limit:
+        return []
+    return [
+        f"Global importance is averaged over a seeded random sample of {limit} of the {rows} "
+        "rows (setting risk.importance_rows)."
+    ]
 
 
 def cross_validate_data(
