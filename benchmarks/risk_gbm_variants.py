@@ -21,11 +21,10 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from medlm.datasets import load
 from medlm.evaluation.metrics import auroc, calibration_intercept_slope
 from medlm.risk.estimator import DiseaseRiskPredictor
+from risk_pima_splits import source_frame
 
-ZERO_CODED = ("Glucose", "BloodPressure", "SkinThickness", "Insulin", "BMI")
 VARIANTS: dict[str, dict[str, Any]] = {
     "gbm defaults": {"family": "gbm"},
     "stumps, 400 trees": {"family": "gbm", "num_leaves": 2, "n_estimators": 400},
@@ -41,15 +40,18 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=100)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    frame = load("pima").frame.copy()
-    for column in ZERO_CODED:
-        frame[column] = frame[column].fillna(0.0)
+    frame = source_frame()
     X, y = frame.drop(columns=["Outcome"]), frame["Outcome"].to_numpy()
-    scores: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
-    for seed in range(args.seeds):
+
+    def split(seed: int) -> tuple[np.ndarray, np.ndarray]:
         train, test = train_test_split(
             np.arange(len(y)), test_size=0.3, stratify=y, random_state=seed
         )
+        return train, test
+
+    scores: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
+    for seed in range(args.seeds):
+        train, test = split(seed)
         for name, params in VARIANTS.items():
             model = DiseaseRiskPredictor(**params).fit(X.iloc[train], y[train])
             p = model.predict_proba(X.iloc[test])[:, 1]
@@ -68,7 +70,7 @@ def main() -> None:
     leaky = DiseaseRiskPredictor("logreg").fit(X, y)
     print("\nsplits where gbm defaults have AUROC < 0.80: gbm AUROC / leaky logreg upper bound")
     for seed in misses:
-        _, test = train_test_split(np.arange(len(y)), test_size=0.3, stratify=y, random_state=seed)
+        _, test = split(seed)
         bound = auroc(y[test], leaky.predict_proba(X.iloc[test])[:, 1])
         print(f"  seed {seed:>3}: {scores['gbm defaults'][seed][0]:.3f} / {bound:.3f}")
 

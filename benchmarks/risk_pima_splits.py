@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from medlm.datasets import load
@@ -38,14 +39,20 @@ def _cli(*args: str) -> str:
     return done.stdout
 
 
+def source_frame() -> pd.DataFrame:
+    """The 768 Pima rows as the source CSV has them: 0 where a value was not measured."""
+    frame = load("pima").frame.copy()
+    for column in ZERO_CODED:
+        frame[column] = frame[column].fillna(0.0)
+    return frame
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--families", default="gbm,logreg")
     args = parser.parse_args()
-    frame = load("pima").frame.copy()
-    for column in ZERO_CODED:
-        frame[column] = frame[column].fillna(0.0)
+    frame = source_frame()
     families = args.families.split(",")
     passed = dict.fromkeys(families, 0)
     results: dict[str, list[tuple[float, float]]] = {f: [] for f in families}

@@ -127,16 +127,6 @@ class SecuritySettings(BaseModel):
         description="CDS Hooks clients allowed to call /cds-services/{id}: issuer (`iss`) -> "
         "JSON Web Key Set file with its public keys.",
     )
-
-    @field_validator("cds_trusted_issuers")
-    @classmethod
-    def _issuers_fit_the_replay_table(cls, issuers: dict[str, Path]) -> dict[str, Path]:
-        # Used token ids are stored per issuer in a 255-character column (used_client_tokens).
-        long = [i for i in issuers if len(i) > 255]
-        if long:
-            raise ValueError(f"CDS issuer identifiers longer than 255 characters: {long}")
-        return issuers
-
     cds_audience_base: str | None = Field(
         default=None,
         description="Public base URL of this service (e.g. https://cds.example.org); a CDS "
@@ -152,6 +142,15 @@ class SecuritySettings(BaseModel):
         "the packaged model is installed (medlm[privacy-ner]), 'on' requires it, 'off' keeps "
         "medlm's rules only.",
     )
+
+    @field_validator("cds_trusted_issuers")
+    @classmethod
+    def _issuers_fit_the_replay_table(cls, issuers: dict[str, Path]) -> dict[str, Path]:
+        # Used token ids are stored per issuer in a 255-character column (used_client_tokens).
+        long = [i for i in issuers if len(i) > 255]
+        if long:
+            raise ValueError(f"CDS issuer identifiers longer than 255 characters: {long}")
+        return issuers
 
 
 class Settings(BaseSettings):

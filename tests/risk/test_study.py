@@ -64,9 +64,10 @@ def test_importance_averages_over_a_seeded_sample_when_rows_exceed_the_limit(
     X, y = pima_frame.drop(columns="Outcome"), pima_frame["Outcome"].to_numpy()
     model = DiseaseRiskPredictor().fit(X, y)
     data = RiskData(features=X, target=y, ids=[])
-    every_row = importance(model, data)
-    assert importance(model, data, max_rows=len(X)) == every_row  # no sample at the limit
-    sampled = importance(model, data, max_rows=200)
-    assert sampled == importance(model, data, max_rows=200)  # seeded
+    every_row, no_notes = importance(model, data)
+    assert importance(model, data, max_rows=len(X)) == (every_row, [])  # no sample at the limit
+    sampled, notes = importance(model, data, max_rows=200)
+    assert (sampled, notes) == importance(model, data, max_rows=200)  # seeded
+    assert no_notes == [] and "200 of the 768 rows" in notes[0]
     assert sampled != every_row and set(sampled) == set(every_row)
     assert next(iter(sampled)) == next(iter(every_row)) == "Glucose"  # the same leading input

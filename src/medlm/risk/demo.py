@@ -65,7 +65,7 @@ def run_demo(out_dir: Path) -> list[str]:
         data=f"Pima Indians diabetes, {len(train)} training and {len(test)} held-out rows",
         results=[metrics],
         baselines=baselines,
-        importance={metrics.model: importance(model, test)},
+        importance={metrics.model: importance(model, test)[0]},
         missing=missing_counts(model, test),
         notes=comparison_notes(metrics, baselines),
     )

@@ -46,14 +46,18 @@ def evaluate_model(
 
 def importance(
     model: DiseaseRiskPredictor, data: RiskData, max_rows: int | None = None, seed: int = 0
-) -> dict[str, float]:
+) -> tuple[dict[str, float], list[str]]:
     """Mean |log-odds contribution| per input over these rows, or over a seeded random sample
-    of `max_rows` of them when there are more."""
-    features = data.features
+    of `max_rows` of them when there are more; with the report note that says so."""
+    features, notes = data.features, []
     if max_rows is not None and len(features) > max_rows:
         rows = np.random.default_rng(seed).choice(len(features), size=max_rows, replace=False)
         features = features.iloc[np.sort(rows)]
-    return global_importance(model.contributions(features), model.feature_names_in_)
+        notes = [
+            f"Global importance is averaged over a seeded random sample of {max_rows} of the "
+            f"{len(data.features)} rows (setting risk.importance_rows)."
+        ]
+    return global_importance(model.contributions(features), model.feature_names_in_), notes
 
 
 def _points_baseline(

@@ -132,28 +132,19 @@ def evaluate_saved(
     if report_dir is not None:
         y = require_target(table)
         baselines = baselines_for(table, list(table.features.columns), settings.bootstrap)
+        ranked, sample_notes = importance(model, table, settings.importance_rows)
         report = Report(
             title=f"Validation of {model.name} ({model.family})",
             data=f"{table.source}: {len(table)} rows, outcome {table.outcome or target}",
             results=[metrics],
             baselines=baselines,
-            importance={metrics.model: importance(model, table, settings.importance_rows)},
+            importance={metrics.model: ranked},
             missing=missing_counts(model, table),
-            notes=comparison_notes(metrics, baselines) + _sample_note(len(table), settings),
+            notes=comparison_notes(metrics, baselines) + sample_notes,
         )
         curves = {metrics.model: (y, p), **baseline_curves(baselines)}
         write_report(report, report_dir, curves=_curves(curves))
     return metrics
-
-
-def _sample_note(rows: int, settings: RiskSettings) -> list[str]:
-    limit = settings.importance_rows
-    if limit is None or rows <= limit:
-        return []
-    return [
-        f"Global importance is averaged over a seeded random sample of {limit} of the {rows} "
-        "rows (setting risk.importance_rows)."
-    ]
 
 
 def cross_validate_data(
