@@ -57,6 +57,21 @@ class LMSettings(BaseModel):
     )
 
 
+class RecordsSettings(BaseModel):
+    """The records boundary: how input times and ages of values are judged."""
+
+    clock_skew_minutes: float = Field(
+        default=5.0,
+        ge=0,
+        description="Data timed later than the as-of time by more than this is rejected.",
+    )
+    freshness_days: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-concept override of how old a value may be before it is stale "
+        "(concept key -> days); defaults and their sources are in knowledge/concepts.",
+    )
+
+
 class RiskSettings(BaseModel):
     """Disease risk prediction.
 
@@ -172,6 +187,7 @@ class Settings(BaseSettings):
     lm: LMSettings = LMSettings()
     security: SecuritySettings = SecuritySettings()
     risk: RiskSettings = RiskSettings()
+    records: RecordsSettings = RecordsSettings()
 
     @model_validator(mode="before")
     @classmethod

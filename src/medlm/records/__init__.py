@@ -3,7 +3,7 @@
 from medlm.records.allergy import AllergyCategory, AllergyIntolerance, Criticality
 from medlm.records.coding import CodeSystem, Coding
 from medlm.records.condition import ClinicalStatus, Condition
-from medlm.records.genomics import PharmacogenomicResult
+from medlm.records.genomics import GenomicSource, GenomicVariant, PharmacogenomicResult
 from medlm.records.medication import (
     Dose,
     MedicationRequest,
@@ -11,9 +11,10 @@ from medlm.records.medication import (
     MedicationStatus,
 )
 from medlm.records.note import ClinicalNote
-from medlm.records.observation import Observation, ObservationStatus
+from medlm.records.observation import Comparator, Observation, ObservationStatus
 from medlm.records.patient import Patient, Sex
 from medlm.records.patient_record import PatientRecord
+from medlm.records.report import HeldBack, IngestReport, Rejection, TypeCount
 from medlm.records.span import Span
 
 __all__ = [
@@ -23,9 +24,14 @@ __all__ = [
     "ClinicalStatus",
     "CodeSystem",
     "Coding",
+    "Comparator",
     "Condition",
     "Criticality",
     "Dose",
+    "GenomicSource",
+    "GenomicVariant",
+    "HeldBack",
+    "IngestReport",
     "MedicationRequest",
     "MedicationStatement",
     "MedicationStatus",
@@ -34,6 +40,8 @@ __all__ = [
     "Patient",
     "PatientRecord",
     "PharmacogenomicResult",
+    "Rejection",
     "Sex",
     "Span",
+    "TypeCount",
 ]

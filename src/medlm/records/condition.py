@@ -31,6 +31,15 @@ class Condition(BaseModel):
     code: Coding
     onset: date | None = None
     status: ClinicalStatus = ClinicalStatus.ACTIVE
+    text: str | None = Field(default=None, description="The problem as written (code.text).")
+    concepts: list[str] = Field(
+        default_factory=list,
+        description="Value-set concept keys (e.g. 'heart_failure'), set at the records boundary.",
+    )
+    mapped_from_text: str | None = Field(
+        default=None,
+        description="Set when the concepts came from the display text, not the code: the text.",
+    )
 
     @property
     def is_active(self) -> bool:

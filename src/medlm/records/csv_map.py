@@ -38,10 +38,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.errors import InputError, MedlmError, ValidationError
 from medlm.records.coding import Coding
-from medlm.records.fhir.report import IngestReport, Rejection
 from medlm.records.observation import Observation
 from medlm.records.patient import Patient, Sex
 from medlm.records.patient_record import PatientRecord
+from medlm.records.report import IngestReport, Rejection
 from medlm.records.units import convert
 
 

@@ -26,12 +26,18 @@ class MedicationStatus(StrEnum):
 
 
 class Dose(BaseModel):
-    """An amount of drug per administration, e.g. 500 mg."""
+    """An amount of drug per administration, e.g. 500 mg, or 1 (tablet) when no unit is given.
+
+    FHIR allows a dose without a unit (`doseQuantity {"value": 1}`): it counts units of the
+    product's dose form, so `unit` is None and the amount of drug follows from `strength`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     value: float = Field(gt=0)
-    unit: str = Field(min_length=1, description="UCUM unit, e.g. 'mg'.")
+    unit: str | None = Field(
+        default=None, min_length=1, description="UCUM unit, e.g. 'mg'; None counts dose forms."
+    )
 
 
 class _MedicationBase(BaseModel):
@@ -42,6 +48,14 @@ class _MedicationBase(BaseModel):
     code: Coding | None = Field(default=None, description="RxNorm, MeSH or DrugBank code.")
     name: str | None = Field(default=None, description="Drug name as written.")
     dose: Dose | None = None
+    strength: Dose | None = Field(
+        default=None, description="Drug per dose form, e.g. 20 mg per tablet (from the product)."
+    )
+    ingredients: list[Coding] = Field(
+        default_factory=list,
+        description="Active ingredients of the product (Medication.ingredient).",
+    )
+    form: str | None = Field(default=None, description="Dose form, e.g. 'Oral Tablet'.")
     route: str | None = Field(default=None, description="e.g. 'oral', 'intravenous'.")
     frequency: str | None = Field(default=None, description="e.g. 'twice daily', 'BID'.")
     status: MedicationStatus = MedicationStatus.ACTIVE

@@ -157,8 +157,9 @@ def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) ->
             )
             continue
         dose = None
-        if med.dose is not None and med.dose.unit.lower() in {"mg", "g"}:
-            dose = med.dose.value * (1000.0 if med.dose.unit.lower() == "g" else 1.0)
+        unit = (med.dose.unit or "").lower() if med.dose is not None else ""
+        if med.dose is not None and unit in {"mg", "g"}:
+            dose = med.dose.value * (1000.0 if unit == "g" else 1.0)
         drugs.append(
             PatientDrug(
                 ingredient=hit.ingredient,

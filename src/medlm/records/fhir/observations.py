@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from medlm.records.coding import CodeSystem
-from medlm.records.fhir import codes
+from medlm.records.fhir import codes, genomics
 from medlm.records.fhir.parse import (
     Converted,
     FieldError,
@@ -24,7 +24,6 @@ from medlm.records.fhir.parse import (
     record_id,
 )
 from medlm.records.fhir.times import parse_datetime
-from medlm.records.genomics import PharmacogenomicResult
 from medlm.records.observation import Observation, ObservationStatus
 
 LOINC = CodeSystem.LOINC.value
@@ -93,9 +92,8 @@ def _one_observation(res: Json, ref: str, code_holder: Json, prefix: str) -> Obs
 def observation(res: Json) -> Converted:
     ref = patient_ref(res.get("subject"), "Observation.subject")
     code = pick_coding(res.get("code"), "Observation.code", (LOINC,))
-    components = _components(res)
-    if code.system == LOINC and code.code == codes.PGX_GENOTYPE:
-        return _pgx(res, ref, components)
+    if code.system == LOINC and code.code in genomics.GENOMIC_CODES:
+        return genomics.genomic_observation(res, ref)
     # A value of its own (or no components) is one record; each component is one more, so
     # a blood-pressure panel (85354-9, no value) becomes its systolic and diastolic readings.
     items: list[BaseModel] = []
@@ -106,21 +104,3 @@ def observation(res: Json) -> Converted:
         comp = comp if comp.get("id") else {**comp, "id": f"{res.get('id')}-{i}"}
         items.append(_one_observation(res, ref, comp, f"Observation.component[{i}]"))
     return Converted("observations", items, ref)
-
-
-def _pgx(res: Json, ref: str, components: dict[str, Json]) -> Converted:
-    gene = components.get(codes.PGX_GENE_STUDIED)
-    if gene is None:
-        raise FieldError("Observation.component", f"no gene-studied ({codes.PGX_GENE_STUDIED})")
-    phenotype = components.get(codes.PGX_PHENOTYPE)
-    record = build(
-        PharmacogenomicResult,
-        {"gene": "component", "diplotype": "valueCodeableConcept"},
-        "Observation",
-        id=record_id(res),
-        patient_id=ref,
-        gene=concept_text(gene.get("valueCodeableConcept")),
-        diplotype=concept_text(res.get("valueCodeableConcept")),
-        phenotype=concept_text(phenotype.get("valueCodeableConcept")) if phenotype else None,
-    )
-    return Converted("pharmacogenomics", [record], ref)

@@ -16,8 +16,8 @@ from medlm.errors import InputError
 from medlm.records.fhir import codes
 from medlm.records.fhir.convert import CONVERTERS
 from medlm.records.fhir.parse import Converted, FieldError, Json
-from medlm.records.fhir.report import HeldBack, IngestReport, Rejection
 from medlm.records.patient_record import PatientRecord
+from medlm.records.report import HeldBack, IngestReport, Rejection
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def read_bundle(source: str | bytes | dict[str, Any] | Path) -> IngestReport:
     report = IngestReport(source=name)
     reads = [r for i, e in enumerate(bundle["entry"]) if (r := _read_entry(i, e, report))]
     _assemble(reads, _patient_urls(bundle["entry"]), report)
-    report.rejections.sort(key=lambda r: r.position)
+    report.rejections.sort(key=lambda r: -1 if r.position is None else r.position)
     logger.info("read %d patients, %d rejections", report.patients, report.rejection_count)
     return report
 

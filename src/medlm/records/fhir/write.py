@@ -11,9 +11,8 @@ from typing import Any
 from medlm.records.allergy import AllergyIntolerance
 from medlm.records.coding import CodeSystem, Coding
 from medlm.records.condition import Condition
-from medlm.records.fhir import codes
+from medlm.records.fhir import codes, genomics
 from medlm.records.fhir.times import format_datetime
-from medlm.records.genomics import PharmacogenomicResult
 from medlm.records.medication import MedicationRequest, MedicationStatement
 from medlm.records.note import ClinicalNote
 from medlm.records.observation import Observation
@@ -109,30 +108,6 @@ def _bp_panel(first: Observation, second: Observation, where: str) -> Json:
     return out
 
 
-def _pgx(result: PharmacogenomicResult) -> Json:
-    """A PGx result as a Genomics Reporting 'Genotype' Observation (see `codes`)."""
-    loinc = CodeSystem.LOINC.value
-    out: Json = {"resourceType": "Observation", "status": "final"}
-    out["code"] = {"coding": [{"system": loinc, "code": codes.PGX_GENOTYPE}]}
-    if result.diplotype is not None:
-        out["valueCodeableConcept"] = {"text": result.diplotype}
-    components: list[Json] = [
-        {
-            "code": {"coding": [{"system": loinc, "code": codes.PGX_GENE_STUDIED}]},
-            "valueCodeableConcept": {"text": result.gene},
-        }
-    ]
-    if result.phenotype is not None:
-        components.append(
-            {
-                "code": {"coding": [{"system": loinc, "code": codes.PGX_PHENOTYPE}]},
-                "valueCodeableConcept": {"text": result.phenotype},
-            }
-        )
-    out["component"] = components
-    return out
-
-
 def _condition(cond: Condition) -> Json:
     out: Json = {"resourceType": "Condition", "code": _concept(cond.code)}
     out["clinicalStatus"] = {
@@ -150,7 +125,12 @@ def _dosage(med: MedicationStatement | MedicationRequest) -> list[Json]:
     if med.route:
         dosage["route"] = {"text": med.route}
     if med.dose is not None:
-        dosage["doseAndRate"] = [{"doseQuantity": _quantity(med.dose.value, med.dose.unit)}]
+        dose = (
+            _quantity(med.dose.value, med.dose.unit)
+            if med.dose.unit is not None
+            else {"value": med.dose.value}
+        )
+        dosage["doseAndRate"] = [{"doseQuantity": dose}]
     return [dosage] if dosage else []
 
 
@@ -248,7 +228,7 @@ def _patient_resources(record: PatientRecord, pid: str) -> list[tuple[str | None
     out += [(m.id, _medication(m)) for m in record.medication_requests]
     out += [(a.id, _allergy(a)) for a in record.allergies]
     out += [(n.id, _note(n, f"patient {pid} note {n.id or i}")) for i, n in enumerate(record.notes)]
-    out += [(p.id, _pgx(p)) for p in record.pharmacogenomics]
+    out += [(p.id, genomics.pgx_resource(p)) for p in record.pharmacogenomics]
     return out
 
 
