@@ -115,13 +115,14 @@ def _bundle(*resources: dict) -> dict:
 PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
 
 
-def test_unsupported_resource_type_is_a_rejection_with_its_own_reason() -> None:
-    report = read_bundle(
-        _bundle(PATIENT, {"resourceType": "Encounter", "id": "e1", "status": "finished"})
-    )
-    (rejection,) = report.rejections
-    assert rejection.resource_type == "Encounter"
-    assert rejection.reason.startswith("unsupported resource type Encounter")
+def test_resource_types_no_application_reads_are_counted_as_skipped_not_rejected() -> None:
+    encounter = {"resourceType": "Encounter", "id": "e1", "status": "finished",
+                 "class": {"code": "AMB"}}  # fmt: skip
+    claim = {"resourceType": "Organization", "id": "org1", "name": "Clinic"}
+    report = read_bundle(_bundle(PATIENT, encounter, claim, dict(claim, id="org2")))
+    assert report.rejections == []
+    assert report.skipped == {"Encounter": 1, "Organization": 2}
+    assert report.skipped_line() == "skipped: 2 Organization, 1 Encounter"
     assert report.patients == 1
 
 

@@ -129,16 +129,9 @@ def _read_entry(position: int, entry: Any, report: IngestReport) -> _Read | None
     rid = resource.get("id")
     rid = str(rid) if rid is not None else None
     if kind not in codes.SUPPORTED_TYPES:
-        report.count(kind).rejected += 1
-        report.rejections.append(
-            Rejection(
-                position=position,
-                resource_id=rid,
-                resource_type=kind,
-                reason=f"unsupported resource type {kind}; medlm reads "
-                + ", ".join(codes.SUPPORTED_TYPES),
-            )
-        )
+        # Types no application reads (Encounter, Claim, Organization, ...) are counted, never
+        # a reason to refuse the patient.
+        report.skip(kind)
         return None
     try:
         _validate(resource, kind)
@@ -163,10 +156,10 @@ def read_bundle(source: str | bytes | dict[str, Any] | Path) -> IngestReport:
 
     Each resource is validated with the fhir.resources R4B model and converted on its own: a
     resource that fails becomes a Rejection (its 0-based entry position, id, resourceType,
-    FHIR field path and reason) and the rest of the bundle is still read. An unsupported
-    resource type is a rejection with its own reason. Resources about a rejected patient are
-    not counted as rejections of their own: they are held back and listed under that patient's
-    rejection (`Rejection.held_back`, counted as `held_back` by type).
+    FHIR field path and reason) and the rest of the bundle is still read. A resource of a type
+    no application reads (Encounter, Claim, Organization, ...) is counted in `report.skipped`.
+    Resources about a rejected patient are not counted as rejections of their own: they are held
+    back and listed under that rejection (`Rejection.held_back`, counted as `held_back` by type).
 
     Elements medlm's records do not hold (names, addresses, identifiers other than medlm's
     own, narrative text) are not carried over: records are identity-free by design.
