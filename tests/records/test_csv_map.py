@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pydantic
 import pytest
 import yaml
 
@@ -99,33 +100,22 @@ def test_conflicting_demographics_for_one_patient_are_rejected_not_overwritten()
     assert len(report.records[0].observations) == 1
 
 
-def test_unit_conversion_in_the_map_normalizes_values() -> None:
-    column_map = ColumnMap.model_validate(
-        {
-            "patient": {"id": "pid"},
-            "observations": [
-                {"column": "g", "code": GLUCOSE, "unit": "mg/dL", "quantity": "glucose",
-                 "convert_to": "mmol/L"},
-            ],
-        }
-    )  # fmt: skip
-    (record,) = read_csv("pid,g\na,180.156\n", column_map).records
-    assert record.observations[0].unit == "mmol/L"
-    assert record.observations[0].value == pytest.approx(10.0)
+def _glucose_map(unit: str, **extra: str) -> ColumnMap:
+    column = {"column": "g", "code": GLUCOSE, "unit": unit, **extra}
+    return ColumnMap.model_validate({"patient": {"id": "pid"}, "observations": [column]})
 
 
-def test_bad_unit_in_the_map_is_a_rejection_naming_the_unit() -> None:
-    column_map = ColumnMap.model_validate(
-        {
-            "patient": {"id": "pid"},
-            "observations": [
-                {"column": "g", "code": GLUCOSE, "unit": "kg", "quantity": "glucose",
-                 "convert_to": "mmol/L"},
-            ],
-        }
-    )  # fmt: skip
-    (rejection,) = read_csv("pid,g\na,80\n", column_map).rejections
-    assert "'kg'" in rejection.reason and rejection.field == "g"
+def test_a_map_unit_that_is_not_ucum_is_refused_when_the_map_is_read() -> None:
+    with pytest.raises(pydantic.ValidationError, match="'mg per dl' is not a UCUM code"):
+        _glucose_map("mg per dl")
+
+
+def test_deprecated_quantity_and_convert_to_are_ignored_and_the_report_says_so() -> None:
+    report = read_csv(
+        "pid,g\na,100\n", _glucose_map("mg/dL", quantity="glucose", convert_to="mmol/L")
+    )
+    assert report.records[0].observations[0].value == 100.0
+    assert any("deprecated and ignored" in note for note in report.notes)
 
 
 def test_missing_mapped_column_is_an_input_error_listing_it() -> None:

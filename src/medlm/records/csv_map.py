@@ -14,9 +14,17 @@ field it fills with its code and unit::
     observations:
       - column: glucose
         code: {system: "http://loinc.org", code: "2345-7", display: Glucose}
-        unit: mg/dL             # UCUM; leave out for a text value (value_text)
-        quantity: glucose       # optional: convert with medlm.records.units ...
-        convert_to: mmol/L      # ... into this unit
+        unit: mmol/L            # UCUM (or a listed alias such as mmHg); leave out for text
+
+Units are the same as on the FHIR path: every reader ends with
+`medlm.records.normalize.normalize_report`, which gives an Observation whose code is in a value
+set (`medlm.knowledge.concepts`) its concept and converts the value to the concept's canonical
+unit (this glucose becomes mg/dL, the original kept), exactly as a FHIR glucose in mg/dL. A unit
+the concept does not accept is a Rejection naming the value and unit. A map's `unit` must be a
+UCUM code (or a listed alias); a map with another unit is refused when it is loaded.
+
+Deprecated: `quantity` and `convert_to` (medlm 2026.11) are still read but ignored, and the
+report says so: conversion now follows the code's value set, not the map.
 
 Rows with the same patient id (in any order) make one PatientRecord. An empty cell gives no
 Observation. A cell that cannot be read is a Rejection at its row number (as a spreadsheet
@@ -34,15 +42,15 @@ from typing import Any
 
 import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from medlm.errors import InputError, MedlmError, ValidationError
+from medlm.errors import InputError, ValidationError
 from medlm.records.coding import Coding
 from medlm.records.observation import Observation
 from medlm.records.patient import Patient, Sex
 from medlm.records.patient_record import PatientRecord
 from medlm.records.report import IngestReport, Rejection
-from medlm.records.units import convert
+from medlm.records.units import is_ucum
 
 
 class PatientColumns(BaseModel):
@@ -69,8 +77,19 @@ class ObservationColumn(BaseModel):
     column: str
     code: Coding
     unit: str | None = Field(default=None, description="UCUM unit; None for a text value.")
-    quantity: str | None = Field(default=None, description="medlm.records.units quantity.")
-    convert_to: str | None = None
+    quantity: str | None = Field(default=None, description="Deprecated and ignored.")
+    convert_to: str | None = Field(default=None, description="Deprecated and ignored.")
+
+    @field_validator("unit")
+    @classmethod
+    def _ucum(cls, unit: str | None) -> str | None:
+        if unit is not None and not is_ucum(unit):
+            raise ValueError(f"unit {unit!r} is not a UCUM code or a listed alias")
+        return unit
+
+    @property
+    def deprecated_fields(self) -> list[str]:
+        return [name for name in ("quantity", "convert_to") if getattr(self, name) is not None]
 
 
 class ColumnMap(BaseModel):
@@ -173,13 +192,7 @@ def _observation(
         value = float(text)
     except ValueError:
         raise _CellError(spec.column, "Observation", f"{text!r} is not a number") from None
-    unit = spec.unit
-    if spec.quantity and spec.convert_to:
-        try:
-            value, unit = convert(spec.quantity, value, unit, spec.convert_to), spec.convert_to
-        except MedlmError as exc:
-            raise _CellError(spec.column, "Observation", str(exc)) from None
-    return Observation(**base, code=spec.code, value=value, unit=unit, effective=when)
+    return Observation(**base, code=spec.code, value=value, unit=spec.unit, effective=when)
 
 
 def _reject(report: IngestReport, row_no: int, pid: str | None, err: _CellError) -> None:
@@ -247,6 +260,12 @@ def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
             f"its columns are {', '.join(header)}"
         )
     report = IngestReport(source=name)
+    for spec in column_map.observations:
+        if spec.deprecated_fields:
+            report.notes.append(
+                f"column map: {spec.column}: {' and '.join(spec.deprecated_fields)} "
+                "deprecated and ignored; values are converted to their concept's canonical unit"
+            )
     records: dict[str, PatientRecord] = {}
     try:
         for row_no, row in enumerate(reader, start=2):
