@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -24,6 +25,22 @@ from medlm.records import (
     PharmacogenomicResult,
     Sex,
 )
+
+
+def _without_concepts(record: PatientRecord) -> PatientRecord:
+    """The record without the value-set concepts the boundary's normalization sets."""
+    return record.model_copy(
+        update={
+            "observations": [o.model_copy(update={"concept": None}) for o in record.observations],
+            "conditions": [c.model_copy(update={"concepts": []}) for c in record.conditions],
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def without_concepts() -> Callable[[PatientRecord], PatientRecord]:
+    """Strip what FHIR does not carry (concept keys) before comparing a round trip."""
+    return _without_concepts
 
 
 @pytest.fixture(scope="session")

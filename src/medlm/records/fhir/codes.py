@@ -37,6 +37,9 @@ ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-cli
 AGE_EXTENSION = "urn:medlm:fhir:patient-age"  # Patient age in years when no birth date is known
 ID_SYSTEM = "urn:medlm:id"  # the record's own id when it is not a valid FHIR id
 NOTE_VALUE_TEXT = "medlm value_text: "  # prefix of an Observation.note holding value_text
+# Meta tag of a blood-pressure panel the writer made from two readings that had no group, so
+# the reader does not give its components the panel's generated id as their group.
+UNGROUPED_TAG = {"system": "urn:medlm", "code": "ungrouped-pair"}
 
 # A FHIR R4 resource id (https://hl7.org/fhir/R4/datatypes.html#id).
 FHIR_ID_PATTERN = r"[A-Za-z0-9\-.]{1,64}"

@@ -1,20 +1,21 @@
 """One validated FHIR R4 resource (JSON) to medlm records, errors named by FHIR path.
 
-Observations are converted in `observations`; this module holds the other resource types.
+Observations are converted in `observations`, medications in `medications`; this module holds
+the other resource types and the table of converters. Every converter takes the resource and
+the document's reference `Index`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
-
-from pydantic import BaseModel
+from collections.abc import Callable
+from datetime import date
 
 from medlm.records.allergy import AllergyCategory, AllergyIntolerance, Criticality
 from medlm.records.coding import CodeSystem
 from medlm.records.condition import ClinicalStatus, Condition
-from medlm.records.fhir import codes, observations
+from medlm.records.fhir import codes, medications, observations
 from medlm.records.fhir.parse import (
     Converted,
     FieldError,
@@ -22,16 +23,15 @@ from medlm.records.fhir.parse import (
     allowed,
     build,
     concept_text,
+    dated,
     enum_value,
     optional_coding,
-    parsed,
     patient_ref,
     pick_coding,
-    quantity,
     record_id,
 )
+from medlm.records.fhir.references import Index
 from medlm.records.fhir.times import parse_date, parse_datetime
-from medlm.records.medication import Dose, MedicationRequest, MedicationStatement, MedicationStatus
 from medlm.records.note import ClinicalNote
 from medlm.records.patient import Patient, Sex
 
@@ -39,36 +39,69 @@ LOINC = CodeSystem.LOINC.value
 _PROBLEM_SYSTEMS = (CodeSystem.ICD10CM.value, CodeSystem.SNOMED.value)
 
 
-def patient(res: Json) -> Converted:
+def _deceased(res: Json, notes: list[str]) -> tuple[bool, date | None]:
+    """Patient.deceased[x]: (deceased, date of death when given)."""
+    if res.get("deceasedDateTime"):
+        text = res["deceasedDateTime"]
+        return True, dated("Patient.deceasedDateTime", parse_date, text, notes)
+    return bool(res.get("deceasedBoolean", False)), None
+
+
+def patient(res: Json, index: Index) -> Converted:
     if not res.get("id"):
         raise FieldError("Patient.id", "a Patient needs an id for other resources to refer to")
+    notes: list[str] = []
     sex = enum_value("Patient.gender", Sex, res.get("gender", "unknown"), allowed(Sex))
     birth = res.get("birthDate")
     age = None
     for ext in res.get("extension") or []:
         if ext.get("url") == codes.AGE_EXTENSION:
             age = (ext.get("valueQuantity") or {}).get("value")
+    deceased, deceased_on = _deceased(res, notes)
     record = build(
         Patient,
         {"id": "id", "sex": "gender", "birth_date": "birthDate", "age": "extension"},
         "Patient",
         id=record_id(res),
         sex=sex,
-        birth_date=parsed("Patient.birthDate", parse_date, birth) if birth else None,
+        birth_date=dated("Patient.birthDate", parse_date, birth, notes) if birth else None,
         age=age,
+        deceased=deceased,
+        deceased_on=deceased_on,
     )
-    return Converted("patient", [record], None, patient_fhir_id=str(res["id"]))
+    return Converted("patient", [record], None, patient_fhir_id=str(res["id"]), notes=notes)
 
 
-def condition(res: Json) -> Converted:
+# Condition.verificationStatus codes that mean the patient does not have the problem
+# (http://terminology.hl7.org/CodeSystem/condition-ver-status, FHIR R4).
+_NOT_A_PROBLEM = frozenset({"refuted", "entered-in-error"})
+
+
+def _onset(res: Json, notes: list[str]) -> date | None:
+    if res.get("onsetDateTime"):
+        return dated("Condition.onsetDateTime", parse_date, res["onsetDateTime"], notes)
+    start = (res.get("onsetPeriod") or {}).get("start")
+    return dated("Condition.onsetPeriod.start", parse_date, start, notes) if start else None
+
+
+def condition(res: Json, index: Index) -> Converted:
+    """A Condition as a problem; a refuted or entered-in-error one is skipped with a reason.
+
+    A Condition without `clinicalStatus` is read as active (the problem was recorded and
+    nothing says it ended).
+    """
     ref = patient_ref(res.get("subject"), "Condition.subject")
+    verification = optional_coding(res.get("verificationStatus"))
+    if verification is not None and verification.code in _NOT_A_PROBLEM:
+        reason = f"Condition.verificationStatus is {verification.code!r}: not a problem"
+        return Converted("conditions", [], ref, skip_reason=reason)
     status = ClinicalStatus.ACTIVE
     if res.get("clinicalStatus"):
         code = pick_coding(res["clinicalStatus"], "Condition.clinicalStatus").code
         status = enum_value(
             "Condition.clinicalStatus", ClinicalStatus, code, allowed(ClinicalStatus)
         )
-    onset = res.get("onsetDateTime")
+    notes: list[str] = []
     record = build(
         Condition,
         {"code": "code", "onset": "onsetDateTime"},
@@ -76,62 +109,14 @@ def condition(res: Json) -> Converted:
         id=record_id(res),
         patient_id=ref,
         code=pick_coding(res.get("code"), "Condition.code", _PROBLEM_SYSTEMS),
-        onset=parsed("Condition.onsetDateTime", parse_date, onset) if onset else None,
+        onset=_onset(res, notes),
         status=status,
+        text=(res.get("code") or {}).get("text"),
     )
-    return Converted("conditions", [record], ref)
+    return Converted("conditions", [record], ref, notes=notes)
 
 
-def _dosage(dosages: list[Json], path: str) -> dict[str, Any]:
-    if not dosages:
-        return {}
-    if len(dosages) > 1:
-        raise FieldError(f"{path}[1]", "medlm reads one dosage per resource; split them")
-    first = dosages[0]
-    out: dict[str, Any] = {
-        "frequency": concept_text((first.get("timing") or {}).get("code")),
-        "route": concept_text(first.get("route")),
-    }
-    for rate in first.get("doseAndRate") or []:
-        if "doseQuantity" in rate:
-            value, unit = quantity(rate["doseQuantity"], f"{path}[0].doseAndRate[0].doseQuantity")
-            out["dose"] = build(
-                Dose, {}, f"{path}[0].doseAndRate[0].doseQuantity", value=value, unit=unit
-            )
-    return out
-
-
-def medication(res: Json) -> Converted:
-    kind = res["resourceType"]
-    is_request = kind == "MedicationRequest"
-    ref = patient_ref(res.get("subject"), f"{kind}.subject")
-    if "medicationCodeableConcept" not in res:
-        raise FieldError(f"{kind}.medication[x]", "medlm reads medicationCodeableConcept only")
-    concept = res["medicationCodeableConcept"]
-    status = enum_value(f"{kind}.status", MedicationStatus, res.get("status"), "FHIR R4 codes")
-    dosage_key = "dosageInstruction" if is_request else "dosage"
-    values: dict[str, Any] = {
-        "id": record_id(res),
-        "patient_id": ref,
-        "code": optional_coding(concept, (CodeSystem.RXNORM.value,)),
-        "name": concept.get("text"),
-        "status": status,
-        **_dosage(res.get(dosage_key) or [], f"{kind}.{dosage_key}"),
-    }
-    if is_request:
-        when = res.get("authoredOn")
-        values["authored_on"] = parsed(f"{kind}.authoredOn", parse_date, when) if when else None
-        record: BaseModel = build(MedicationRequest, {}, kind, **values)
-    else:
-        when = (res.get("effectivePeriod") or {}).get("start") or res.get("effectiveDateTime")
-        values["effective_start"] = parsed(f"{kind}.effective", parse_date, when) if when else None
-        record = build(MedicationStatement, {}, kind, **values)
-    return Converted(
-        "medication_requests" if is_request else "medication_statements", [record], ref
-    )
-
-
-def allergy(res: Json) -> Converted:
+def allergy(res: Json, index: Index) -> Converted:
     ref = patient_ref(res.get("patient"), "AllergyIntolerance.patient")
     active = True
     if res.get("clinicalStatus"):
@@ -165,7 +150,7 @@ def allergy(res: Json) -> Converted:
     return Converted("allergies", [record], ref)
 
 
-def document(res: Json) -> Converted:
+def document(res: Json, index: Index) -> Converted:
     ref = patient_ref(res.get("subject"), "DocumentReference.subject")
     path = "DocumentReference.content[0].attachment"
     if len(res.get("content") or []) > 1:
@@ -180,6 +165,7 @@ def document(res: Json) -> Converted:
         text = base64.b64decode(attachment["data"], validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise FieldError(f"{path}.data", f"not base64 UTF-8 text ({exc})") from None
+    notes: list[str] = []
     when = res.get("date") or attachment.get("creation")
     author = (res.get("author") or [{}])[0].get("display")
     record = build(
@@ -190,18 +176,18 @@ def document(res: Json) -> Converted:
         patient_id=ref,
         text=text,
         note_type=concept_text(res.get("type")),
-        date=parsed("DocumentReference.date", parse_datetime, when) if when else None,
+        date=dated("DocumentReference.date", parse_datetime, when, notes) if when else None,
         author_role=author,
     )
-    return Converted("notes", [record], ref)
+    return Converted("notes", [record], ref, notes=notes)
 
 
-CONVERTERS = {
+CONVERTERS: dict[str, Callable[[Json, Index], Converted]] = {
     "Patient": patient,
     "Observation": observations.observation,
     "Condition": condition,
-    "MedicationStatement": medication,
-    "MedicationRequest": medication,
+    "MedicationStatement": medications.medication,
+    "MedicationRequest": medications.medication,
     "AllergyIntolerance": allergy,
     "DocumentReference": document,
 }

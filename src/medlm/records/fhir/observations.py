@@ -1,4 +1,16 @@
-"""FHIR Observations to records: measurements, panel components and PGx genotypes."""
+"""FHIR Observations to records: measurements, panels (component and hasMember) and PGx.
+
+Values read: valueQuantity (its `comparator` kept: '>60' is a bound, not a measure),
+valueInteger (unit '1'), valueBoolean, valueDateTime, valueString and valueCodeableConcept (as
+text). An Observation without a value (dataAbsentReason, or a result still pending) is kept
+without one. Other value types (valueRange, valueRatio, valueSampledData, valueTime,
+valuePeriod, valueAttachment) are rejected at their path: keeping such an Observation without
+its value would show a clinician a result that looks empty when it is not.
+
+Panels: each `component` becomes an Observation of its own, in the group of the panel's id; a
+`hasMember` panel's members are resources of their own, read where they stand, and get the
+panel's id as their group. A panel without a value of its own adds no record.
+"""
 
 from __future__ import annotations
 
@@ -15,92 +27,114 @@ from medlm.records.fhir.parse import (
     allowed,
     build,
     concept_text,
+    dated,
     enum_value,
-    optional_coding,
-    parsed,
     patient_ref,
     pick_coding,
     quantity,
     record_id,
 )
+from medlm.records.fhir.references import Index
 from medlm.records.fhir.times import parse_datetime
 from medlm.records.observation import Observation, ObservationStatus
 
 LOINC = CodeSystem.LOINC.value
+_READ_VALUES = (
+    "valueQuantity, valueInteger, valueBoolean, valueDateTime, valueString, valueCodeableConcept"
+)
 
 
-def _components(res: Json) -> dict[str, Json]:
-    """Components by their first code."""
-    out: dict[str, Json] = {}
-    for comp in res.get("component") or []:
-        coding = optional_coding(comp.get("code"))
-        if coding is not None:
-            out[coding.code] = comp
-    return out
-
-
-def _effective(res: Json, prefix: str) -> Any:
+def _effective(res: Json, notes: list[str]) -> Any:
     for key in ("effectiveDateTime", "effectiveInstant"):
         if res.get(key):
-            return parsed(f"{prefix}.{key}", parse_datetime, res[key])
+            return dated(f"Observation.{key}", parse_datetime, res[key], notes)
     start = (res.get("effectivePeriod") or {}).get("start")
-    return parsed(f"{prefix}.effectivePeriod.start", parse_datetime, start) if start else None
+    path = "Observation.effectivePeriod.start"
+    return dated(path, parse_datetime, start, notes) if start else None
 
 
-_OBS_PATHS = {"value": "valueQuantity", "unit": "valueQuantity.unit", "status": "status"}
-
-
-def _one_observation(res: Json, ref: str, code_holder: Json, prefix: str) -> Observation:
-    """An Observation record from a resource or one of its components."""
-    value = unit = text = None
-    if "valueQuantity" in code_holder:
-        value, unit = quantity(code_holder["valueQuantity"], f"{prefix}.valueQuantity")
-    elif "valueString" in code_holder:
-        text = code_holder["valueString"]
-    elif "valueCodeableConcept" in code_holder:
-        text = concept_text(code_holder["valueCodeableConcept"])
-    else:
-        others = [k for k in code_holder if k.startswith("value")]
-        if others:
-            raise FieldError(
-                f"{prefix}.{others[0]}",
-                "medlm reads valueQuantity, valueString or valueCodeableConcept",
-            )
+def _quantity_value(q: Json, path: str) -> dict[str, Any]:
+    value, unit = quantity({k: v for k, v in q.items() if k != "comparator"}, path)
     if value is not None and not unit:
-        raise FieldError(f"{prefix}.valueQuantity", "has a value but no unit (give a UCUM code)")
+        raise FieldError(path, "has a value but no unit (give a UCUM code)", value)
+    return {"value": value, "unit": unit, "comparator": q.get("comparator")}
+
+
+def _value(holder: Json, prefix: str, notes: list[str]) -> dict[str, Any]:
+    """The record fields of an Observation's (or component's) value[x]."""
+    if "valueQuantity" in holder:
+        return _quantity_value(holder["valueQuantity"], f"{prefix}.valueQuantity")
+    if "valueInteger" in holder:
+        return {"value": float(holder["valueInteger"]), "unit": "1"}
+    if "valueBoolean" in holder:
+        return {"value_bool": bool(holder["valueBoolean"])}
+    if "valueDateTime" in holder:
+        path = f"{prefix}.valueDateTime"
+        return {"value_time": dated(path, parse_datetime, holder["valueDateTime"], notes)}
+    if "valueString" in holder:
+        return {"value_text": str(holder["valueString"])}
+    if "valueCodeableConcept" in holder:
+        return {"value_text": concept_text(holder["valueCodeableConcept"])}
+    others = [k for k in holder if k.startswith("value")]
+    if others:
+        raise FieldError(
+            f"{prefix}.{others[0]}", f"medlm reads {_READ_VALUES} only", holder[others[0]]
+        )
+    return {}
+
+
+_OBS_PATHS = {
+    "value": "valueQuantity",
+    "unit": "valueQuantity.unit",
+    "comparator": "valueQuantity.comparator",
+    "status": "status",
+}
+
+
+def _one_observation(
+    res: Json, holder: Json, prefix: str, context: dict[str, Any], notes: list[str]
+) -> Observation:
+    """An Observation record from a resource or one of its components."""
+    values = _value(holder, prefix, notes)
     for note in res.get("note") or []:
         if str(note.get("text", "")).startswith(codes.NOTE_VALUE_TEXT):
-            text = note["text"][len(codes.NOTE_VALUE_TEXT) :]
-    status = enum_value(
-        "Observation.status", ObservationStatus, res.get("status"), allowed(ObservationStatus)
-    )
+            values["value_text"] = note["text"][len(codes.NOTE_VALUE_TEXT) :]
     return build(
         Observation,
         _OBS_PATHS,
         prefix,
-        id=code_holder.get("id") if code_holder is not res else record_id(res),
-        patient_id=ref,
-        code=pick_coding(code_holder.get("code"), f"{prefix}.code", (LOINC,)),
-        value=value,
-        unit=unit,
-        value_text=text,
-        effective=_effective(res, "Observation"),
-        status=status,
+        id=holder.get("id") if holder is not res else record_id(res),
+        code=pick_coding(holder.get("code"), f"{prefix}.code", (LOINC,)),
+        **values,
+        **context,
     )
 
 
-def observation(res: Json) -> Converted:
+def observation(res: Json, index: Index) -> Converted:
+    """An Observation resource as records (a genomic code is read by `genomics`)."""
     ref = patient_ref(res.get("subject"), "Observation.subject")
     code = pick_coding(res.get("code"), "Observation.code", (LOINC,))
     if code.system == LOINC and code.code in genomics.GENOMIC_CODES:
         return genomics.genomic_observation(res, ref)
-    # A value of its own (or no components) is one record; each component is one more, so
-    # a blood-pressure panel (85354-9, no value) becomes its systolic and diastolic readings.
+    notes: list[str] = []
+    context: dict[str, Any] = {
+        "patient_id": ref,
+        "status": enum_value(
+            "Observation.status", ObservationStatus, res.get("status"), allowed(ObservationStatus)
+        ),
+        "effective": _effective(res, notes),
+        "encounter_class": index.encounter_class(res),
+    }
     items: list[BaseModel] = []
     has_value = any(key.startswith("value") for key in res)
-    if has_value or not res.get("component"):
-        items.append(_one_observation(res, ref, res, "Observation"))
+    if has_value or not (res.get("component") or res.get("hasMember")):
+        own = {**context, "group": index.group_of(res)}
+        items.append(_one_observation(res, res, "Observation", own, notes))
+    group = (
+        None if codes.UNGROUPED_TAG in (res.get("meta") or {}).get("tag", []) else record_id(res)
+    )
     for i, comp in enumerate(res.get("component") or []):
         comp = comp if comp.get("id") else {**comp, "id": f"{res.get('id')}-{i}"}
-        items.append(_one_observation(res, ref, comp, f"Observation.component[{i}]"))
-    return Converted("observations", items, ref)
+        prefix = f"Observation.component[{i}]"
+        items.append(_one_observation(res, comp, prefix, {**context, "group": group}, notes))
+    return Converted("observations", items, ref, notes=notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pydantic
@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from medlm.records.coding import CodeSystem, Coding
 from medlm.records.fhir import codes
+from medlm.records.fhir.times import is_partial, partial_date_note
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -19,10 +20,11 @@ T = TypeVar("T")
 class FieldError(Exception):
     """A resource field that cannot become part of a record; `path` is FHIR-style."""
 
-    def __init__(self, path: str, reason: str):
+    def __init__(self, path: str, reason: str, value: Any = None):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.value = None if value is None else str(value)[:200]
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Converted:
     items: list[BaseModel]
     patient_ref: str | None
     patient_fhir_id: str | None = None  # for a Patient: its FHIR id
+    notes: list[str] = field(default_factory=list)  # what the reader decided, for the report
+    skip_reason: str | None = None  # set when a relevant resource is deliberately not read
 
 
 def record_id(resource: Json) -> str | None:
@@ -95,14 +99,14 @@ def parsed(path: str, parse: Callable[[str], T], text: Any) -> T:
     try:
         return parse(str(text))
     except ValueError as exc:
-        raise FieldError(path, str(exc)) from None
+        raise FieldError(path, str(exc), text) from None
 
 
 def enum_value(path: str, enum: Callable[[str], T], value: Any, allowed: str) -> T:
     try:
         return enum(str(value))
     except ValueError:
-        raise FieldError(path, f"{value!r} is not one of: {allowed}") from None
+        raise FieldError(path, f"{value!r} is not one of: {allowed}", value) from None
 
 
 def build(model: Callable[..., T], path_of: dict[str, str], prefix: str, **values: Any) -> T:
@@ -113,7 +117,9 @@ def build(model: Callable[..., T], path_of: dict[str, str], prefix: str, **value
         first = exc.errors()[0]
         loc = str(first["loc"][0]) if first["loc"] else ""
         where = f"{prefix}.{path_of[loc]}" if loc in path_of else prefix
-        raise FieldError(where, first["msg"]) from None
+        given = first.get("input")
+        value = given if isinstance(given, str | int | float) else None
+        raise FieldError(where, first["msg"], value) from None
 
 
 def quantity(q: Json, path: str) -> tuple[float | None, str | None]:
@@ -121,7 +127,8 @@ def quantity(q: Json, path: str) -> tuple[float | None, str | None]:
     if q.get("comparator"):
         raise FieldError(
             f"{path}.comparator",
-            f"comparator {q['comparator']!r} cannot be kept in a numeric record value",
+            f"comparator {q['comparator']!r} cannot be kept here (an exact amount is needed)",
+            q["comparator"],
         )
     unit = q.get("code") if q.get("system") == CodeSystem.UCUM.value else None
     value = q.get("value")
@@ -131,3 +138,11 @@ def quantity(q: Json, path: str) -> tuple[float | None, str | None]:
 def allowed(enum: Any) -> str:
     """The values of an enum, for messages."""
     return ", ".join(member.value for member in enum)
+
+
+def dated(path: str, parse: Callable[[str], T], text: Any, notes: list[str]) -> T:
+    """`parsed(...)` for a FHIR date or dateTime; a partial date adds its note to `notes`."""
+    value = parsed(path, parse, text)
+    if is_partial(str(text)):
+        notes.append(partial_date_note(path, str(text)))
+    return value

@@ -72,6 +72,10 @@ def _patient(patient: Patient) -> Json:
         out["extension"] = [
             {"url": codes.AGE_EXTENSION, "valueQuantity": _quantity(patient.age, "a")}
         ]
+    if patient.deceased_on is not None:
+        out["deceasedDateTime"] = patient.deceased_on.isoformat()
+    elif patient.deceased:
+        out["deceasedBoolean"] = True
     return out
 
 
@@ -83,16 +87,24 @@ def _observation(obs: Observation, where: str) -> Json:
     if obs.value is not None:
         assert obs.unit is not None  # the record's validator guarantees it
         out["valueQuantity"] = _quantity(obs.value, obs.unit)
-        if obs.value_text is not None:
-            out["note"] = [{"text": codes.NOTE_VALUE_TEXT + obs.value_text}]
+        if obs.comparator is not None:
+            out["valueQuantity"]["comparator"] = obs.comparator
+    elif obs.value_bool is not None:
+        out["valueBoolean"] = obs.value_bool
+    elif obs.value_time is not None:
+        out["valueDateTime"] = format_datetime(obs.value_time, where)
     elif obs.value_text is not None:
         out["valueString"] = obs.value_text
+    if obs.value_text is not None and "valueString" not in out:
+        out["note"] = [{"text": codes.NOTE_VALUE_TEXT + obs.value_text}]
     return out
 
 
 def _bp_panel(first: Observation, second: Observation, where: str) -> Json:
     """One panel Observation whose components keep each reading's own id and order."""
     out: Json = {"resourceType": "Observation", "status": first.status.value}
+    if first.group is None:
+        out["meta"] = {"tag": [dict(codes.UNGROUPED_TAG)]}
     out["code"] = {"coding": [{"system": CodeSystem.LOINC.value, "code": codes.BP_PANEL}]}
     if first.effective is not None:
         out["effectiveDateTime"] = format_datetime(first.effective, where)
@@ -103,13 +115,15 @@ def _bp_panel(first: Observation, second: Observation, where: str) -> Json:
             component["id"] = obs.id
         if obs.value is not None and obs.unit is not None:
             component["valueQuantity"] = _quantity(obs.value, obs.unit)
+            if obs.comparator is not None:
+                component["valueQuantity"]["comparator"] = obs.comparator
         components.append(component)
     out["component"] = components
     return out
 
 
 def _condition(cond: Condition) -> Json:
-    out: Json = {"resourceType": "Condition", "code": _concept(cond.code)}
+    out: Json = {"resourceType": "Condition", "code": _concept(cond.code, cond.text)}
     out["clinicalStatus"] = {
         "coding": [{"system": codes.CONDITION_CLINICAL, "code": cond.status.value}]
     }
@@ -134,10 +148,37 @@ def _dosage(med: MedicationStatement | MedicationRequest) -> list[Json]:
     return [dosage] if dosage else []
 
 
+def _product(med: MedicationStatement | MedicationRequest) -> Json:
+    """A contained Medication with the product's code, form, ingredients and strength.
+
+    The strength goes on the first ingredient as an amount per one unit of the form; without
+    coded ingredients it goes on a text-only ingredient (read back as the strength alone).
+    """
+    product: Json = {"resourceType": "Medication", "id": "product"}
+    product["code"] = _concept(med.code, med.name)
+    if med.form:
+        product["form"] = {"text": med.form}
+    items = [{"itemCodeableConcept": _concept(c)} for c in med.ingredients]
+    if med.strength is not None:
+        if not items:
+            items = [{"itemCodeableConcept": {"text": med.label}}]
+        amount = {"value": med.strength.value}
+        if med.strength.unit is not None:
+            amount = _quantity(med.strength.value, med.strength.unit)
+        items[0]["strength"] = {"numerator": amount, "denominator": {"value": 1}}
+    if items:
+        product["ingredient"] = items
+    return product
+
+
 def _medication(med: MedicationStatement | MedicationRequest) -> Json:
     is_request = isinstance(med, MedicationRequest)
     out: Json = {"resourceType": type(med).__name__, "status": med.status.value}
-    out["medicationCodeableConcept"] = _concept(med.code, med.name)
+    if med.form or med.ingredients or med.strength is not None:
+        out["contained"] = [_product(med)]
+        out["medicationReference"] = {"reference": "#product"}
+    else:
+        out["medicationCodeableConcept"] = _concept(med.code, med.name)
     if dosage := _dosage(med):
         out["dosage" + ("Instruction" if is_request else "")] = dosage
     if isinstance(med, MedicationRequest):
@@ -199,7 +240,11 @@ def _bp_pairs(observations: Sequence[Observation]) -> dict[int, int]:
             continue
         for j in free:
             other = observations[j]
-            if (other.effective, other.status) == (obs.effective, obs.status):
+            if (other.effective, other.status, other.group) == (
+                obs.effective,
+                obs.status,
+                obs.group,
+            ):
                 pairs[min(i, j)] = max(i, j)
                 free.remove(j)
                 break
@@ -214,7 +259,7 @@ def _observation_resources(record: PatientRecord, pid: str) -> list[tuple[str | 
     for i, obs in enumerate(observations):
         where = f"patient {pid} observation {obs.id or i}"
         if i in pairs:
-            out.append((None, _bp_panel(obs, observations[pairs[i]], where)))
+            out.append((obs.group, _bp_panel(obs, observations[pairs[i]], where)))
         elif i not in paired:
             out.append((obs.id, _observation(obs, where)))
     return out
