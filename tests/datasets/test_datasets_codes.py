@@ -57,3 +57,55 @@ def test_every_mapped_column_names_an_existing_concept() -> None:
 def test_unknown_concept_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no concept 'nope'"):
         concept("nope")
+
+
+SHARED = {
+    "systolic-bp": "systolic_bp",
+    "diastolic-bp": "diastolic_bp",
+    "heart-rate": "heart_rate",
+    "body-temperature": "body_temperature",
+    "body-height": "body_height",
+    "body-weight": "body_weight",
+    "bmi": "bmi",
+    "cholesterol": "total_cholesterol",
+    "glucose": "glucose",
+    "creatinine": "creatinine",
+    "sodium": "sodium",
+}
+
+
+def test_dataset_measures_name_their_shared_concept_in_its_canonical_unit() -> None:
+    from medlm.knowledge.concepts import load_concepts
+
+    library = load_concepts()
+    assert {n: c.shared for n, c in concepts().items() if c.shared} == SHARED
+    for name, key in SHARED.items():
+        assert concept(name).unit == library.observation(key).unit, name
+        # the shared concept's value set holds the dataset's own code
+        assert library.observation_concept(concept(name).coding) is library.observation(key)
+
+
+def test_a_two_hour_ogtt_glucose_is_not_the_shared_glucose() -> None:
+    spec = concept("ogtt-2h-glucose")
+    assert spec.shared is None and spec.unlike == "glucose"
+    assert spec.coding.system == CodeSystem.MEDLM.value
+
+
+def test_table_records_carry_the_shared_concept_of_each_measure() -> None:
+    import pandas as pd
+
+    from medlm.datasets.convert import table_to_records
+
+    frame = pd.DataFrame(
+        {"Age": [50], "Glucose": [148.0], "BloodPressure": [72.0]}
+        | {
+            c.column: [None]
+            for c in PIMA_MAP.observations
+            if c.column not in ("Glucose", "BloodPressure")
+        }
+    )
+    record = table_to_records(PIMA_MAP, frame)[0]
+    assert {o.code.code: o.concept for o in record.observations} == {
+        "ogtt-2h-glucose": None,
+        "8462-4": "diastolic_bp",
+    }

@@ -15,7 +15,9 @@ _SYSTEMS = {"loinc": CodeSystem.LOINC, "medlm": CodeSystem.MEDLM}
 
 
 class Concept(BaseModel):
-    """One measured concept: its code and the UCUM unit its values are stored in."""
+    """One measured concept: its code, the UCUM unit its values are stored in, and its place in
+    medlm's shared vocabulary (`shared`: the same measure; `unlike`: a close but different one).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -23,6 +25,8 @@ class Concept(BaseModel):
     coding: Coding
     unit: str | None
     source: str
+    shared: str | None = None
+    unlike: str | None = None
 
 
 @cache
@@ -34,7 +38,14 @@ def concepts() -> dict[str, Concept]:
     for name, entry in raw.items():
         system = _SYSTEMS[entry["system"]]
         coding = Coding(system=system.value, code=str(entry["code"]), display=entry["display"])
-        out[name] = Concept(name=name, coding=coding, unit=entry["unit"], source=entry["source"])
+        out[name] = Concept(
+            name=name,
+            coding=coding,
+            unit=entry["unit"],
+            source=entry["source"],
+            shared=entry.get("shared"),
+            unlike=entry.get("unlike"),
+        )
     return out
 
 

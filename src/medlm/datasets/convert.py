@@ -20,7 +20,9 @@ class ObservationColumn:
     """A column that becomes one Observation per row, coded by a codes.yaml concept.
 
     A missing value (NaN/None) gives no Observation. Numeric columns take the concept's unit;
-    text columns (concept unit null) become `value_text`. Booleans are stored as 1/0.
+    text columns (concept unit null) become `value_text`. Booleans are stored as 1/0. A concept
+    with a `shared` key gives its Observations that vocabulary concept (its unit in codes.yaml is
+    the concept's canonical unit), as the records boundary would.
     """
 
     column: str
@@ -65,7 +67,14 @@ def _observation(pid: str, column: ObservationColumn, value: Any, index: int) ->
             record=pid,
             field=column.column,
         ) from None
-    return Observation(id=obs_id, patient_id=pid, code=spec.coding, value=number, unit=spec.unit)
+    return Observation(
+        id=obs_id,
+        patient_id=pid,
+        code=spec.coding,
+        value=number,
+        unit=spec.unit,
+        concept=spec.shared,
+    )
 
 
 def row_to_record(table_map: PatientTableMap, row_number: int, row: Any) -> PatientRecord:
