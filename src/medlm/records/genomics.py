@@ -27,6 +27,11 @@ class PharmacogenomicResult(BaseModel):
     derived_from: list[str] = Field(
         default_factory=list, description="Ids of the genotype Observations it rests on."
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What resolving the result decided, e.g. a reported phenotype that differs "
+        "from the CPIC translation of the diplotype, or why it is 'Indeterminate'.",
+    )
 
 
 class GenomicSource(StrEnum):

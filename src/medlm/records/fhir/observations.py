@@ -114,8 +114,8 @@ def observation(res: Json, index: Index) -> Converted:
     """An Observation resource as records (a genomic code is read by `genomics`)."""
     ref = patient_ref(res.get("subject"), "Observation.subject")
     code = pick_coding(res.get("code"), "Observation.code", (LOINC,))
-    if code.system == LOINC and code.code in genomics.GENOMIC_CODES:
-        return genomics.genomic_observation(res, ref)
+    if genomics.is_genomic(code):
+        return genomics.genomic_observation(res, ref, index)
     notes: list[str] = []
     context: dict[str, Any] = {
         "patient_id": ref,

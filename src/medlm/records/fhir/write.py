@@ -274,6 +274,7 @@ def _patient_resources(record: PatientRecord, pid: str) -> list[tuple[str | None
     out += [(a.id, _allergy(a)) for a in record.allergies]
     out += [(n.id, _note(n, f"patient {pid} note {n.id or i}")) for i, n in enumerate(record.notes)]
     out += [(p.id, genomics.pgx_resource(p)) for p in record.pharmacogenomics]
+    out += [(v.id, genomics.variant_resource(v)) for v in record.variants]
     return out
 
 
