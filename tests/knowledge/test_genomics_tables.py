@@ -34,23 +34,26 @@ from medlm.knowledge.genomics import INDETERMINATE, load_pgx_tables
         ("SLCO1B1", "*1", "*2", INDETERMINATE),
     ],
 )
-def test_cpic_diplotype_gives_its_phenotype(gene: str, first: str, second: str, phenotype: str):
+def test_cpic_diplotype_gives_its_phenotype(
+    gene: str, first: str, second: str, phenotype: str
+) -> None:
     table = load_pgx_tables().table(gene)
     assert table is not None
     assert table.translate(first, second).phenotype == phenotype
     assert table.translate(second, first).phenotype == phenotype
 
 
-def test_every_checked_diplotype_in_the_files_gives_its_rows_phenotype():
+def test_every_checked_diplotype_in_the_files_gives_its_rows_phenotype() -> None:
     for table in load_pgx_tables().genes.values():
-        rows = [*table.phenotypes, *table.scores]
-        for row in rows:
-            for diplotype in row.checked:
+        rows = [(r.phenotype, r.checked) for r in table.phenotypes]
+        rows += [(r.phenotype, r.checked) for r in table.scores]
+        for phenotype, checked in rows:
+            for diplotype in checked:
                 first, second = diplotype.split("/")
-                assert table.translate(first, second).phenotype == row.phenotype, diplotype
+                assert table.translate(first, second).phenotype == phenotype, diplotype
 
 
-def test_allele_missing_from_the_table_is_indeterminate_with_the_reason():
+def test_allele_missing_from_the_table_is_indeterminate_with_the_reason() -> None:
     table = load_pgx_tables().table("cyp2c19")
     assert table is not None
     result = table.translate("*1", "*99")
@@ -59,5 +62,5 @@ def test_allele_missing_from_the_table_is_indeterminate_with_the_reason():
     assert "CPIC CYP2C19" in result.source
 
 
-def test_gene_without_a_table_has_none():
+def test_gene_without_a_table_has_none() -> None:
     assert load_pgx_tables().table("VKORC1") is None

@@ -70,17 +70,17 @@ def _read_pgx(*resources: Json) -> list[PharmacogenomicResult]:
     return report.records[0].pharmacogenomics
 
 
-def test_ig_genotype_with_an_hgnc_coding_gives_gene_and_diplotype():
+def test_ig_genotype_with_an_hgnc_coding_gives_gene_and_diplotype() -> None:
     (result,) = _read_pgx(genotype())
     assert (result.gene, result.diplotype, result.phenotype) == ("CYP2C19", "CYP2C19*2/*2", None)
 
 
-def test_genotype_without_gene_component_takes_the_gene_before_the_star_alleles():
+def test_genotype_without_gene_component_takes_the_gene_before_the_star_alleles() -> None:
     (result,) = _read_pgx(genotype(diplotype="CYP2C9 *1/*3", component=[]))
     assert result.gene == "CYP2C9"
 
 
-def test_implication_joins_its_genotype_by_urn_uuid_reference():
+def test_implication_joins_its_genotype_by_urn_uuid_reference() -> None:
     poor = {"coding": [{"system": LOINC, "code": "LA9657-3", "display": "Poor metabolizer"}]}
     geno, imp = _read_pgx(genotype(), implication("urn:uuid:geno-1", poor))
     assert geno.id == "geno-1"
@@ -93,7 +93,7 @@ def test_implication_joins_its_genotype_by_urn_uuid_reference():
     assert imp.derived_from == ["geno-1"]
 
 
-def test_implication_reads_a_contained_genotype():
+def test_implication_reads_a_contained_genotype() -> None:
     contained = genotype(rid="g", diplotype="*1/*2")
     del contained["subject"]
     poor = {"text": "Intermediate metabolizer"}
@@ -106,21 +106,21 @@ def test_implication_reads_a_contained_genotype():
     )
 
 
-def test_stu3_predicted_implication_code_only_answer_is_given_its_loinc_display():
+def test_stu3_predicted_implication_code_only_answer_is_given_its_loinc_display() -> None:
     poor = {"coding": [{"system": LOINC, "code": "LA9657-3"}]}
     imp = implication("Observation/geno-1", poor, code="predicted-therapeutic-implication")
     _, result = _read_pgx(genotype(), imp)
     assert result.phenotype == "Poor metabolizer"
 
 
-def test_implication_whose_genotype_is_missing_is_rejected_at_derived_from():
+def test_implication_whose_genotype_is_missing_is_rejected_at_derived_from() -> None:
     report = read_bundle(bundle(implication("urn:uuid:nowhere", {"text": "Poor metabolizer"})))
     (rejection,) = report.rejections
     assert rejection.field == "Observation.derivedFrom"
     assert "urn:uuid:nowhere" in rejection.reason
 
 
-def test_flat_metabolizer_status_with_gene_component_is_a_phenotype():
+def test_flat_metabolizer_status_with_gene_component_is_a_phenotype() -> None:
     flat = _obs("ms-1", "53040-2", component=[_gene()], valueCodeableConcept={"text": "Poor"})
     (result,) = _read_pgx(flat)
     assert (result.gene, result.diplotype, result.phenotype) == ("CYP2C19", None, "Poor")
@@ -135,7 +135,9 @@ def test_flat_metabolizer_status_with_gene_component_is_a_phenotype():
     ],
     ids=["metabolizer-without-gene", "genotype-without-gene", "entered-in-error"],
 )
-def test_unreadable_genomic_resource_is_a_rejection_with_its_path(resource: Json, field: str):
+def test_unreadable_genomic_resource_is_a_rejection_with_its_path(
+    resource: Json, field: str
+) -> None:
     report = read_bundle(bundle(resource))
     assert [r.field for r in report.rejections] == [field]
     assert report.records[0].pharmacogenomics == []
@@ -154,7 +156,7 @@ def _variant(rid: str, value: str = "Present", source: str | None = "LA6684-0") 
     return _obs(rid, "69548-6", valueCodeableConcept={"text": value}, component=components)
 
 
-def test_somatic_tumour_variant_becomes_a_typed_variant_record():
+def test_somatic_tumour_variant_becomes_a_typed_variant_record() -> None:
     report = read_bundle(bundle(_variant("v-1"), _variant("v-2", source="LA6683-2")))
     assert report.rejections == []
     somatic, germline = report.records[0].variants
@@ -167,13 +169,13 @@ def test_somatic_tumour_variant_becomes_a_typed_variant_record():
     assert germline.source == GenomicSource.GERMLINE
 
 
-def test_variant_assessed_absent_is_rejected_not_recorded_as_found():
+def test_variant_assessed_absent_is_rejected_not_recorded_as_found() -> None:
     report = read_bundle(bundle(_variant("v-3", value="Absent")))
     assert [r.field for r in report.rejections] == ["Observation.valueCodeableConcept"]
     assert report.records[0].variants == []
 
 
-def test_pgx_results_and_variants_round_trip_through_the_writer():
+def test_pgx_results_and_variants_round_trip_through_the_writer() -> None:
     record = PatientRecord(
         patient=Patient(id="p9", sex=Sex.MALE, age=60),
         pharmacogenomics=[
