@@ -83,7 +83,7 @@ def test_text_output_lists_counts_and_every_rejection(
     ("content", "message"),
     [
         ("{oops", "not valid JSON"),
-        ('{"resourceType": "Patient"}', "not a FHIR Bundle"),
+        ("[]", "no patients found"),
         ('{"resourceType": "Bundle", "type": "collection", "entry": []}', "empty FHIR Bundle"),
     ],
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,14 +30,32 @@ def test_file_kind_is_told_by_suffix_then_content(
     assert detect_kind(path) is kind
 
 
-def test_fhir_file_is_read_as_a_bundle(
-    tmp_path: Path,
-    pima_records: list[PatientRecord],
-    without_concepts: Callable[[PatientRecord], PatientRecord],
-) -> None:
+def _values(record: PatientRecord) -> list[tuple[object, ...]]:
+    return [(o.id, o.code.code, o.value, o.unit) for o in record.observations]
+
+
+def test_fhir_file_is_read_as_a_bundle(tmp_path: Path, pima_records: list[PatientRecord]) -> None:
     path = tmp_path / "b.bundle"
     path.write_text(json.dumps(to_bundle(pima_records[:4])), encoding="utf-8")
-    assert ingest_file(path).records == [without_concepts(r) for r in pima_records[:4]]
+    records = ingest_file(path).records
+    assert [r.patient for r in records] == [r.patient for r in pima_records[:4]]
+    assert [_values(r) for r in records] == [_values(r) for r in pima_records[:4]]
+
+
+def test_ndjson_folder_is_read_as_one_document(
+    tmp_path: Path, pima_records: list[PatientRecord]
+) -> None:
+    bundle = to_bundle(pima_records[:2])
+    by_type: dict[str, list[str]] = {}
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        by_type.setdefault(resource["resourceType"], []).append(json.dumps(resource))
+    for kind, lines in by_type.items():
+        (tmp_path / f"{kind}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert detect_kind(tmp_path) is FileKind.NDJSON
+    report = ingest_file(tmp_path)
+    assert report.rejections == []
+    assert [_values(r) for r in report.records] == [_values(r) for r in pima_records[:2]]
 
 
 def test_csv_without_a_map_is_refused(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ def test_valid_bundle_returns_records_and_no_rejections(client: TestClient) -> N
     assert response.status_code == 200
     body = response.json()
     assert body["patients"] == 1 and body["rejections"] == []
-    assert body["records"][0]["observations"][0]["value"] == 5.4
+    (obs,) = body["records"][0]["observations"]
+    assert (obs["original_value"], obs["original_unit"]) == (5.4, "mmol/L")  # normalized
     assert body["records"][0]["patient"]["age"] == 61
 
 
@@ -56,7 +57,7 @@ def test_bad_resource_is_reported_with_its_field_path(client: TestClient) -> Non
     ("content", "message"),
     [
         (b"{nope", "not valid JSON"),
-        (json.dumps({"resourceType": "Patient"}).encode(), "not a FHIR Bundle"),
+        (b"[]", "no patients found"),
         (json.dumps({"resourceType": "Bundle", "type": "collection"}).encode(), "empty"),
     ],
 )

@@ -1,15 +1,18 @@
-"""`medlm ingest`: read a FHIR bundle or a mapped CSV and report what was accepted."""
+"""`medlm ingest`: read a FHIR bundle, resource, NDJSON export or mapped CSV and report it."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from medlm.cli.render import print_json, print_table, progress, stdout
-from medlm.records.fhir import IngestReport
+from medlm.errors import InputError
 from medlm.records.ingest import ingest_file
+from medlm.records.report import IngestReport
+from medlm.records.timing import resolve_as_of
 
 
 def _render(report: IngestReport) -> None:
@@ -20,6 +23,10 @@ def _render(report: IngestReport) -> None:
     print_table(f"ingest of {report.source}", ["type", "accepted", "rejected", "held back"], rows)
     console = stdout()
     console.print(f"patients read: {report.patients}; rejections: {report.rejection_count}")
+    if (skipped := report.skipped_line()) is not None:
+        console.print(skipped, highlight=False, markup=False)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     for rejection in report.rejections:
         console.print(f"rejected {rejection.line()}", highlight=False, markup=False)
         for held in rejection.held_back:
@@ -30,21 +37,47 @@ def _render(report: IngestReport) -> None:
             )
 
 
+def _as_of(text: str | None) -> datetime | None:
+    """--as-of: an ISO date (the end of that day, UTC) or date-time; None is now."""
+    if text is None:
+        return None
+    try:
+        when: datetime | date = (
+            datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+        )
+    except ValueError as exc:
+        raise InputError(
+            f"--as-of {text!r} is not an ISO date (2024-05-01) or date-time (2024-05-01T09:30)"
+        ) from exc
+    return resolve_as_of(when)
+
+
 def ingest(
-    file: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (.json) or a CSV file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A FHIR R4 Bundle or resource (.json), FHIR NDJSON (a .ndjson file or a "
+            "folder of them), or a CSV file."
+        ),
+    ],
     column_map: Annotated[
         Path | None,
         typer.Option("--map", help="Column map (YAML/JSON) for CSV input."),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Read the records as of this date or time (default: now)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
-    """Read a FHIR bundle or a CSV (with --map) and report every record and rejection.
+    """Read patient records and report every record, rejection, skipped type and note.
 
     Exit code 0 when everything was accepted, 1 when some items were rejected (the accepted
     ones are still reported), 2 when the file could not be read at all.
     """
+    when = _as_of(as_of)
     with progress(f"reading {file.name}", total=1) as advance:
-        report = ingest_file(file, column_map)
+        report = ingest_file(file, column_map, as_of=when)
         advance()
     if as_json:
         print_json(report.summary())

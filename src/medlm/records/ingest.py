@@ -1,23 +1,30 @@
-"""Ingest one file: tell a FHIR bundle from a CSV and dispatch to the matching reader."""
+"""Ingest one file or folder: tell FHIR JSON, NDJSON and CSV apart, then read it through
+`medlm.records.read.read_path` (the one way in)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from medlm.errors import InputError
-from medlm.records.csv_map import ColumnMap, load_column_map, read_csv
-from medlm.records.fhir import IngestReport, read_bundle
+from medlm.records.csv_map import ColumnMap
+from medlm.records.read import read_path
+from medlm.records.report import IngestReport
 
 
 class FileKind(StrEnum):
     FHIR = "fhir"
+    NDJSON = "ndjson"
     CSV = "csv"
 
 
 def detect_kind(path: Path) -> FileKind:
-    """FHIR for .json, CSV for .csv; otherwise by the first character ('{' means JSON)."""
+    """NDJSON for a folder or .ndjson, FHIR for .json, CSV for .csv; otherwise by the first
+    character ('{' means JSON)."""
     suffix = path.suffix.lower()
+    if path.is_dir() or suffix == ".ndjson":
+        return FileKind.NDJSON
     if suffix == ".json":
         return FileKind.FHIR
     if suffix == ".csv":
@@ -32,22 +39,20 @@ def detect_kind(path: Path) -> FileKind:
     return FileKind.FHIR if head.startswith(b"{") else FileKind.CSV
 
 
-def ingest_file(path: Path, column_map: ColumnMap | Path | None = None) -> IngestReport:
-    """Read a FHIR R4 Bundle (JSON) or a CSV with its column map into an IngestReport.
+def ingest_file(
+    path: Path, column_map: ColumnMap | Path | None = None, *, as_of: datetime | None = None
+) -> IngestReport:
+    """Read FHIR R4 JSON (a Bundle or one resource), FHIR NDJSON, or a CSV with its column
+    map into a normalized IngestReport.
 
-    Raises InputError when the file cannot be read at all (missing, malformed, not a Bundle,
-    empty) or when a CSV comes without a column map.
+    Raises InputError when the file cannot be read at all (missing, malformed, an empty
+    Bundle) or when a CSV comes without a column map.
     """
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"input file {path} does not exist")
-    kind = detect_kind(path)
-    if kind is FileKind.FHIR:
-        return read_bundle(path)
-    if column_map is None:
+    if detect_kind(path) is FileKind.CSV and column_map is None:
         raise InputError(
             f"{path} looks like CSV, which needs a column map (a YAML/JSON file, "
             "see medlm.records.csv_map)"
         )
-    if isinstance(column_map, Path):
-        column_map = load_column_map(column_map)
-    return read_csv(path, column_map)
+    return read_path(path, column_map=column_map, as_of=as_of)

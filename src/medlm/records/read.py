@@ -1,7 +1,9 @@
 """The one way in: any patient source (file or parsed document) to an IngestReport of records.
 
-Applications (risk, monitor, treatment, text) and the service call these functions and never
-parse input themselves.
+Sources: a FHIR R4 Bundle, a single FHIR resource, FHIR Bulk Data NDJSON (a file or a folder),
+a CDS Hooks request, medlm PatientRecord JSON (one or a list), and CSV with a column map. Every
+reader ends in `normalize_report(report, as_of=as_of)`. Applications (risk, monitor,
+treatment, text) and the service call these functions and never parse input themselves.
 """
 
 from __future__ import annotations
@@ -15,21 +17,18 @@ import pydantic
 
 from medlm.errors import InputError
 from medlm.records.csv_map import ColumnMap, load_column_map, read_csv
-from medlm.records.fhir import read_bundle
+from medlm.records.fhir import read_bundle, read_resource
+from medlm.records.fhir.cds import read_cds_resources
+from medlm.records.fhir.ndjson import read_ndjson
 from medlm.records.normalize import normalize_report
 from medlm.records.patient_record import PatientRecord
 from medlm.records.report import IngestReport, Rejection
 
 
-def read_document(
-    document: Any, *, source: str | None = None, as_of: datetime | None = None
-) -> IngestReport:
-    """Records from parsed JSON: a FHIR Bundle, or medlm PatientRecord JSON (one or a list)."""
-    if isinstance(document, dict) and document.get("resourceType") == "Bundle":
-        report = read_bundle(document)
-        report.source = source
-        return normalize_report(report, as_of=as_of)
+def _medlm_records(document: Any, source: str | None) -> IngestReport:
     items = document if isinstance(document, list) else [document]
+    if not items:
+        raise InputError(f"{source or 'input'}: no patients found")
     report = IngestReport(source=source)
     for i, item in enumerate(items):
         try:
@@ -47,20 +46,49 @@ def read_document(
                     reason=first["msg"],
                 )
             )
-    if not items:
-        raise InputError(f"{source or 'input'}: no patients found")
+    return report
+
+
+def read_document(
+    document: Any, *, source: str | None = None, as_of: datetime | None = None
+) -> IngestReport:
+    """Records from parsed JSON: a FHIR Bundle, a single FHIR resource (see
+    `medlm.records.fhir.read_resource`), or medlm PatientRecord JSON (one or a list).
+
+    Raises InputError for a document none of these readers can take (an empty Bundle, ...).
+    """
+    kind = document.get("resourceType") if isinstance(document, dict) else None
+    if kind == "Bundle":
+        report = read_bundle(document)
+        report.source = source
+    elif isinstance(kind, str):
+        report = read_resource(document, source=source)
+    else:
+        report = _medlm_records(document, source)
     return normalize_report(report, as_of=as_of)
+
+
+def read_cds_request(request: dict[str, Any], *, as_of: datetime | None = None) -> IngestReport:
+    """Records from a CDS Hooks request: its `prefetch` values and `context.draftOrders`
+    (see `medlm.records.fhir.cds`); `context.patientId` names the patient."""
+    return normalize_report(read_cds_resources(request), as_of=as_of)
 
 
 def read_path(
     path: Path, *, column_map: ColumnMap | Path | None = None, as_of: datetime | None = None
 ) -> IngestReport:
-    """Records from a file: FHIR JSON or medlm JSON (.json), or CSV with a column map."""
+    """Records from a file or folder: FHIR or medlm JSON (.json), FHIR NDJSON (a .ndjson file
+    or a folder of them), or CSV with a column map."""
+    if path.is_dir() or path.suffix.lower() == ".ndjson":
+        return normalize_report(read_ndjson(path), as_of=as_of)
     if not path.is_file():
         raise InputError(f"input file {path} does not exist")
     if path.suffix.lower() == ".csv" or column_map is not None:
         if column_map is None:
-            raise InputError(f"{path} looks like CSV, which needs a column map")
+            raise InputError(
+                f"{path} looks like CSV, which needs a column map (a YAML/JSON file, "
+                "see medlm.records.csv_map)"
+            )
         if isinstance(column_map, Path):
             column_map = load_column_map(column_map)
         return normalize_report(read_csv(path, column_map), as_of=as_of)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import cast
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from medlm.errors import MedlmError
-from medlm.records.fhir import IngestReport, read_bundle
+from medlm.errors import InputError, MedlmError
+from medlm.records.read import read_document
+from medlm.records.report import IngestReport
 from medlm.service.auth import audit_patients
 
 router = APIRouter(prefix="/v1/records", tags=["records"])
@@ -21,10 +23,19 @@ _BUNDLE_BODY = {
             "application/fhir+json": {"schema": {"type": "object"}},
             "application/json": {"schema": {"type": "object"}},
         },
-        "description": "A FHIR R4 Bundle of Patient, Observation, Condition, "
-        "MedicationStatement, MedicationRequest, AllergyIntolerance and DocumentReference.",
+        "description": "A FHIR R4 Bundle (types no application reads are counted as skipped) "
+        "or a single FHIR resource, or medlm PatientRecord JSON.",
     }
 }
+
+
+def _read(body: bytes) -> IngestReport:
+    """The normalized report of a request body (the same reader as `medlm ingest`)."""
+    try:
+        document = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"request body is not valid JSON: {exc}") from exc
+    return read_document(document, source="request body")
 
 
 class IngestResult(BaseModel):
@@ -38,14 +49,15 @@ class IngestResult(BaseModel):
 
 @router.post("/validate", openapi_extra=_BUNDLE_BODY)
 async def validate(request: Request) -> IngestReport:
-    """Validate a FHIR R4 Bundle: the normalized records and every rejection with its path.
+    """Validate a FHIR R4 Bundle or resource: the normalized records, every rejection with its
+    path, the skipped types and the reader's notes (the report `medlm ingest` prints).
 
-    A bundle with rejected resources still answers 200 with the report; a body that is not
-    JSON, not a Bundle, or an empty Bundle answers 422 with the reason.
+    A document with rejected resources still answers 200 with the report; a body that is not
+    JSON, or an empty Bundle, answers 422 with the reason.
     """
     body = await request.body()
     try:
-        report = await run_in_threadpool(read_bundle, body)
+        report = await run_in_threadpool(_read, body)
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     audit_patients(request, [r.patient.id for r in report.records])
@@ -65,7 +77,7 @@ async def ingest(request: Request) -> IngestResult:
 
     body = await request.body()
     try:
-        report = await run_in_threadpool(read_bundle, body)
+        report = await run_in_threadpool(_read, body)
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     ids = [r.patient.id for r in report.records]
