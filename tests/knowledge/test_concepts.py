@@ -37,9 +37,9 @@ def icd(code: str) -> Coding:
 
 
 def test_every_vocabulary_concept_has_a_value_set_with_its_canonical_unit() -> None:
-    library = load_concepts()
-    assert {k: c.unit for k, c in library.observations.items()} == OBSERVATION_KEYS
-    assert set(library.conditions) == CONDITION_KEYS
+    library = load_concepts()  # other areas may add their own concepts beside these
+    assert {k: library.observations[k].unit for k in OBSERVATION_KEYS} == OBSERVATION_KEYS
+    assert set(library.conditions) >= CONDITION_KEYS
 
 
 @pytest.mark.parametrize(

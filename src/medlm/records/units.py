@@ -166,6 +166,8 @@ def _require(concept: ObservationConcept, value: float, unit: str) -> str:
 def to_canonical(concept: ObservationConcept, value: float, unit: str) -> float:
     """`value` of this concept in `unit` expressed in the concept's canonical unit."""
     own = _require(concept, value, unit)
+    if own == concept.unit:
+        return value
     affine = concept.affine_units.get(own)
     if affine is not None:
         return value * affine.slope + affine.intercept
@@ -178,6 +180,8 @@ def to_canonical(concept: ObservationConcept, value: float, unit: str) -> float:
 def from_canonical(concept: ObservationConcept, value: float, unit: str) -> float:
     """A canonical value of this concept expressed in another accepted `unit`."""
     own = _require(concept, value, unit)
+    if own == concept.unit:
+        return value
     affine = concept.affine_units.get(own)
     if affine is not None:
         return (value - affine.intercept) / affine.slope

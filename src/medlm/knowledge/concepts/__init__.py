@@ -178,6 +178,11 @@ def build_library(files: dict[str, str]) -> ConceptLibrary:
         unknown = [p for p in condition.implies if p not in library.conditions]
         if unknown:
             raise ConfigError(f"condition {key!r} implies unknown concept(s) {unknown}")
+    for key, observation in library.observations.items():
+        others = observation.units_of_other_concepts.values()
+        unknown = [c for c in others if c not in library.observations]
+        if unknown:
+            raise ConfigError(f"observation {key!r}: units_of_other_concepts names {unknown}")
     return library
 
 

@@ -98,6 +98,10 @@ class ObservationConcept(_Frozen):
     also_units: tuple[str, ...] = Field(
         default=(), description="Other UCUM units accepted and converted to `unit`."
     )
+    units_of_other_concepts: dict[str, str] = Field(
+        default_factory=dict,
+        description="A unit that makes the value another concept (eGFR in mL/min: unnormalized).",
+    )
     molar_mass: MolarMass | None = None
     affine_units: dict[str, AffineUnit] = Field(default_factory=dict)
     plausible: tuple[float, float] | None = Field(
