@@ -52,7 +52,10 @@ def test_condition_label_and_its_code_never_become_features() -> None:
     data, mapping = records_to_data(_cohort(), label)
     assert data.target is not None and data.target.sum() > 0
     assert set(data.features.columns) == {"age", "sex", "2345-7", "4548-4"}
-    assert mapping.codes == {"2345-7": "2345-7", "4548-4": "4548-4"}
+    assert {c: (s.system, s.code, s.unit) for c, s in mapping.columns.items()} == {
+        "2345-7": (LOINC, "2345-7", "mg/dL"),
+        "4548-4": (LOINC, "4548-4", "%"),
+    }
 
 
 def test_observation_threshold_label_drops_that_observation_from_the_features() -> None:

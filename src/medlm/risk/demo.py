@@ -15,9 +15,10 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from medlm.evaluation.report import Report, write_report
+from medlm.risk.batch import predict_batch
 from medlm.risk.data import from_dataset
 from medlm.risk.estimator import DiseaseRiskPredictor
-from medlm.risk.inputs import records_from_bundle
+from medlm.risk.inputs import patients_from_document
 from medlm.risk.result import RiskScore
 from medlm.risk.study import (
     baselines_for,
@@ -75,8 +76,8 @@ def run_demo(out_dir: Path) -> list[str]:
     records = load("pima").to_records()
     bundle = to_bundle([records[i] for i in held_out])
     (out / "demo-patients.json").write_text(json.dumps(bundle, indent=1), encoding="utf-8")
-    patients, rejected = records_from_bundle(bundle)
-    scores = model.predict_records(patients)
+    batch = predict_batch(model, patients_from_document(bundle, source="demo-patients.json"))
+    scores, rejected = batch.scores, batch.rejected
     (out / "predictions.json").write_text(
         json.dumps([s.model_dump(mode="json") for s in scores], indent=1), encoding="utf-8"
     )

@@ -12,7 +12,8 @@ calibration slopes sit near 1 on Pima (see docs/benchmarks.md).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -22,11 +23,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import Pipeline
 
 from medlm import __version__
-from medlm.errors import InputError, NotFittedError
+from medlm.errors import InputError, NotFittedError, ValidationError
 from medlm.explain import aggregate, linear_contributions, top_reasons, tree_contributions
 from medlm.records import PatientRecord
+from medlm.records.timing import resolve_as_of
 from medlm.risk import pipeline as pipes
-from medlm.risk.records import RecordMapping, mapping_for_columns, record_row
+from medlm.risk.records import RecordMapping, mapping_for_columns, record_row, refusal
 from medlm.risk.result import RiskScore, assign_tier, check_cutpoints
 
 logger = logging.getLogger(__name__)
@@ -237,16 +239,43 @@ class DiseaseRiskPredictor(BaseEstimator):
             )
         return scores
 
-    def predict_records(self, records: Sequence[PatientRecord]) -> list[RiskScore]:
-        """RiskScores for patient records (needs a model trained on a known column layout)."""
+    def predict_records(
+        self,
+        records: Sequence[PatientRecord],
+        *,
+        as_of: datetime | date | None = None,
+        freshness_days: Mapping[str, float] | None = None,
+    ) -> list[RiskScore]:
+        """RiskScores for patient records judged at `as_of` (default now).
+
+        Needs a model trained on a known column layout. A deceased patient is an InputError
+        naming the death date (`medlm.risk.batch.predict_batch` refuses them one by one).
+        `freshness_days` overrides the concepts' freshness windows (settings.records).
+        """
         self._check_fitted()
-        if self.record_mapping_ is None:
+        mapping = self.record_mapping_
+        if mapping is None:
             raise InputError(
                 f"model {self.name!r} was trained on columns that match no registered dataset, "
                 "so it cannot read patient records; predict from a CSV with the same columns"
             )
-        rows = [record_row(r, self.record_mapping_, self.feature_names_in_) for r in records]
-        frame = pd.DataFrame([row for row, _, _ in rows], columns=self.feature_names_in_)
+        if getattr(mapping, "columns", None) is None:
+            raise InputError(
+                f"model {self.name!r} was saved by an older medlm that read records by code "
+                "alone; train it again to predict from records"
+            )
+        when = resolve_as_of(as_of)
+        for record in records:
+            reason = refusal(record, when)
+            if reason is not None:
+                raise ValidationError(f"{reason}: no risk score", record=record.patient.id)
+        rows = [
+            record_row(
+                r, mapping, self.feature_names_in_, as_of=when, freshness_days=freshness_days
+            )
+            for r in records
+        ]
+        frame = pd.DataFrame([row.values for row in rows], columns=self.feature_names_in_)
         for column, dtype in self.dtypes_.items():
             if dtype.startswith(("int", "float")):
                 frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -256,9 +285,10 @@ class DiseaseRiskPredictor(BaseEstimator):
                 lambda v: v if isinstance(v, str) or pd.isna(v) else bool(float(v))
             )
         ids = [r.patient.id for r in records]
-        scores = self.predict(frame, ids=ids, missing=[m for _, m, _ in rows])
-        for score, (_, _, used) in zip(scores, rows, strict=True):
-            score.evidence = [f"Observation/{obs_id}" for obs_id in used]
+        scores = self.predict(frame, ids=ids, missing=[row.missing for row in rows])
+        for score, row in zip(scores, rows, strict=True):
+            score.evidence = [f"Observation/{obs_id}" for obs_id in row.evidence]
+            score.notes = row.notes
         return scores
 
     # ---- persistence ---------------------------------------------------------------------

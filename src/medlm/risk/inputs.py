@@ -1,55 +1,41 @@
-"""Read patients for prediction: PatientRecord JSON (one or a list) or a FHIR R4 Bundle."""
+"""Patients for prediction, read only through the records boundary (`medlm.records.read`).
+
+Whatever the source (FHIR Bundle, medlm PatientRecord JSON, CSV with a column map), what cannot
+be read is a rejection in the report and the rest goes on; prediction is refused only when not
+one patient could be read, and the error says what was wrong.
+"""
 
 from __future__ import annotations
 
-import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
+from medlm.errors import InputError
+from medlm.records.read import read_document, read_path
+from medlm.records.report import IngestReport
 
-from medlm.errors import InputError, ValidationError
-from medlm.records import PatientRecord
-
-
-def records_from_bundle(bundle: dict[str, Any]) -> tuple[list[PatientRecord], list[str]]:
-    """The patients in a FHIR Bundle and one line per rejected resource (the rest go on)."""
-    from medlm.records.fhir import read_bundle
-
-    report = read_bundle(bundle)
-    rejected = [r.line() for r in report.rejections]
-    if not report.records:
-        detail = f": {rejected[0]}" if rejected else ""
-        raise InputError(f"the FHIR Bundle holds no readable patient{detail}")
-    return list(report.records), rejected
+#: How many rejections an "unreadable" error quotes.
+_QUOTED = 3
 
 
-def parse_patients(document: Any, source: str = "input") -> tuple[list[PatientRecord], list[str]]:
-    """PatientRecords from parsed JSON (a Bundle, one record, or a list), and rejections."""
-    if isinstance(document, dict) and document.get("resourceType") == "Bundle":
-        return records_from_bundle(document)
-    items = document if isinstance(document, list) else [document]
-    records = []
-    for i, item in enumerate(items):
-        try:
-            records.append(PatientRecord.model_validate(item))
-        except PydanticValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ValidationError(
-                f"{source}: patient {i + 1}: {where}: {first['msg']}", field=where
-            ) from None
-    if not records:
-        raise InputError(f"{source}: no patients found")
-    return records, []
+def read_patients(path: Path, *, as_of: datetime | None = None) -> IngestReport:
+    """The patients of a file; InputError when it holds no readable patient."""
+    return require_patients(read_path(path, as_of=as_of), path.name)
 
 
-def read_patients(path: Path) -> tuple[list[PatientRecord], list[str]]:
-    """Patients from a JSON file (PatientRecord, list of them, or FHIR Bundle), and rejections."""
-    if not path.is_file():
-        raise InputError(f"input file {path} does not exist")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not valid JSON: {exc}") from exc
-    return parse_patients(document, source=path.name)
+def patients_from_document(
+    document: Any, *, source: str = "input", as_of: datetime | None = None
+) -> IngestReport:
+    """The patients of parsed JSON (Bundle or PatientRecord JSON); InputError when none."""
+    return require_patients(read_document(document, source=source, as_of=as_of), source)
+
+
+def require_patients(report: IngestReport, source: str) -> IngestReport:
+    """The report itself when it holds a patient; else an InputError quoting its rejections."""
+    if report.records:
+        return report
+    lines = [r.line() for r in report.rejections[:_QUOTED]]
+    more = len(report.rejections) - len(lines)
+    detail = "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
+    raise InputError(f"{source}: no readable patient" + (f": {detail}" if detail else ""))

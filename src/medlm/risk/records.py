@@ -1,102 +1,185 @@
-"""Patient records → model input rows, using the column ↔ code map a model was trained with.
+"""Patient records → model input rows: each column read by concept, at an as-of time, in its unit.
 
-A model trained on a registered dataset (or a CSV with the same columns) knows which coded
-Observation feeds each column; a record then becomes one row, and the columns it lacks are
-reported as missing (the pipeline imputes them from training data, never guessed here).
+A record becomes one row of the model's columns (see `medlm.risk.columns` for where each
+column's value comes from). Age is computed at the as-of time from the birth date. A value is
+used only when it is known at the as-of time, fresh (the concept's freshness window), a
+measurement rather than a bound ('>60'), and in the model's unit or explicitly converted to it
+(`medlm.records.units`); otherwise the column is missing and a note says why. The columns a
+record lacks are imputed by the model's pipeline from training data, never guessed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from importlib import import_module
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, Field
+from medlm.errors import UnitError
+from medlm.records import Observation, PatientRecord
+from medlm.records.timing import Reading, latest_reading
+from medlm.risk.columns import ColumnSource, RecordMapping, mapping_for_columns
 
-from medlm.records import PatientRecord
+__all__ = [
+    "RecordMapping",
+    "RecordRow",
+    "freshness_window",
+    "mapping_for_columns",
+    "record_row",
+    "refusal",
+]
 
-# Registered datasets whose record converters define the column ↔ code map.
-_TABLE_MAPS = {
-    "pima": ("medlm.datasets.pima", "TABLE_MAP"),
-    "uci-heart": ("medlm.datasets.cardio", "UCI_MAP"),
-    "framingham": ("medlm.datasets.cardio", "FRAMINGHAM_MAP"),
-    "heart-failure": ("medlm.datasets.cardio", "HEART_FAILURE_MAP"),
-}
-
-
-class RecordMapping(BaseModel):
-    """Which record field feeds each model column."""
-
-    dataset: str
-    codes: dict[str, str] = Field(description="column -> Observation code")
-    units: dict[str, str] = Field(default_factory=dict)
-    age_column: str | None = None
-    sex_column: str | None = None
-    sex_values: dict[str, Any] = Field(
-        default_factory=dict, description="record sex ('male'/'female') -> training value"
-    )
+_MISSING = float("nan")
 
 
-def mapping_for_columns(
-    columns: Sequence[str], sex_examples: Sequence[Any] = ()
-) -> RecordMapping | None:
-    """The mapping of the registered dataset whose columns are all among `columns`, if any."""
-    from medlm.datasets.codes import concept
+class RecordRow(NamedTuple):
+    """One record as a model row, with what it lacked and why."""
 
-    for dataset, (module, attribute) in _TABLE_MAPS.items():
-        table_map = getattr(import_module(module), attribute, None)
-        if table_map is None:
-            continue
-        observed = [c.column for c in table_map.observations]
-        needed = set(observed) | {table_map.age_column} - {None}
-        if not needed or not needed <= set(columns):
-            continue
-        codes, units = {}, {}
-        for column in table_map.observations:
-            spec = concept(column.concept)
-            codes[column.column] = spec.coding.code
-            if spec.unit:
-                units[column.column] = spec.unit
-        sex_column = table_map.sex_column if table_map.sex_column in columns else None
-        return RecordMapping(
-            dataset=dataset,
-            codes=codes,
-            units=units,
-            age_column=table_map.age_column,
-            sex_column=sex_column,
-            sex_values=_sex_values(sex_examples),
-        )
-    return None
+    values: dict[str, Any]
+    missing: list[str]  # model columns without a usable value (imputed by the model)
+    evidence: list[str]  # ids of the Observations the values came from
+    notes: list[str]  # why a value the record holds was not used, or could not be checked
 
 
-def _sex_values(examples: Sequence[Any]) -> dict[str, Any]:
-    values = {str(v) for v in examples}
-    if values <= {"0", "1"}:
-        return {"male": 1, "female": 0}
-    if values <= {"Male", "Female"}:
-        return {"male": "Male", "female": "Female"}
-    return {}
+def refusal(record: PatientRecord, as_of: datetime) -> str | None:
+    """Why this patient gets no risk score at `as_of` (deceased), or None."""
+    patient = record.patient
+    if patient.alive_on(as_of.date()):
+        return None
+    if patient.deceased_on is None:
+        return f"patient {patient.id} is recorded as deceased (date of death not recorded)"
+    return f"patient {patient.id} died on {patient.deceased_on.isoformat()}"
+
+
+def freshness_window(concept: str, overrides: Mapping[str, float]) -> float | None:
+    """Days a value of `concept` stays usable: the settings override, else the library's."""
+    from medlm.knowledge.concepts import load_concepts
+
+    if concept in overrides:
+        return overrides[concept]
+    library = load_concepts()
+    return library.freshness_days(concept) if concept in library.observations else None
 
 
 def record_row(
-    record: PatientRecord, mapping: RecordMapping, columns: Sequence[str]
-) -> tuple[dict[str, Any], list[str], list[str]]:
-    """One record as a model row, the model columns it lacked, and the Observation ids used."""
-    row: dict[str, Any] = dict.fromkeys(columns, float("nan"))
-    used: list[str] = []
-    if mapping.age_column in row and record.patient.age is not None:
-        row[mapping.age_column] = record.patient.age
+    record: PatientRecord,
+    mapping: RecordMapping,
+    columns: Sequence[str],
+    *,
+    as_of: datetime,
+    freshness_days: Mapping[str, float] | None = None,
+) -> RecordRow:
+    """One record as a model row at `as_of` (aware), the columns it lacked and why."""
+    row: dict[str, Any] = dict.fromkeys(columns, _MISSING)
+    evidence: list[str] = []
+    notes: list[str] = []
+    undated: list[str] = []
+    if mapping.age_column in row:
+        age = record.patient.age_on(as_of.date())
+        if age is not None:
+            row[mapping.age_column] = age
     if mapping.sex_column in row:
-        row[mapping.sex_column] = mapping.sex_values.get(record.patient.sex.value, float("nan"))
-    for column, code in mapping.codes.items():
+        row[mapping.sex_column] = mapping.sex_values.get(record.patient.sex.value, _MISSING)
+    for column, source in mapping.columns.items():
         if column not in row:
             continue
-        matches = [o for o in record.observations if o.code.code == code]
-        if not matches:
+        reading = _reading(record, column, source, as_of, freshness_days or {})
+        if reading.observation is None:
+            if reading.stale is not None and reading.note:
+                notes.append(f"{column}: {reading.note}")
+            elif source.unlike and record.observations_of(source.unlike):
+                notes.append(_unlike_note(column, source))
             continue
-        latest = max(matches, key=lambda o: (o.effective is not None, o.effective or 0))
-        row[column] = latest.value if latest.value is not None else latest.value_text
-        if latest.id:
-            used.append(latest.id)
+        if reading.observation.effective is None:
+            undated.append(column)
+        value, note = column_value(column, source, reading.observation)
+        if note is not None:
+            notes.append(note)
+            continue
+        row[column] = value
+        if reading.observation.id:
+            evidence.append(reading.observation.id)
+    if undated:
+        notes.append(f"undated values used (their age could not be checked): {', '.join(undated)}")
     missing = [c for c, v in row.items() if isinstance(v, float) and v != v]
-    return row, missing, used
+    return RecordRow(row, missing, evidence, notes)
+
+
+def _reading(
+    record: PatientRecord,
+    column: str,
+    source: ColumnSource,
+    as_of: datetime,
+    overrides: Mapping[str, float],
+) -> Reading:
+    """The latest usable value for a column: by shared concept, else by system AND code."""
+    window = freshness_window(source.concept, overrides) if source.concept else None
+    if source.concept is not None:
+        reading = latest_reading(
+            record, source.concept, as_of=as_of, freshness_days=window, label=column
+        )
+        if reading.observation is not None or reading.stale is not None:
+            return reading
+    if source.system is None or source.code is None:
+        return Reading(None, None, None)
+    # The column's own coding; for a shared concept only where the boundary set no concept.
+    tag = f"{source.system}|{source.code}"
+    coded = [
+        o.model_copy(update={"concept": tag})
+        for o in record.observations
+        if o.code.system == source.system
+        and o.code.code == source.code
+        and (o.concept is None or source.concept is None)
+    ]
+    view = record.model_copy(update={"observations": coded})
+    return latest_reading(view, tag, as_of=as_of, freshness_days=window, label=column)
+
+
+def column_value(column: str, source: ColumnSource, obs: Observation) -> tuple[Any, str | None]:
+    """The Observation's value for the column, in the model's unit; or NaN and the reason."""
+    if obs.comparator is not None:
+        # None of the registered models was trained on censored values: a bound is not a value.
+        shown = f"{obs.comparator}{obs.value:g} {obs.unit or ''}".strip()
+        return _MISSING, f"{column}: recorded as '{shown}', a bound, not a measurement; not used"
+    if source.unit is None:
+        value = obs.value_text if obs.value_text is not None else obs.value
+        if value is None:
+            return _MISSING, f"{column}: the Observation holds no coded or text value; not used"
+        return value, None
+    number, unit = obs.value, obs.unit
+    if number is None and obs.value_bool is not None and source.unit == "1":
+        number, unit = float(obs.value_bool), "1"
+    if number is None or unit is None:
+        return _MISSING, f"{column}: the Observation holds no numeric value; not used"
+    if unit == source.unit:
+        return number, None
+    return _converted(column, source, number, unit)
+
+
+def _converted(
+    column: str, source: ColumnSource, number: float, unit: str
+) -> tuple[Any, str | None]:
+    """The value in the model's unit: the concept's cited conversion, else plain UCUM."""
+    from medlm.knowledge.concepts import load_concepts
+    from medlm.records import units
+
+    assert source.unit is not None
+    library = load_concepts()
+    try:
+        if source.concept is not None and source.concept in library.observations:
+            concept = library.observation(source.concept)
+            return units.convert_concept(concept, number, unit, source.unit), None
+        return units.convert(number, unit, source.unit), None
+    except UnitError as exc:
+        return _MISSING, (
+            f"{column}: {number:g} {unit} cannot be converted to the model's {source.unit} "
+            f"({exc}); not used"
+        )
+
+
+def _unlike_note(column: str, source: ColumnSource) -> str:
+    name = (source.unlike or "").replace("_", " ")
+    what = f" ({source.display})" if source.display else ""
+    return (
+        f"{column}: the record holds a {name}, but this model's {column} is another "
+        f"measure{what}; the {name} is not used for it"
+    )

@@ -53,6 +53,10 @@ class RiskScore(BaseModel):
     missing: list[str] = Field(
         default_factory=list, description="Model inputs the record did not have (imputed)."
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Why a value the record holds was not used (stale, a bound, another measure).",
+    )
     evidence: list[str] = Field(
         default_factory=list, description="References to the Observations the inputs came from."
     )

@@ -1,0 +1,66 @@
+"""Risk for a batch of patients read at the boundary: scores, refusals and what was not read.
+
+A deceased patient is refused by name with the date of death and the rest of the batch is
+scored; the boundary's rejections and skipped resources travel with the result, so the output
+says everything that was not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from medlm.records.report import IngestReport
+from medlm.records.timing import resolve_as_of
+from medlm.risk.estimator import DiseaseRiskPredictor
+from medlm.risk.records import refusal
+from medlm.risk.result import RiskScore
+
+
+class PatientRefusal(BaseModel):
+    """A patient who gets no score, and why."""
+
+    patient_id: str
+    reason: str
+
+
+class RiskBatch(BaseModel):
+    """The scores of a batch, the patients refused, and what the boundary could not read."""
+
+    as_of: datetime
+    scores: list[RiskScore] = Field(default_factory=list)
+    refused: list[PatientRefusal] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list, description="Boundary rejection lines.")
+    skipped: str | None = Field(default=None, description="Resources no application reads.")
+    notes: list[str] = Field(default_factory=list, description="What the boundary derived.")
+
+
+def predict_batch(
+    model: DiseaseRiskPredictor,
+    report: IngestReport,
+    *,
+    as_of: datetime | date | None = None,
+    freshness_days: Mapping[str, float] | None = None,
+) -> RiskBatch:
+    """Score every living patient of the report at `as_of` (default now); refuse the others."""
+    when = resolve_as_of(as_of)
+    living, refused = [], []
+    for record in report.records:
+        reason = refusal(record, when)
+        if reason is None:
+            living.append(record)
+        else:
+            refused.append(PatientRefusal(patient_id=record.patient.id, reason=reason))
+    scores = (
+        model.predict_records(living, as_of=when, freshness_days=freshness_days) if living else []
+    )
+    return RiskBatch(
+        as_of=when,
+        scores=scores,
+        refused=refused,
+        rejected=[r.line() for r in report.rejections],
+        skipped=report.skipped_line(),
+        notes=list(report.notes),
+    )
