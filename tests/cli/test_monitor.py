@@ -60,7 +60,7 @@ def test_score_rejects_impossible_values_with_a_reason(runner: CliRunner, cli_en
     line = json.loads(ACCEPTANCE) | {"heart_rate": 400, "spo2": 120}
     result = runner.invoke(app, ["monitor", "score", "--json"], input=json.dumps(line))
     out = json.loads(result.stdout)
-    assert {r["parameter"] for r in out["rejected"]} == {"heart_rate", "spo2"}
+    assert {r["field"] for r in out["rejected"]} == {"heart_rate", "spo2"}
     assert out["news2"]["total"] is None and set(out["news2"]["missing"]) == {"pulse", "spo2"}
 
 

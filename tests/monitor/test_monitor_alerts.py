@@ -76,11 +76,21 @@ def test_rising_trend_below_threshold_raises_one_early_alert() -> None:
     assert policy.evaluate(at(1, 1, rising=True)) == []
 
 
-def test_duplicate_and_late_assessments_change_nothing() -> None:
+def test_duplicates_and_late_sets_at_or_below_the_alerted_level_change_nothing() -> None:
     policy = AlertPolicy()
     policy.evaluate(at(2, 3))
-    assert policy.evaluate(at(1, 4)) == []
+    assert policy.evaluate(at(1, 3)) == []
+    assert policy.evaluate(at(1.5, 0)) == []
     assert policy.evaluate(at(3, 4, status="duplicate")) == []
+
+
+def test_a_late_set_above_the_alerted_level_still_escalates() -> None:
+    policy = AlertPolicy()
+    assert [a.kind for a in policy.evaluate(at(2, 0))] == []
+    late = policy.evaluate(at(1, 4, status="late"))
+    assert [(a.kind, a.level, a.notify) for a in late] == [("raised", 4, True)]
+    assert "late set" in late[0].reason
+    assert policy.evaluate(at(1.5, 4, status="late")) == []  # already alerted at this level
 
 
 def test_naive_policy_alerts_on_every_set_at_or_above_threshold() -> None:

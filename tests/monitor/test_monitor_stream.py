@@ -30,7 +30,7 @@ def test_conflicting_value_for_same_time_and_parameter_is_reported_not_applied()
     monitor = VitalSignMonitor()
     monitor.ingest(vs(0))
     assessment, rejected = monitor.ingest(vs(0, heart_rate=130))
-    assert [r.parameter for r in rejected] == ["heart_rate"]
+    assert [r.field for r in rejected] == ["heart_rate"]
     assert "conflicts" in rejected[0].reason
     assert assessment.news2.subscores["pulse"] == 0
 

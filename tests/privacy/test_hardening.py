@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from medlm.errors import MedlmError
-from medlm.monitor.inputs import parse_json_line
 from medlm.records.csv_map import ColumnMap, read_csv
 from medlm.records.fhir import read_bundle
+from medlm.records.vital_lines import read_vital_lines
 
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
@@ -110,4 +110,4 @@ def test_csv_reader_reports_or_raises_medlm_errors(rows: list[tuple[str, ...]]) 
 )
 def test_vital_sign_line_parser_raises_only_medlm_errors(payload: dict[str, Any]) -> None:
     with contextlib.suppress(MedlmError):
-        parse_json_line(json.dumps(payload), 1)
+        read_vital_lines([json.dumps(payload)])

@@ -59,7 +59,7 @@ def test_impossible_value_is_quarantined_and_reported(client: TestClient) -> Non
     body = client.post(
         "/v1/vitals", json={"vitals": [SET | {"heart_rate": 400, "patient_id": "q1"}]}
     ).json()
-    assert body["rejected"][0]["parameter"] == "heart_rate"
+    assert body["rejected"][0]["field"] == "heart_rate"
     assert "pulse" in body["results"][0]["news2"]["missing"]
 
 
@@ -68,15 +68,18 @@ def test_bad_items_are_reported_by_position_and_the_rest_processed(client: TestC
     bad_fhir = {"resourceType": "Observation", "id": "x", "status": "final",
                 "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
                 "subject": {"reference": "Patient/b3"}, "effectiveDateTime": "2026-01-01T08:00:00Z",
-                "valueQuantity": {"value": 5.5, "code": "mmol/L"}}  # fmt: skip
+                "valueQuantity": {"value": 5.5, "code": "mmol/L",
+                                  "system": "http://unitsofmeasure.org"}}  # fmt: skip
     response = client.post("/v1/vitals", json={"vitals": batch, "observations": [bad_fhir]})
     assert response.status_code == 200
     body = response.json()
     assert [r["patient_id"] for r in body["results"]] == ["b2"]
-    assert [(e["source"], e["index"]) for e in body["errors"]] == [
-        ("vitals", 0), ("observations", 0),
+    assert [(e["resource_type"], e["position"], e["field"]) for e in body["errors"]] == [
+        ("VitalSigns", 0, "consciousness"),
     ]  # fmt: skip
-    assert "consciousness" in body["errors"][0]["error"]
+    assert "'X'" in body["errors"][0]["reason"]
+    glucose = [r for r in body["rejected"] if r["patient_id"] == "b3"]
+    assert glucose and "not a vital sign NEWS2 scores" in glucose[0]["reason"]
 
 
 def test_patient_vitals_and_alerts_are_read_back(client: TestClient) -> None:

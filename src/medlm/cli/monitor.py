@@ -10,30 +10,80 @@ import typer
 
 from medlm.cli.render import print_disclaimer, print_json, print_json_line, print_table
 from medlm.errors import InputError
+from medlm.records import IngestReport
 
 app = typer.Typer(help="Vital-sign scoring (NEWS2), streams and alerts.", no_args_is_help=True)
 
 
-def _open_lines(file: str) -> list[str]:
+def _read_text(file: str) -> str:
     if file == "-":
-        return sys.stdin.read().splitlines()
+        return sys.stdin.read()
     path = Path(file)
     if not path.is_file():
         raise InputError(f"input file {file!r} does not exist")
-    return path.read_text(encoding="utf-8").splitlines()
+    return path.read_text(encoding="utf-8")
+
+
+def _open_lines(file: str) -> list[str]:
+    return _read_text(file).splitlines()
 
 
 @app.command()
 def score(
     file: Annotated[
-        str, typer.Argument(help="JSON-lines file of vital-sign sets, or - for stdin.")
+        str,
+        typer.Argument(
+            help="JSON-lines file of vital-sign sets, a FHIR Bundle or Observation (JSON), "
+            "or - for stdin."
+        ),
     ] = "-",
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per input line.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per set.")] = False,
+    as_fhir: Annotated[
+        bool,
+        typer.Option(
+            "--fhir",
+            help="A FHIR R4 Bundle: NEWS2 Observations and a DetectedIssue per alert.",
+        ),
+    ] = False,
 ) -> None:
-    """Score each vital-sign set with NEWS2 (RCP 2017); bad lines are reported, the rest go on."""
-    from medlm.monitor.batch import score_lines
+    """Score each vital-sign set with NEWS2 (RCP 2017); bad lines are reported, the rest go on.
 
-    outputs = list(score_lines(_open_lines(file)))
+    Exits 1 when no set could be scored."""
+    from medlm.monitor.batch import score_lines, score_records
+    from medlm.records.vital_lines import read_vital_text
+
+    text = _read_text(file)
+    report, is_lines = read_vital_text(text, source=file)
+    if as_fhir:
+        _print_fhir(report)
+        return
+    if is_lines:
+        outputs = list(score_lines(text.splitlines()))
+    else:
+        results, rejections = score_records(report)
+        outputs = [out for _, _, out in results]
+        outputs += [{"line": r.position, "error": r.line()} for r in rejections]
+    _render_scores(outputs, as_json)
+    if not any("news2" in out for out in outputs):
+        raise typer.Exit(1)
+
+
+def _print_fhir(report: IngestReport) -> None:
+    from medlm.monitor.fhir_bundle import monitoring_bundle
+    from medlm.monitor.observations import vital_sets
+
+    sets, unusable = vital_sets(report.records)
+    result = monitoring_bundle(sets)
+    for rejection in [*report.rejections, *unusable, *result.rejected]:
+        typer.echo(rejection.line(), err=True)
+    for note in result.notes:
+        typer.echo(note, err=True)
+    print_json(result.bundle)
+    if not sets:
+        raise typer.Exit(1)
+
+
+def _render_scores(outputs: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         for out in outputs:
             print_json_line(out)

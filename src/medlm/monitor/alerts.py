@@ -4,7 +4,8 @@ Levels are the rows of RCP 2017 Chart 4 (0 routine, 1 ward-based, 2 single red s
 4 emergency). An alert is raised when the level reaches `min_level` or rises above the alerted
 level; it is repeated only on escalation or, while unacknowledged, after `renotify_after`; it
 de-escalates only after `deescalate_after` consecutive lower sets (hysteresis), and climbing
-back to a level already paged within `renotify_after` is recorded without paging again. A rise
+back to a level already paged within `renotify_after` is recorded without paging again. A set
+that arrives late (older than the last one seen) alerts only if it raises the level. A rise
 of the aggregate by the monitor's trend threshold raises one early "rising" alert below
 `min_level`.
 """
@@ -72,15 +73,23 @@ class AlertPolicy:
         self._states.setdefault(patient_id, _State()).acknowledged = True
 
     def evaluate(self, a: Assessment) -> list[VitalAlert]:
-        """Alerts for one assessment; duplicates and late sets never change the alert state."""
+        """Alerts for one assessment. Duplicates never alert; a set older than the last one seen
+        (late) alerts only when it reaches a level above the one already alerted, and never
+        moves the patient's clock."""
         state = self._states.setdefault(a.patient_id, _State())
-        if a.status == "duplicate" or (state.last_time is not None and a.time <= state.last_time):
+        if a.status == "duplicate":
             return []
-        state.last_time = a.time
         level = a.news2.level
         what = _describe(a)
+        if state.last_time is not None and a.time <= state.last_time:
+            if level > state.level and level >= self.min_level:
+                kind: AlertKind = "raised" if state.level < self.min_level else "escalated"
+                late = f"{kind} to level {level} by a late set: {what}"
+                return [self._notify(a, state, kind, level, late)]
+            return []
+        state.last_time = a.time
         if level > state.level and level >= self.min_level:
-            kind: AlertKind = "raised" if state.level < self.min_level else "escalated"
+            kind = "raised" if state.level < self.min_level else "escalated"
             alert = self._notify(a, state, kind, level, f"{kind} to level {level}: {what}")
             if self._recently_paged(state, level, a.time):
                 return [alert.model_copy(update={"notify": False})]  # flapping back: no page

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from medlm.monitor.alerts import AlertPolicy, NaivePolicy, VitalAlert
 from medlm.monitor.stream import Assessment, VitalSignMonitor
-from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.monitor.vitals import VitalSigns
+from medlm.records import Rejection
 
 
 class Policy(Protocol):
@@ -64,13 +65,17 @@ def replay(
     rejected: list[Rejection] = []
     assessments: list[Assessment] = []
     alerts: dict[str, list[VitalAlert]] = {name: [] for name in policies}
+    accepted: list[VitalSigns] = []
     for vitals in ordered:
         assessment, bad = monitor.ingest(vitals)
         rejected.extend(bad)
+        if assessment is None:
+            continue  # timed in the future: rejected, never scored
+        accepted.append(vitals)
         assessments.append(assessment)
         for name, policy in policies.items():
             alerts[name].extend(policy.evaluate(assessment))
-    spans = _spans(ordered)
+    spans = _spans(accepted)
     reports = [_report(name, alerts[name], spans, onsets) for name in policies]
     return ReplayResult(
         sets=len(ordered), rejected=rejected, assessments=assessments, alerts=alerts,
@@ -132,8 +137,9 @@ def load_replay_input(
 ) -> tuple[list[VitalSigns], dict[str, datetime | None], list[str], list[str]]:
     """Sets from a JSON-lines file and/or a dataset and/or synthetic scenarios, with labels."""
     from medlm.errors import InputError
-    from medlm.monitor.inputs import read_json_lines
+    from medlm.monitor.observations import vital_sets
     from medlm.monitor.scenarios import make_scenarios
+    from medlm.records.vital_lines import read_vital_lines
 
     if lines is None and dataset is None and not scenarios:
         raise InputError("give a FILE, --dataset cdisc-vitals, or --scenarios")
@@ -141,12 +147,10 @@ def load_replay_input(
     sources: list[str] = []
     errors: list[str] = []
     if lines is not None:
-        for _, item in read_json_lines(lines):
-            if isinstance(item, InputError):
-                errors.append(str(item))
-            else:
-                sets.append(item)
-        sources.append(f"file: {len(sets)} sets, {len(errors)} bad lines")
+        report = read_vital_lines(lines, source="file")
+        sets, unusable = vital_sets(report.records)
+        errors = [r.line() for r in [*report.rejections, *unusable]]
+        sources.append(f"file: {len(sets)} sets, {len(errors)} rejected lines or values")
     if dataset is not None:
         if dataset != "cdisc-vitals":
             raise InputError(f"--dataset {dataset!r}: only cdisc-vitals has vital signs")

@@ -4,12 +4,13 @@
 everything in one transaction; when it returns, the batch is on disk (SQLite runs WAL with
 synchronous=FULL, see `medlm.storage.engine`). Every table is idempotent by its natural key, so
 re-sending a batch after a crash creates no duplicates. After a restart, `restore()` rebuilds the
-monitor's window from the stored readings.
+monitor's window from the stored readings (never from a reading timed in the future).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,14 +20,15 @@ from pydantic import BaseModel
 from medlm.errors import StorageError
 from medlm.monitor.alerts import AlertPolicy, VitalAlert
 from medlm.monitor.stream import Assessment, VitalSignMonitor
-from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.monitor.vitals import VitalSigns
+from medlm.records import Rejection
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert, VitalReading, VitalScore
 
 logger = logging.getLogger(__name__)
 
 
-class IngestReport(BaseModel):
-    """What one committed batch produced."""
+class BatchResult(BaseModel):
+    """What one committed batch produced (sets timed in the future have no assessment)."""
 
     assessments: list[Assessment]
     alerts: list[VitalAlert]
@@ -65,6 +67,26 @@ def _score_upsert(engine: sa.Engine) -> Any:
     )
 
 
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    """A rejected item's time in UTC; None when it has none or it is outside UTC's range."""
+    try:
+        return None if value is None else utc(value)
+    except OverflowError:
+        return None
+
+
+def quarantine_row(rejection: Rejection, now: datetime) -> dict[str, Any]:
+    """A rejection as a `vital_quarantine` row (parameter = the rejected field)."""
+    return {
+        "patient_id": (rejection.patient_id or "?")[:64],
+        "time": _utc_or_none(rejection.time),
+        "parameter": (rejection.field or "set")[:32],
+        "value": (rejection.value or "")[:200],
+        "reason": rejection.reason,
+        "received_at": now,
+    }
+
+
 def reading_rows(vitals: VitalSigns, source: str, now: datetime) -> list[dict[str, Any]]:
     """One row per parameter present in a set."""
     rows = []
@@ -98,19 +120,26 @@ class DurableMonitor:
         self.monitor = monitor or VitalSignMonitor()
         self.policy = policy or AlertPolicy()
 
-    def ingest(self, batch: list[VitalSigns], source: str = "api") -> IngestReport:
-        """Score, alert and store a batch in one transaction; returns once it is on disk."""
+    def ingest(
+        self, batch: list[VitalSigns], source: str = "api", refused: Sequence[Rejection] = ()
+    ) -> BatchResult:
+        """Score, alert and store a batch in one transaction; returns once it is on disk.
+
+        `refused` are values of the batch the records boundary did not accept: they are kept in
+        quarantine with the monitor's own rejections."""
         now = datetime.now(UTC)
         readings: list[dict[str, Any]] = []
         assessments: list[Assessment] = []
         alerts: list[VitalAlert] = []
-        rejected: list[Rejection] = []
+        rejected: list[Rejection] = [r for r in refused if r.patient_id]
         for vitals in sorted(batch, key=lambda v: v.time):
-            assessment, bad = self.monitor.ingest(vitals)
-            clean = {r.parameter for r in bad}
+            assessment, bad = self.monitor.ingest(vitals, now=now)
+            rejected.extend(bad)
+            if assessment is None:
+                continue  # rejected whole (timed in the future): nothing stored but the reason
+            clean = {r.field for r in bad}
             kept = vitals.model_copy(update={p: None for p in clean if p in vitals.present()})
             readings.extend(reading_rows(kept, source, now))
-            rejected.extend(bad)
             assessments.append(assessment)
             alerts.extend(self.policy.evaluate(assessment))
         try:
@@ -121,7 +150,7 @@ class DurableMonitor:
                 f"storing a batch of {len(batch)} vital-sign sets failed: {exc}"
             ) from exc
         logger.debug("stored %d sets, %d alerts", len(batch), len(alerts))
-        return IngestReport(assessments=assessments, alerts=alerts, rejected=rejected)
+        return BatchResult(assessments=assessments, alerts=alerts, rejected=rejected)
 
     def _write(
         self,
@@ -151,10 +180,7 @@ class DurableMonitor:
         if scores:
             conn.execute(_score_upsert(self.engine), scores)
         if rejected:
-            rows = [
-                r.model_dump() | {"time": r.time and r.time.astimezone(UTC), "received_at": now}
-                for r in rejected
-            ]
+            rows = [quarantine_row(r, now) for r in rejected]
             conn.execute(insert_ignoring_duplicates(self.engine, QuarantinedValue.__table__), rows)
         if alerts:
             rows = [
@@ -163,10 +189,19 @@ class DurableMonitor:
             conn.execute(insert_ignoring_duplicates(self.engine, StoredAlert.__table__), rows)
 
     def restore(self, now: datetime | None = None) -> int:
-        """Rebuild the monitor window from stored readings (alert rows already exist)."""
-        since = (now or datetime.now(UTC)) - self.monitor.window
+        """Rebuild the monitor window from stored readings (alert rows already exist).
+
+        Readings timed after `now` plus the clock-skew allowance (stored before medlm refused
+        them) are left out, so they cannot make the sets that follow "late"."""
+        now = now or datetime.now(UTC)
+        since = now - self.monitor.window
+        until = now + self.monitor.clock_skew
         table = VitalReading.__table__
-        query = sa.select(table).where(table.c.time >= since).order_by(table.c.time)
+        query = (
+            sa.select(table)
+            .where(table.c.time >= since, table.c.time <= until)
+            .order_by(table.c.time)
+        )
         sets: dict[tuple[str, datetime], dict[str, Any]] = {}
         with self.engine.connect() as conn:
             for row in conn.execute(query).mappings():
@@ -174,8 +209,10 @@ class DurableMonitor:
                 values = sets.setdefault(key, {"spo2_scale": row["spo2_scale"]})
                 values[row["parameter"]] = _value(row)
         for (pid, time), values in sets.items():
-            assessment, _ = self.monitor.ingest(VitalSigns(patient_id=pid, time=time, **values))
-            self.policy.evaluate(assessment)
+            vitals = VitalSigns(patient_id=pid, time=time, **values)
+            assessment, _ = self.monitor.ingest(vitals, now=now)
+            if assessment is not None:
+                self.policy.evaluate(assessment)
         return len(sets)
 
 

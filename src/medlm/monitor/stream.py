@@ -3,17 +3,19 @@
 `VitalSignMonitor` keeps, for each patient, only the sets inside a time window behind the
 newest one, so its memory is bounded by the window however long the stream runs. Readings are
 idempotent by (patient, time, parameter): a repeat is a duplicate, a different value for the
-same key is a conflict that is reported, not applied.
+same key is a conflict that is reported, not applied. A set timed later than now plus the
+clock-skew allowance is rejected and never moves the patient's clock: one future-dated set would
+otherwise make every real set after it "late".
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.knowledge.early_warning import (
     News2Table,
@@ -22,7 +24,8 @@ from medlm.knowledge.early_warning import (
     load_plausibility,
 )
 from medlm.monitor.scoring import News2Result, score_news2
-from medlm.monitor.vitals import Rejection, VitalSigns, check_plausible
+from medlm.monitor.vitals import VitalSigns, check_plausible
+from medlm.records import Rejection
 
 Status = Literal["new", "updated", "duplicate", "late"]
 
@@ -40,6 +43,9 @@ class Assessment(BaseModel):
     rising: bool = False
     baseline_total: float | None = None
     deviation: float | None = None
+    encounter_class: str | None = Field(
+        default=None, description="FHIR Encounter.class code of the set (IMP in-patient, AMB)."
+    )
 
 
 @dataclass
@@ -60,16 +66,26 @@ class VitalSignMonitor:
         trend_rise: int = 2,
         table: News2Table | None = None,
         limits: PlausibilityTable | None = None,
+        clock_skew: timedelta = timedelta(minutes=5),
     ) -> None:
         self.window = window
+        self.clock_skew = clock_skew
         self.trend_window = trend_window
         self.trend_rise = trend_rise
         self._table = table or load_news2()
         self._limits = limits or load_plausibility()
         self._patients: dict[str, _Patient] = {}
 
-    def ingest(self, vitals: VitalSigns) -> tuple[Assessment, list[Rejection]]:
-        """Add one set (or part of one); returns its assessment and any rejected values."""
+    def ingest(
+        self, vitals: VitalSigns, now: datetime | None = None
+    ) -> tuple[Assessment | None, list[Rejection]]:
+        """Add one set (or part of one); returns its assessment and any rejected values.
+
+        A set timed after `now` (default: the current time) plus the clock-skew allowance has
+        no assessment: it is rejected whole and the patient's state is left as it was."""
+        future = self._future(vitals, now or datetime.now(UTC))
+        if future is not None:
+            return None, [future]
         clean, rejected = check_plausible(vitals, self._limits)
         state = self._patients.setdefault(vitals.patient_id, _Patient())
         merged = state.sets.get(vitals.time)
@@ -115,11 +131,28 @@ class VitalSignMonitor:
         """Number of sets held in memory over all patients (bounded by the window)."""
         return sum(len(p.sets) for p in self._patients.values())
 
+    def _future(self, vitals: VitalSigns, now: datetime) -> Rejection | None:
+        try:
+            latest = now + self.clock_skew
+        except OverflowError:
+            return None  # an allowance past year 9999 admits every time
+        if vitals.time <= latest:
+            return None
+        return Rejection(
+            patient_id=vitals.patient_id,
+            time=vitals.time,
+            field="time",
+            value=vitals.time.isoformat(),
+            reason=f"set of {vitals.patient_id} is timed {vitals.time.isoformat()}, after now "
+            f"({now.astimezone(UTC).isoformat(timespec='seconds')}) plus the clock-skew allowance "
+            f"of {self.clock_skew.total_seconds() / 60:g} min; not scored",
+        )
+
     def _conflict(self, vitals: VitalSigns, name: str, value: Any, kept: Any) -> Rejection:
         return Rejection(
             patient_id=vitals.patient_id,
             time=vitals.time,
-            parameter=name,
+            field=name,
             value=str(value),
             reason=f"{name}={value} conflicts with {kept} already recorded for "
             f"{vitals.patient_id} at {vitals.time.isoformat()}; the first value is kept",
@@ -155,4 +188,5 @@ class VitalSignMonitor:
             rising=rise is not None and rise >= self.trend_rise,
             baseline_total=baseline,
             deviation=deviation,
+            encounter_class=state.sets.get(time, {}).get("encounter_class"),
         )

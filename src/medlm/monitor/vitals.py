@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from medlm.knowledge.early_warning import PlausibilityTable
+from medlm.records import Rejection
 
 NUMERIC_PARAMETERS: tuple[str, ...] = (
     "respiratory_rate",
@@ -17,8 +18,14 @@ NUMERIC_PARAMETERS: tuple[str, ...] = (
     "heart_rate",
     "temperature_c",
 )
-# Every parameter a set can carry, as stored (one row per patient, time and parameter).
-PARAMETERS: tuple[str, ...] = (*NUMERIC_PARAMETERS, "on_oxygen", "consciousness")
+# Every parameter a set can carry, as stored (one row per patient, time and parameter); the
+# encounter class is stored the same way, as context of the set.
+PARAMETERS: tuple[str, ...] = (
+    *NUMERIC_PARAMETERS,
+    "on_oxygen",
+    "consciousness",
+    "encounter_class",
+)
 
 
 class Consciousness(StrEnum):
@@ -48,12 +55,25 @@ class VitalSigns(BaseModel):
     heart_rate: float | None = Field(default=None, description="Pulse, beats per minute.")
     consciousness: Consciousness | None = None
     temperature_c: float | None = Field(default=None, description="Temperature, degrees C.")
+    encounter_class: str | None = Field(
+        default=None,
+        max_length=16,
+        description="FHIR Encounter.class code of the encounter (IMP in-patient, AMB, EMER).",
+    )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="References of the Observations the set was built from (FHIR derivedFrom).",
+    )
 
     @field_validator("time")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("time must carry a time zone (e.g. 2026-01-01T08:00:00Z)")
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("time is outside the range of UTC dates (years 1-9999)") from None
         return value
 
     def present(self) -> dict[str, float | bool | str]:
@@ -64,18 +84,6 @@ class VitalSigns(BaseModel):
             if value is not None:
                 out[name] = value.value if isinstance(value, Consciousness) else value
         return out
-
-
-class Rejection(BaseModel):
-    """A value that was not scored, with the reason; kept in quarantine, never dropped."""
-
-    model_config = ConfigDict(frozen=True)
-
-    patient_id: str
-    time: datetime | None
-    parameter: str
-    value: str
-    reason: str
 
 
 def check_plausible(
@@ -91,7 +99,7 @@ def check_plausible(
                 Rejection(
                     patient_id=vitals.patient_id,
                     time=vitals.time,
-                    parameter=name,
+                    field=name,
                     value=str(value),
                     reason=(
                         f"{name}={value} {limit.unit} is outside the plausible range "
@@ -101,5 +109,5 @@ def check_plausible(
             )
     if not rejected:
         return vitals, []
-    clean = vitals.model_copy(update={r.parameter: None for r in rejected})
+    clean = vitals.model_copy(update={r.field: None for r in rejected if r.field})
     return clean, rejected

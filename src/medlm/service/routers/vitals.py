@@ -7,16 +7,18 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from medlm import DISCLAIMER
 from medlm.errors import MedlmError
 from medlm.monitor.alerts import VitalAlert
-from medlm.monitor.inputs import ItemError, parse_batch
+from medlm.monitor.fhir_bundle import to_fhir_bundle
+from medlm.monitor.observations import vital_sets
 from medlm.monitor.scoring import News2Result
 from medlm.monitor.store import (
     DurableMonitor,
@@ -24,8 +26,10 @@ from medlm.monitor.store import (
     stored_alerts,
     stored_sets,
 )
-from medlm.monitor.stream import Assessment
-from medlm.monitor.vitals import Rejection, VitalSigns
+from medlm.monitor.stream import Assessment, VitalSignMonitor
+from medlm.monitor.vitals import VitalSigns
+from medlm.records import Rejection
+from medlm.records.vital_lines import SET_TYPE, read_observation_resources, read_vital_items
 from medlm.service.auth import audit_patients
 from medlm.settings import Settings
 
@@ -39,7 +43,9 @@ class VitalsService:
 
         engine = make_engine(settings)
         upgrade(engine)
-        self.durable = DurableMonitor(engine)
+        self.clock_skew_minutes = settings.records.clock_skew_minutes
+        monitor = VitalSignMonitor(clock_skew=timedelta(minutes=self.clock_skew_minutes))
+        self.durable = DurableMonitor(engine, monitor=monitor)
         self.durable.restore()
         self.lock = threading.Lock()
 
@@ -75,6 +81,8 @@ ServiceDep = Annotated[VitalsService, Depends(get_service)]
 class VitalsRequest(BaseModel):
     """A batch of vital-sign sets and/or FHIR R4 Observations (LOINC-coded)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     vitals: list[dict[str, Any]] = Field(
         default_factory=list, description="Vital-sign sets (fields of medlm's VitalSigns)."
     )
@@ -86,8 +94,18 @@ class VitalsRequest(BaseModel):
 class VitalsResponse(BaseModel):
     results: list[Assessment]
     alerts: list[VitalAlert]
-    rejected: list[Rejection]
-    errors: list[ItemError]
+    rejected: list[Rejection] = Field(
+        description="Values not scored (implausible, conflicting, wrong unit, timed in the future)."
+    )
+    errors: list[Rejection] = Field(
+        description="Items that could not be read: `resource_type` VitalSigns (a `vitals` item) "
+        "or Observation, `position` its index in that list."
+    )
+    fhir: dict[str, Any] | None = Field(
+        default=None,
+        description="With ?fhir=true: a FHIR R4 collection Bundle of the NEWS2 Observations "
+        "(complete scores) and one DetectedIssue per alert.",
+    )
     disclaimer: str = DISCLAIMER
 
 
@@ -103,22 +121,45 @@ class StoredAlertOut(BaseModel):
 
 
 @router.post("/vitals")
-def post_vitals(body: VitalsRequest, service: ServiceDep, request: Request) -> VitalsResponse:
+def post_vitals(
+    body: VitalsRequest,
+    service: ServiceDep,
+    request: Request,
+    fhir: Annotated[bool, Query(description="Also answer the results as FHIR R4.")] = False,
+) -> VitalsResponse:
     """Score, alert and store a batch; the response comes once the batch is on disk.
 
     Items that cannot be read are listed in `errors` by position; the rest are processed."""
-    sets, rejected, errors = parse_batch(body.vitals, body.observations)
+    skew = service.clock_skew_minutes
+    from_sets = read_vital_items(
+        enumerate(body.vitals), source="vitals", prefix="vitals", clock_skew_minutes=skew
+    )
+    from_fhir = read_observation_resources(body.observations, source="observations")
+    sets, unusable = vital_sets([*from_sets.records, *from_fhir.records], strict=True)
+    # Items that could not be read at all are `errors`; values refused inside a readable item
+    # (by the boundary or the monitor) are quarantined and answered as `rejected`.
+    errors = [r for r in from_sets.rejections if r.resource_type == SET_TYPE]
+    errors += [r for r in from_fhir.rejections if r.position is not None]
+    unread = {id(r) for r in errors}
+    refused = [r for r in [*from_sets.rejections, *from_fhir.rejections] if id(r) not in unread]
+    refused += unusable
     audit_patients(request, [s.patient_id for s in sets])
     try:
         with service.lock:
-            report = service.durable.ingest(sets)
+            report = service.durable.ingest(sets, refused=refused)
     except MedlmError as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
+    bundle = None
+    if fhir:
+        sources = {(s.patient_id, s.time.astimezone(UTC)): s.sources for s in sets}
+        table = service.durable.monitor.table
+        bundle, _ = to_fhir_bundle(report.assessments, report.alerts, table, sources)
     return VitalsResponse(
         results=report.assessments,
         alerts=report.alerts,
-        rejected=[*rejected, *report.rejected],
+        rejected=report.rejected,
         errors=errors,
+        fhir=bundle,
     )
 
 
