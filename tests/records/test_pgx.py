@@ -9,7 +9,7 @@ from medlm.records.pgx import REPORTED, parse_diplotype, resolve_pharmacogenomic
 
 
 def _pgx(gene: str = "CYP2C19", rid: str = "g1", **fields: object) -> PharmacogenomicResult:
-    return PharmacogenomicResult(id=rid, patient_id="p1", gene=gene, **fields)  # type: ignore[arg-type]
+    return PharmacogenomicResult(id=rid, patient_id="p1", gene=gene, **fields)
 
 
 @pytest.mark.parametrize(
