@@ -65,7 +65,7 @@ def test_recommend_json_has_the_documented_shape(
 def test_recommend_table_output(runner: CliRunner, cli_env: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["treat", "recommend", str(_patient_file(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "metformin" in result.stdout and "missing:" in result.stdout
+    assert "metformin" in result.stdout and "could not check:" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -85,12 +85,15 @@ def test_bad_patient_file_is_one_error_line(
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_impossible_egfr_is_one_error_line(
+def test_an_impossible_egfr_is_listed_as_not_checked_and_not_used(
     runner: CliRunner, cli_env: Path, tmp_path: Path
 ) -> None:
-    result = runner.invoke(app, ["treat", "recommend", str(_patient_file(tmp_path, egfr=900))])
-    assert result.exit_code == 2
-    assert "impossible for eGFR" in result.output
+    path = _patient_file(tmp_path, egfr=900)
+    result = runner.invoke(app, ["treat", "recommend", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    missing = json.loads(result.stdout)["missing"]
+    assert any(m.startswith("could not read Observation") and "900" in m for m in missing)
+    assert "eGFR not available: metformin kidney limits unknown" in missing
 
 
 @pytest.mark.slow

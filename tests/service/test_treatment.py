@@ -51,7 +51,6 @@ def test_recommend_returns_report_and_fhir(settings: Settings) -> None:
     [
         ({}, 422),
         ({"record": _record(25), "bundle": {"resourceType": "Bundle"}}, 422),
-        ({"record": _record(900)}, 422),
     ],
 )
 def test_bad_requests_are_422(settings: Settings, payload: dict[str, object], status: int) -> None:
@@ -59,17 +58,18 @@ def test_bad_requests_are_422(settings: Settings, payload: dict[str, object], st
         assert client.post("/v1/treatment/recommend", json=payload).status_code == status
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("medlm.records.fhir") is not None,
-    reason="only without the FHIR reader",
-)
-def test_bundle_without_fhir_reader_is_a_clear_422(settings: Settings) -> None:
+def test_a_deceased_patient_is_refused_naming_the_date_of_death(settings: Settings) -> None:
+    record = _record(25)
+    record["patient"] = {
+        "id": "p1",
+        "birth_date": "1870-03-02",
+        "deceased": True,
+        "deceased_on": "1981-06-30",
+    }
     with TestClient(create_app(settings)) as client:
-        response = client.post(
-            "/v1/treatment/recommend",
-            json={"bundle": {"resourceType": "Bundle", "type": "collection"}},
-        )
-    assert response.status_code == 422 and "read_bundle" in response.json()["detail"]
+        response = client.post("/v1/treatment/recommend", json={"record": record})
+    assert response.status_code == 422
+    assert "died on 1981-06-30" in response.json()["detail"]
 
 
 def test_warm_recommend_answers_within_the_cds_hooks_500_ms(settings: Settings) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from medlm.knowledge.concepts import load_concepts
 from medlm.records import (
     AllergyIntolerance,
     CodeSystem,
@@ -25,14 +26,24 @@ from medlm.records import (
 from medlm.treatment import TreatmentRecommender
 
 TODAY = date(2026, 1, 1)
+# short name -> (LOINC code, canonical unit, concept): records built here carry the concept the
+# records boundary would set, so these tests exercise the rules, not the boundary.
 LOINC = {
-    "egfr": ("62238-1", "mL/min/{1.73_m2}"),
-    "hba1c": ("4548-4", "%"),
-    "sbp": ("8480-6", "mm[Hg]"),
-    "dbp": ("8462-4", "mm[Hg]"),
-    "ldl": ("13457-7", "mg/dL"),
-    "acr": ("9318-7", "mg/g"),
+    "egfr": ("62238-1", "mL/min/{1.73_m2}", "egfr"),
+    "hba1c": ("4548-4", "%", "hba1c"),
+    "sbp": ("8480-6", "mm[Hg]", "systolic_bp"),
+    "dbp": ("8462-4", "mm[Hg]", "diastolic_bp"),
+    "ldl": ("13457-7", "mg/dL", "ldl_cholesterol"),
+    "acr": ("9318-7", "mg/g", "urine_acr"),
 }
+
+
+def icd10_condition(pid: str, code: str) -> Condition:
+    """An ICD-10-CM Condition with the concepts the records boundary gives it."""
+    coding = Coding(system=CodeSystem.ICD10CM, code=code)
+    concepts = sorted(load_concepts().condition_concepts(coding))
+    return Condition(patient_id=pid, code=coding, concepts=concepts)
+
 
 Builder = Callable[..., PatientRecord]
 
@@ -69,6 +80,7 @@ def build_record(
             code=Coding(system=CodeSystem.LOINC, code=LOINC[k][0]),
             value=v,
             unit=LOINC[k][1],
+            concept=LOINC[k][2],
         )
         for k, v in labs.items()
     ]
@@ -79,6 +91,7 @@ def build_record(
                 value=ascvd_risk,
                 unit="%",
                 code=Coding(system=CodeSystem.MEDLM, code="ascvd-10y-risk"),
+                concept="ascvd_risk_10y",
             )
         )
     if pregnancy_status is not None:
@@ -87,15 +100,13 @@ def build_record(
                 patient_id=pid,
                 value_text=pregnancy_status,
                 code=Coding(system=CodeSystem.LOINC, code="82810-3"),
+                concept="pregnancy_status",
             )
         )
     return PatientRecord(
         patient=Patient(id=pid, age=age, sex=sex),
         observations=obs,
-        conditions=[
-            Condition(patient_id=pid, code=Coding(system=CodeSystem.ICD10CM, code=c))
-            for c in conditions
-        ],
+        conditions=[icd10_condition(pid, c) for c in conditions],
         medication_statements=[med(MedicationStatement, m, i) for i, m in enumerate(meds)],
         medication_requests=[
             med(MedicationRequest, m, 100 + i, status=MedicationStatus.DRAFT)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from medlm.errors import InputError
+from medlm.records import IngestReport, Rejection
 from medlm.treatment import TreatmentRecommender, cds
 
 
@@ -40,7 +41,7 @@ def test_patient_view_cards_have_short_summaries_and_create_suggestions(
     assert creates and all(a.type == "create" for a in creates)
     assert creates[0].resource is not None
     assert creates[0].resource["resourceType"] == "MedicationRequest"
-    assert response.cards[-1].summary.endswith("data missing")
+    assert "could not run" in response.cards[-1].summary
 
 
 def test_long_summaries_are_cut_below_140_characters() -> None:
@@ -55,16 +56,26 @@ def test_unknown_service_is_an_input_error(
         cds.cards("nope", recommender.check(make_record()))
 
 
-def test_request_bundle_joins_prefetch_and_draft_orders() -> None:
+def test_has_patient_finds_it_directly_or_in_a_bundle() -> None:
     patient = {"resourceType": "Patient", "id": "p1"}
-    meds = {"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Condition"}}]}
-    orders = {
-        "resourceType": "Bundle",
-        "entry": [{"resource": {"resourceType": "MedicationRequest"}}],
-    }
-    bundle = cds.request_bundle({"draftOrders": orders}, {"patient": patient, "c": meds})
-    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
-        "Patient",
-        "Condition",
-        "MedicationRequest",
-    ]
+    assert cds.has_patient({"anyKey": patient})
+    assert cds.has_patient({"x": {"resourceType": "Bundle", "entry": [{"resource": patient}]}})
+    assert not cds.has_patient({"x": {"resourceType": "Bundle", "entry": "x"}})
+    assert not cds.has_patient(None)
+
+
+@pytest.mark.parametrize(
+    ("field", "reason", "refused"),
+    [
+        ("prefetch.observations", "not a FHIR resource or Bundle", True),
+        ("prefetch.observations.entry", "Bundle.entry must be a JSON array", True),
+        ("context.draftOrders.entry", "Bundle.entry must be a JSON array", True),
+        ("Bundle.entry.resource", "context.draftOrders: no resource", True),
+        ("prefetch.user", "not a FHIR resource or Bundle", False),
+    ],
+)
+def test_malformed_refuses_the_structure_of_declared_keys_only(
+    field: str, reason: str, refused: bool
+) -> None:
+    report = IngestReport(rejections=[Rejection(field=field, reason=reason)])
+    assert bool(cds.malformed(report)) is refused

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from medlm.errors import UnitError, ValidationError
 from medlm.records import CodeSystem, Coding, MedicationRequest, Observation
 from medlm.treatment import Action, TreatmentRecommender
 
@@ -66,14 +63,7 @@ def test_rationale_uses_the_patients_own_values(
     assert any("BP 152/91 mmHg (stage 2)" in r.rationale for r in report.recommendations)
 
 
-def test_impossible_lab_value_is_rejected_naming_the_value(
-    recommender: TreatmentRecommender, make_record: Any
-) -> None:
-    with pytest.raises(ValidationError, match="value 450"):
-        recommender.recommend(make_record(egfr=450))
-
-
-def test_wrong_unit_is_rejected_naming_the_unit(
+def test_a_value_not_in_the_canonical_unit_is_reported_not_used(
     recommender: TreatmentRecommender, make_record: Any
 ) -> None:
     obs = Observation(
@@ -82,41 +72,12 @@ def test_wrong_unit_is_rejected_naming_the_unit(
         value=1.1,
         unit="mg/dL",
         code=Coding(system=CodeSystem.LOINC, code="62238-1"),
+        concept="egfr",
     )
     record = make_record().model_copy(update={"observations": [obs]})
-    with pytest.raises(UnitError, match="unit 'mg/dL'"):
-        recommender.recommend(record)
-
-
-def test_conflicting_units_for_one_analyte_are_rejected(
-    recommender: TreatmentRecommender, make_record: Any
-) -> None:
-    record = make_record(hba1c=7.5)
-    other = Observation(
-        id="o2",
-        patient_id="p1",
-        value=58,
-        unit="mmol/mol",
-        code=Coding(system=CodeSystem.LOINC, code="4548-4"),
-    )
-    with pytest.raises(UnitError, match="mmol/mol"):
-        recommender.recommend(
-            record.model_copy(update={"observations": [*record.observations, other]})
-        )
-
-
-def test_ldl_in_mmol_per_litre_is_converted(
-    recommender: TreatmentRecommender, make_record: Any
-) -> None:
-    record = make_record(age=30)
-    ldl = Observation(
-        patient_id="p1",
-        value=5.0,
-        unit="mmol/L",
-        code=Coding(system=CodeSystem.LOINC, code="13457-7"),
-    )
-    facts = recommender.facts(record.model_copy(update={"observations": [ldl]}))
-    assert facts.lab("ldl") == pytest.approx(193.35)
+    facts = recommender.facts(record)
+    assert facts.lab("egfr") is None
+    assert facts.missing == ["eGFR 1.1 mg/dL (Observation/o1) is not in mL/min/{1.73_m2}: not used"]
 
 
 def test_active_clopidogrel_order_for_poor_metabolizer_is_stopped_for_an_alternative(

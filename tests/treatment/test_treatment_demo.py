@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from medlm.treatment import TreatmentRecommender
-from medlm.treatment.demo import run_demo
+from medlm.treatment.demo import DEMO_DAY, run_demo
 from medlm.treatment.demo_patients import DEMO_PATIENTS
+from medlm.treatment.inputs import record_input
 
 
 def test_demo_patients_are_real_rows_with_synthetic_additions_labelled() -> None:
     for build in DEMO_PATIENTS.values():
         record = build()
-        added = [
+        added: list[Any] = [
             *record.medication_statements,
             *record.medication_requests,
             *record.conditions,
@@ -28,7 +30,8 @@ def test_demo_patients_are_real_rows_with_synthetic_additions_labelled() -> None
 
 def test_each_demo_patient_shows_a_high_severity_issue(recommender: TreatmentRecommender) -> None:
     for build in DEMO_PATIENTS.values():
-        report = recommender.recommend(build())
+        given = record_input(build(), as_of=DEMO_DAY)
+        report = recommender.recommend(given.record, as_of=DEMO_DAY, unread=given.unread)
         assert any(i.severity.value == "high" for i in report.issues), report.patient_id
 
 

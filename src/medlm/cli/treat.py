@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,21 @@ app = typer.Typer(
 )
 
 
+def _as_of(text: str | None) -> datetime | None:
+    """--as-of: an ISO date (end of that day, UTC) or date-time (naive = UTC)."""
+    from medlm.records.timing import resolve_as_of
+
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"--as-of {text!r} is not an ISO date or date-time") from exc
+    if len(text) <= 10:  # a date alone: judge at the end of that day
+        return resolve_as_of(when.date())
+    return resolve_as_of(when)
+
+
 @app.command()
 def recommend(
     patient: Annotated[Path, typer.Argument(help="FHIR R4 Bundle or medlm PatientRecord JSON.")],
@@ -23,15 +39,30 @@ def recommend(
     fhir_out: Annotated[
         Path | None, typer.Option("--fhir", help="Also write a FHIR Bundle of the results here.")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judge the patient at this ISO date or date-time (default: now); values "
+            "recorded later are ignored, older ones may be stale.",
+        ),
+    ] = None,
 ) -> None:
     """Ranked, cited recommendations and safety issues for one patient."""
+    from medlm.records.timing import resolve_as_of
+    from medlm.settings import load_settings
     from medlm.treatment import TreatmentRecommender
     from medlm.treatment.fhir import report_bundle
     from medlm.treatment.inputs import read_patient_file
     from medlm.treatment.who_eml import load_who_categories
 
-    record = read_patient_file(patient)
-    report = TreatmentRecommender(pregnancy_categories=load_who_categories()).recommend(record)
+    when = _as_of(as_of) or resolve_as_of(None)
+    given = read_patient_file(patient, as_of=when)
+    recommender = TreatmentRecommender(
+        pregnancy_categories=load_who_categories(),
+        freshness_days=load_settings().records.freshness_days,
+    )
+    report = recommender.recommend(given.record, as_of=when, unread=given.unread)
     if fhir_out is not None:
         fhir_out.write_text(json.dumps(report_bundle(report), indent=2), encoding="utf-8")
     summary = report.summary()
@@ -60,8 +91,10 @@ def recommend(
             for i in summary["issues"]
         ],
     )
-    for line in report.missing + report.unmatched:
-        stdout().print(f"missing: {line}", highlight=False)
+    for line in report.notes:
+        stdout().print(f"note: {line}", highlight=False)
+    for line in report.missing:
+        stdout().print(f"could not check: {line}", highlight=False)
     print_disclaimer()
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from medlm import DISCLAIMER
 from medlm.errors import InputError
+from medlm.records import IngestReport, Rejection
 from medlm.treatment.results import Action, Recommendation, SafetyIssue, TreatmentReport
 
 PATIENT_VIEW = "medlm-treatment-patient-view"
@@ -146,7 +147,7 @@ def recommendation_card(rec: Recommendation) -> CdsCard:
 
 def missing_card(missing: list[str]) -> CdsCard:
     return CdsCard(
-        summary=_summary(f"{len(missing)} check(s) could not run: data missing"),
+        summary=_summary(f"{len(missing)} check(s) could not run: data missing or unreadable"),
         detail="\n".join(f"- {m}" for m in missing),
         indicator="info",
         source=_SOURCE,
@@ -157,6 +158,8 @@ def cards(service_id: str, report: TreatmentReport) -> CdsResponse:
     """Cards for a report: order-sign shows issues involving the orders; patient-view shows all."""
     if service_id == ORDER_SIGN:
         found = [issue_card(i) for i in report.issues if i.proposed]
+        if report.missing:
+            found.append(missing_card(report.missing))
         return CdsResponse(cards=found)
     if service_id != PATIENT_VIEW:
         raise InputError(f"unknown CDS service {service_id!r}; known: {PATIENT_VIEW}, {ORDER_SIGN}")
@@ -167,14 +170,38 @@ def cards(service_id: str, report: TreatmentReport) -> CdsResponse:
     return CdsResponse(cards=out)
 
 
-def request_bundle(context: dict[str, Any], prefetch: dict[str, Any]) -> dict[str, Any]:
-    """One FHIR Bundle of everything prefetched plus the draft orders being signed."""
-    entries: list[dict[str, Any]] = []
-    for value in [*prefetch.values(), context.get("draftOrders")]:
+def _declared(path: str) -> bool:
+    """Is this request path one the services ask for (a prefetch key or the draft orders)?"""
+    roots = ["context.draftOrders", *(f"prefetch.{k}" for k in _PREFETCH)]
+    return path == "prefetch" or any(
+        path == r or path.startswith((f"{r}.", f"{r}:", f"{r}[")) for r in roots
+    )
+
+
+def malformed(report: IngestReport) -> list[Rejection]:
+    """Rejections of the request's own structure (a prefetch value that is not a resource or
+    Bundle, an `entry` that is not an array, an entry without a resource) under the prefetch
+    keys the services declare or the draft orders. Such a request is refused, not half read."""
+    return [
+        r
+        for r in report.rejections
+        if r.resource_type is None and (_declared(r.field or "") or _declared(r.reason))
+    ]
+
+
+def has_patient(prefetch: dict[str, Any] | None) -> bool:
+    """True when a prefetch value is a Patient resource or a Bundle holding one."""
+    for value in (prefetch or {}).values():
         if not isinstance(value, dict):
             continue
-        if value.get("resourceType") == "Bundle":
-            entries += [e for e in value.get("entry", []) if isinstance(e, dict)]
-        elif "resourceType" in value:
-            entries.append({"resource": value})
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+        if value.get("resourceType") == "Patient":
+            return True
+        entries = value.get("entry") if value.get("resourceType") == "Bundle" else None
+        if isinstance(entries, list) and any(
+            isinstance(e, dict)
+            and isinstance(e.get("resource"), dict)
+            and e["resource"].get("resourceType") == "Patient"
+            for e in entries
+        ):
+            return True
+    return False

@@ -1,32 +1,37 @@
-"""Patient facts for treatment rules, read from a PatientRecord: labs, conditions, drugs, genotype.
+"""Patient facts for treatment rules, read from a PatientRecord at an as-of time.
 
-Observations are recognised by the codes in `knowledge/treatment/codes.yaml`; a value with a
-unit that does not fit, or outside the plausible range, is an error naming the record, field and
-value (never converted by guess). Facts a rule needs but the record lacks stay `None`.
+Everything is read through the concepts the records boundary sets: labs by Observation
+`concept` in canonical units (`treatment.labs`), problems by `Condition.concepts`, drugs by
+ingredient through the drug dictionary. Nothing here matches raw codes or converts units.
+Facts a rule needs but the record lacks stay absent; what could not be used is listed in
+`PatientFacts.missing`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from medlm.errors import UnitError, ValidationError
-from medlm.knowledge.treatment import ObservationCode, TreatmentKnowledge
+from medlm.errors import InputError
+from medlm.knowledge.treatment import TreatmentKnowledge
 from medlm.records import (
-    CodeSystem,
     MedicationRequest,
     MedicationStatement,
     MedicationStatus,
-    Observation,
-    ObservationStatus,
     PatientRecord,
     Sex,
 )
-from medlm.treatment.drugs import DrugMatcher
+from medlm.records.timing import latest_reading
+from medlm.treatment.doses import dose_mg, parse_strength
+from medlm.treatment.drugs import DrugMatch, DrugMatcher
+from medlm.treatment.labs import LabValue, LabWindows, read_labs
 
 _ACTIVE = {MedicationStatus.ACTIVE, MedicationStatus.INTENDED, MedicationStatus.ON_HOLD}
-_IGNORED_OBS = {ObservationStatus.CANCELLED, ObservationStatus.ENTERED_IN_ERROR}
+
+
+class DeceasedPatientError(InputError):
+    """The patient had died by the as-of time: no recommendations are given."""
 
 
 class PatientDrug(BaseModel):
@@ -35,7 +40,7 @@ class PatientDrug(BaseModel):
     ingredient: str
     label: str
     proposed: bool = False
-    dose_mg: float | None = Field(default=None, description="Per administration, if in mg.")
+    dose_mg: float | None = Field(default=None, description="Per administration, if known.")
     match_type: str = "exact"
     record_ref: str | None = Field(default=None, description="e.g. 'MedicationRequest/123'.")
 
@@ -47,14 +52,18 @@ class PatientFacts(BaseModel):
     age: float | None = None
     sex: Sex = Sex.UNKNOWN
     pregnant: bool | None = None
-    labs: dict[str, float] = Field(default_factory=dict, description="Latest value per analyte.")
-    conditions: set[str] = Field(default_factory=set)
+    labs: dict[str, LabValue] = Field(default_factory=dict, description="Concept -> value.")
+    conditions: set[str] = Field(default_factory=set, description="Condition concept keys.")
     drugs: list[PatientDrug] = Field(default_factory=list)
     allergies: list[str] = Field(default_factory=list, description="Allergen ingredients.")
     phenotypes: dict[str, str] = Field(default_factory=dict, description="Gene -> phenotype.")
     unmatched: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(
+        default_factory=list, description="Values that exist but could not be used (stale...)."
+    )
+    notes: list[str] = Field(default_factory=list, description="How facts were recognised.")
 
-    def lab(self, key: str) -> float | None:
+    def lab(self, key: str) -> LabValue | None:
         return self.labs.get(key)
 
     def ingredients(self, *, include_proposed: bool = True) -> set[str]:
@@ -69,77 +78,86 @@ def normalise_phenotype(gene: str, phenotype: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
-def _value_in_unit(obs: Observation, key: str, spec: ObservationCode) -> float:
-    assert obs.value is not None
-    where = f"observation {obs.id or obs.code.code} ({spec.display})"
-    unit = (obs.unit or "").strip()
-    if unit in spec.units:
-        value = obs.value
-    elif unit in spec.alternate_units:
-        value = obs.value * spec.alternate_units[unit]
-    else:
-        raise UnitError(
-            f"{where}: unit {unit!r} does not fit {spec.display}; expected one of {spec.units}",
-            record=where,
-            field="unit",
-        )
-    if spec.plausible is not None and not spec.plausible[0] <= value <= spec.plausible[1]:
-        raise ValidationError(
-            f"{where}: value {obs.value} {unit} is impossible for {spec.display} "
-            f"(plausible {spec.plausible[0]}–{spec.plausible[1]})",
-            record=where,
-            field="value",
-        )
-    return value
+def check_alive(record: PatientRecord, as_of: datetime) -> None:
+    """Raise DeceasedPatientError, naming the date of death, if the patient had died by as_of."""
+    patient = record.patient
+    if patient.alive_on(as_of.date()):
+        return
+    when = (
+        f"died on {patient.deceased_on.isoformat()}"
+        if patient.deceased_on
+        else "is recorded as deceased (date of death not recorded)"
+    )
+    raise DeceasedPatientError(
+        f"patient {patient.id} {when}, before the as-of date {as_of.date().isoformat()}: "
+        "no treatment recommendations are given for a deceased patient"
+    )
 
 
-def _labs(record: PatientRecord, knowledge: TreatmentKnowledge) -> dict[str, float]:
-    labs: dict[str, float] = {}
-    for key, spec in knowledge.observations.items():
-        matches = [
-            o
-            for o in record.observations
-            if o.code.code in spec.loinc and o.value is not None and o.status not in _IGNORED_OBS
-        ]
-        values = [(o, _value_in_unit(o, key, spec)) for o in matches]  # validates every one
-        if values:
-            latest = max(values, key=lambda ov: (ov[0].effective is not None, ov[0].effective or 0))
-            labs[key] = latest[1]
-    return labs
-
-
-def _conditions(record: PatientRecord, knowledge: TreatmentKnowledge) -> set[str]:
+def _conditions(record: PatientRecord, notes: list[str]) -> set[str]:
     found: set[str] = set()
     for cond in record.conditions:
         if not cond.is_active:
             continue
-        code = cond.code.code.upper()
-        for key, codes in knowledge.conditions.items():
-            snomed = cond.code.system == CodeSystem.SNOMED.value
-            if (snomed and code in codes.snomed) or (
-                not snomed and any(code.startswith(p) for p in codes.icd10)
-            ):
-                found.add(key)
+        found.update(cond.concepts)
+        if cond.concepts and cond.mapped_from_text:
+            notes.append(
+                f"{', '.join(c.replace('_', ' ') for c in cond.concepts)} mapped from text "
+                f"{cond.mapped_from_text!r}"
+            )
     return found
 
 
 def _pregnancy(
-    record: PatientRecord, knowledge: TreatmentKnowledge, conditions: set[str]
+    record: PatientRecord,
+    knowledge: TreatmentKnowledge,
+    conditions: set[str],
+    as_of: datetime,
+    windows: LabWindows,
+    missing: list[str],
 ) -> bool | None:
     if "pregnancy" in conditions:
         return True
-    spec = knowledge.observations["pregnancy_status"]
-    status = [o for o in record.observations if o.code.code in spec.loinc and o.value_text]
-    if status:
-        latest = max(status, key=lambda o: (o.effective is not None, o.effective or 0))
-        text = (latest.value_text or "").strip().lower()
-        if text in spec.pregnant_values:
-            return True
-        if text in spec.not_pregnant_values:
-            return False
+    reading = latest_reading(
+        record,
+        "pregnancy_status",
+        as_of=as_of,
+        freshness_days=windows.freshness_days.get("pregnancy_status"),
+        label="pregnancy status",
+    )
+    if reading.stale is not None and reading.note:
+        missing.append(reading.note)
+    text = ((reading.observation.value_text or "") if reading.observation else "").strip().lower()
+    values = knowledge.pregnancy_status
+    if text in values.pregnant_values:
+        return True
+    if text in values.not_pregnant_values:
+        return False
     if record.patient.sex == Sex.MALE:
         return False
     return None
+
+
+def _resolve(med: MedicationStatement | MedicationRequest, matcher: DrugMatcher) -> list[DrugMatch]:
+    """Ingredients of a medication: its ingredient list, else its name, code or code display."""
+    hits = [h for c in med.ingredients if (h := matcher.match(c.display, c)) is not None]
+    if hits:
+        return list({h.ingredient: h for h in hits}.values())
+    hit = matcher.match(med.name, med.code)
+    if hit is None and med.name and med.code is not None and med.code.display:
+        hit = matcher.match(med.code.display)
+    return [hit] if hit is not None else []
+
+
+def _drug_dose(med: MedicationStatement | MedicationRequest, n_ingredients: int) -> float | None:
+    if n_ingredients != 1:
+        return None  # the dose of a combination product is not split between ingredients
+    strength = (
+        med.strength
+        or parse_strength(med.name)
+        or parse_strength(med.code.display if med.code else None)
+    )
+    return dose_mg(med.dose, strength)
 
 
 def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) -> list[PatientDrug]:
@@ -150,57 +168,68 @@ def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) ->
     for med, proposed in meds:
         if med.status not in _ACTIVE and not proposed:
             continue
-        hit = matcher.match(med.name, med.code)
-        if hit is None:
+        hits = _resolve(med, matcher)
+        if not hits:
             unmatched.append(
                 f"medication {med.label!r} not recognised: not checked for interactions or limits"
             )
             continue
-        dose = None
-        unit = (med.dose.unit or "").lower() if med.dose is not None else ""
-        if med.dose is not None and unit in {"mg", "g"}:
-            dose = med.dose.value * (1000.0 if unit == "g" else 1.0)
-        drugs.append(
+        mg = _drug_dose(med, len(hits))
+        drugs += [
             PatientDrug(
                 ingredient=hit.ingredient,
                 label=med.label,
                 proposed=proposed,
-                dose_mg=dose,
+                dose_mg=mg,
                 match_type=hit.match_type,
                 record_ref=f"{type(med).__name__}/{med.id}" if med.id else None,
             )
-        )
+            for hit in hits
+        ]
     return drugs
 
 
 def read_facts(
-    record: PatientRecord, knowledge: TreatmentKnowledge, matcher: DrugMatcher, today: date
+    record: PatientRecord,
+    knowledge: TreatmentKnowledge,
+    matcher: DrugMatcher,
+    as_of: datetime,
+    windows: LabWindows,
 ) -> PatientFacts:
-    """Extract the facts treatment rules need; raises on impossible values or wrong units."""
+    """The facts treatment rules need at `as_of`; DeceasedPatientError for a deceased patient."""
+    check_alive(record, as_of)
     unmatched: list[str] = []
-    conditions = _conditions(record, knowledge)
+    notes: list[str] = []
+    conditions = _conditions(record, notes)
+    labs, missing = read_labs(record, as_of, windows)
     allergies: list[str] = []
     for allergy in record.allergies:
         if not allergy.active:
             continue
         hit = matcher.match(allergy.substance, allergy.code)
         if hit is None:
-            unmatched.append(f"allergy {allergy.substance!r} not recognised: not cross-checked")
+            name = allergy.substance or (
+                allergy.code.display or allergy.code.code if allergy.code else ""
+            )
+            unmatched.append(f"allergy {name!r} not recognised: not cross-checked")
         else:
             allergies.append(hit.ingredient)
     phenotypes = {  # a result with only a diplotype is kept with an empty phenotype
         r.gene.upper(): normalise_phenotype(r.gene, r.phenotype) if r.phenotype else ""
         for r in record.pharmacogenomics
     }
+    pregnant = _pregnancy(record, knowledge, conditions, as_of, windows, missing)
     return PatientFacts(
         patient_id=record.patient.id,
-        age=record.patient.age_on(today),
+        age=record.patient.age_on(as_of.date()),
         sex=record.patient.sex,
-        pregnant=_pregnancy(record, knowledge, conditions),
-        labs=_labs(record, knowledge),
+        pregnant=pregnant,
+        labs=labs,
         conditions=conditions,
         drugs=_drugs(record, matcher, unmatched),
         allergies=allergies,
         phenotypes=phenotypes,
         unmatched=unmatched,
+        missing=missing,
+        notes=notes,
     )

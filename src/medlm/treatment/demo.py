@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 from medlm.datasets import load
 from medlm.knowledge.treatment import load_trial
 from medlm.treatment.demo_patients import DEMO_PATIENTS
 from medlm.treatment.fhir import report_bundle
+from medlm.treatment.inputs import record_input
 from medlm.treatment.policy import evaluate_policies
 from medlm.treatment.recommender import TreatmentRecommender
 
-DEMO_DAY = date(2026, 1, 1)  # fixed so the demo output does not change with the calendar
+DEMO_DAY = datetime(
+    2026, 1, 1, tzinfo=UTC
+)  # fixed so the demo output does not change with the calendar
 
 
 def run_demo(out_dir: Path) -> list[str]:
@@ -23,8 +26,9 @@ def run_demo(out_dir: Path) -> list[str]:
     recommender = TreatmentRecommender()
     lines = ["demo patients: real dataset rows + SYNTHETIC drugs, labs and genotypes"]
     for title, build in DEMO_PATIENTS.items():
-        record = build()
-        report = recommender.recommend(record, today=DEMO_DAY)
+        given = record_input(build(), as_of=DEMO_DAY)
+        record = given.record
+        report = recommender.recommend(record, as_of=DEMO_DAY, unread=given.unread)
         stem = record.patient.id
         (folder / f"{stem}.json").write_text(json.dumps(report.summary(), indent=2))
         (folder / f"{stem}.fhir.json").write_text(json.dumps(report_bundle(report), indent=2))

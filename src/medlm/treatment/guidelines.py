@@ -11,6 +11,7 @@ from typing import Any
 
 from medlm.knowledge.treatment import TreatmentKnowledge
 from medlm.treatment.context import PatientFacts
+from medlm.treatment.labs import LabValue
 from medlm.treatment.results import Action, Recommendation
 
 Drafts = tuple[list[Recommendation], list[str]]
@@ -49,7 +50,13 @@ def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
             if egfr is None:
                 missing.append("eGFR not available: SGLT2 inhibitor for CKD eligibility unknown")
                 continue
-            if egfr < rule["egfr_at_least"]:
+            eligible = egfr.at_least(rule["egfr_at_least"])
+            if eligible is None:
+                missing.append(
+                    f"eGFR {egfr.text()} cannot tell whether it is at least "
+                    f"{rule['egfr_at_least']}: SGLT2 inhibitor for CKD eligibility unknown"
+                )
+            if not eligible:
                 continue
         names = " or ".join(k.classes[c].display for c in rule["classes"])
         recs.append(
@@ -60,7 +67,7 @@ def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
                 action=Action.START,
                 drug_class=names,
                 rationale=f"type 2 diabetes with {said}"
-                + (f" (eGFR {egfr:g})" if key == "ckd" and egfr is not None else "")
+                + (f" (eGFR {egfr.text()})" if key == "ckd" and egfr is not None else "")
                 + ": an agent with proven cardiorenal benefit, whether or not metformin is used",
                 strength=rule["strength"],
                 rule_id=f"ada-cardiorenal-{label}",
@@ -72,7 +79,7 @@ def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
 
 
 def _metformin(
-    facts: PatientFacts, k: TreatmentKnowledge, egfr: float | None, missing: list[str]
+    facts: PatientFacts, k: TreatmentKnowledge, egfr: LabValue | None, missing: list[str]
 ) -> list[Recommendation]:
     m = k.guidelines["diabetes"]["metformin"]
     on = "metformin" in facts.ingredients(include_proposed=False)
@@ -80,7 +87,15 @@ def _metformin(
         missing.append("eGFR not available: metformin eligibility unknown")
         return []
     stop, no_start = m["stop_below_egfr"], m["no_initiation_below_egfr"]
-    if egfr < stop:
+    below_stop, below_start = egfr.below(stop), egfr.below(no_start)
+    if below_stop is None or (not below_stop and below_start is None):
+        cut = stop if below_stop is None else no_start
+        missing.append(
+            f"eGFR {egfr.text()} cannot tell whether it is below {cut}: "
+            "metformin eligibility not checked"
+        )
+        return []
+    if below_stop:
         action, rule, text = (
             (Action.STOP, "ada-metformin-stop", f"below {stop}: stop metformin")
             if on
@@ -90,7 +105,7 @@ def _metformin(
                 f"below {stop}: metformin is contraindicated",
             )
         )
-    elif egfr < no_start:
+    elif below_start:
         action, rule = (Action.ADJUST if on else Action.AVOID), "ada-metformin-egfr-30-44"
         text = f"{stop}–{no_start - 1}: " + (
             "reassess benefit and dose" if on else "do not start metformin"
@@ -110,7 +125,7 @@ def _metformin(
             drug="metformin",
             drug_class="biguanide",
             strength=m["strength"],
-            rationale=f"eGFR {egfr:g} is {text}",
+            rationale=f"eGFR {egfr.text()} is {text}",
         )
     ]
 
@@ -123,7 +138,14 @@ def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> li
         return []
     relaxed = facts.age is not None and facts.age >= t["relaxed_from_age"]
     target = t["relaxed_below_percent"] if relaxed else t["general_below_percent"]
-    if value < target:
+    on_target = value.below(target)
+    if on_target is None:
+        missing.append(
+            f"HbA1c {value.text()}% cannot tell whether it is below {target:g}%: "
+            "glycaemic target not assessed"
+        )
+        return []
+    if on_target:
         return []
     why = f"age {facts.age:g}" if relaxed and facts.age is not None else "general adult target"
     return [
@@ -133,7 +155,7 @@ def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> li
             t["cite"],
             action=Action.ADJUST,
             drug_class="glucose-lowering therapy",
-            rationale=f"HbA1c {value:g}% is at or above the individual target below "
+            rationale=f"HbA1c {value.text()}% is at or above the individual target below "
             f"{target:g}% ({why}): intensify treatment",
             strength="individualised target",
             rule_id="ada-hba1c-target",
@@ -154,12 +176,18 @@ def bp_category(sbp: float, dbp: float, k: TreatmentKnowledge) -> str:
 def hypertension(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
     """ACC/AHA 2017: category, drug threshold, first-line classes, RAAS preference, two agents."""
     h = k.guidelines["hypertension"]
-    sbp, dbp = facts.lab("systolic_bp"), facts.lab("diastolic_bp")
-    if sbp is None or dbp is None:
+    sbp_lab, dbp_lab = facts.lab("systolic_bp"), facts.lab("diastolic_bp")
+    if sbp_lab is None or dbp_lab is None:
         need = "hypertension" in facts.conditions
         return [], (
             ["blood pressure not available: hypertension rules not applied"] if need else []
         )
+    sbp, dbp = sbp_lab.exact, dbp_lab.exact
+    if sbp is None or dbp is None:
+        return [], [
+            f"blood pressure {sbp_lab.text()}/{dbp_lab.text()} is a bound, not a measure: "
+            "hypertension rules not applied"
+        ]
     cat = bp_category(sbp, dbp, k)
     bp = f"BP {sbp:g}/{dbp:g} mmHg ({cat})"
     first_line = h["first_line_classes"]
@@ -175,7 +203,13 @@ def hypertension(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
                 "10-year ASCVD risk not available: stage 1 drug-treatment threshold unknown"
             ]
         threshold = h["stage1_drug_if_ascvd_risk_at_least_percent"]
-        if risk < threshold:
+        low_risk = risk.below(threshold)
+        if low_risk is None:
+            return [], [
+                f"10-year ASCVD risk {risk.text()}% cannot tell whether it is below "
+                f"{threshold:g}%: stage 1 drug-treatment threshold unknown"
+            ]
+        if low_risk:
             return [
                 _rec(
                     facts,
@@ -183,8 +217,8 @@ def hypertension(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
                     h["stage1_cite"],
                     action=Action.MONITOR,
                     drug_class="non-drug therapy",
-                    rationale=f"{bp} with 10-year ASCVD risk {risk:g}% (below {threshold:g}%): "
-                    "lifestyle therapy and reassess",
+                    rationale=f"{bp} with 10-year ASCVD risk {risk.text()}% "
+                    f"(below {threshold:g}%): lifestyle therapy and reassess",
                     strength="guideline threshold",
                     rule_id="acc-aha-stage1-low-risk",
                 )
@@ -211,7 +245,7 @@ def _raas_preferred(facts: PatientFacts, k: TreatmentKnowledge) -> bool:
     h = k.guidelines["hypertension"]
     acr = facts.lab("urine_acr")
     albuminuric = "albuminuria" in facts.conditions or (
-        acr is not None and acr >= h["albuminuria_acr_at_least_mg_per_g"]
+        acr is not None and acr.at_least(h["albuminuria_acr_at_least_mg_per_g"]) is True
     )
     return albuminuric or "ckd_stage_3_plus" in facts.conditions
 

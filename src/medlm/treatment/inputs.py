@@ -1,70 +1,84 @@
-"""Treatment input: one patient from a FHIR R4 Bundle or from medlm's PatientRecord JSON."""
+"""Treatment input: the one patient of an IngestReport from the records boundary.
+
+Treatment reads patients only through `medlm.records.read`. Resource types it does not use are
+skipped by the reader; a resource it does use (a medication, an allergy, a lab, a problem)
+that could not be read does not refuse the patient: it is listed among what could not be
+checked, by resource, field and value. The patient is refused only when what is needed is
+unreadable: no patient, or several where one is needed.
+"""
 
 from __future__ import annotations
 
-import json
-from importlib import import_module
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pydantic
+from pydantic import BaseModel, Field
 
-from medlm.errors import InputError, ValidationError
-from medlm.records import PatientRecord
+from medlm.errors import InputError
+from medlm.records import IngestReport, PatientRecord, Rejection
+from medlm.records.read import read_document, read_path
+
+# Resource types whose loss makes a treatment check incomplete (None: an entry of unknown type).
+_RELEVANT = {
+    None,
+    "Observation",
+    "Condition",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Medication",
+    "AllergyIntolerance",
+}
 
 
-def record_from_bundle(bundle: dict[str, Any]) -> PatientRecord:
-    """The one patient in a FHIR Bundle, read by `medlm.records.fhir.read_bundle`."""
-    try:
-        reader = import_module("medlm.records.fhir").read_bundle
-    except (ImportError, AttributeError) as exc:
+class TreatmentInput(BaseModel):
+    """One patient's record and the lines saying what about them could not be read."""
+
+    record: PatientRecord
+    unread: list[str] = Field(default_factory=list)
+
+
+def unread_line(rejection: Rejection) -> str:
+    """'could not read MedicationRequest 'mr1' (MedicationRequest.status = 'x'): reason'."""
+    what = rejection.resource_type or "an entry"
+    ident = f" {rejection.resource_id!r}" if rejection.resource_id else ""
+    at = f" at entry {rejection.position}" if rejection.position is not None else ""
+    field = rejection.field or "?"
+    value = f" = {rejection.value}" if rejection.value is not None else ""
+    return f"could not read {what}{ident}{at} ({field}{value}): {rejection.reason}; not checked"
+
+
+def patient_input(report: IngestReport, where: str = "input") -> TreatmentInput:
+    """The one patient of a report, or InputError saying exactly what is missing."""
+    if len(report.records) > 1:
+        ids = ", ".join(r.patient.id for r in report.records[:5])
         raise InputError(
-            "FHIR Bundle input needs medlm.records.fhir.read_bundle, which this installation "
-            "lacks; give medlm PatientRecord JSON instead"
-        ) from exc
-    result = reader(bundle)
-    records = list(getattr(result, "records", result))
-    rejections = list(getattr(result, "rejections", []))
-    if rejections:
-        # a dropped medication or allergy would make the safety checks silently incomplete
-        lines = "; ".join(r.line() for r in rejections[:3])
-        more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
-        raise InputError(
-            f"the FHIR Bundle has {len(rejections)} resource(s) medlm could not read, so the "
-            f"treatment checks would be incomplete: {lines}{more}"
+            f"{where} holds {len(report.records)} patients ({ids}); treatment needs exactly one"
         )
-    if len(records) != 1:
-        raise InputError(f"the FHIR Bundle holds {len(records)} patients; give exactly one")
-    record = records[0]
-    if not isinstance(record, PatientRecord):
-        raise InputError(f"read_bundle returned {type(record).__name__}, not a PatientRecord")
-    return record
+    if not report.records:
+        about = [r for r in report.rejections if r.resource_type in {"Patient", "PatientRecord"}]
+        why = "; ".join(r.line() for r in about[:3]) or "it has no Patient resource"
+        raise InputError(f"{where}: no readable patient: {why}")
+    record = report.records[0]
+    pid = record.patient.id
+    relevant = [
+        r for r in report.rejections if r.resource_type in _RELEVANT and r.patient_id in (None, pid)
+    ]
+    return TreatmentInput(record=record, unread=[unread_line(r) for r in relevant])
 
 
-def record_from_json(data: Any, where: str = "input") -> PatientRecord:
-    """A PatientRecord from parsed JSON: a FHIR Bundle or medlm's own PatientRecord shape."""
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
-    if data.get("resourceType") == "Bundle":
-        return record_from_bundle(data)
-    try:
-        return PatientRecord.model_validate(data)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ValidationError(
-            f"{where}: field {field!r}: {first['msg']} (value {first.get('input')!r:.80})",
-            record=where,
-            field=field,
-        ) from exc
+def read_patient_file(path: Path, as_of: datetime | None = None) -> TreatmentInput:
+    """One patient from a file (FHIR Bundle or medlm PatientRecord JSON)."""
+    return patient_input(read_path(path, as_of=as_of), where=str(path))
 
 
-def read_patient_file(path: Path) -> PatientRecord:
-    """Read one patient from a JSON file (FHIR Bundle or PatientRecord)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"patient file {path} does not exist") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"patient file {path} is not valid JSON: {exc}") from exc
-    return record_from_json(data, where=str(path))
+def read_patient_document(
+    document: Any, where: str = "input", as_of: datetime | None = None
+) -> TreatmentInput:
+    """One patient from parsed JSON (a FHIR Bundle or medlm PatientRecord JSON)."""
+    return patient_input(read_document(document, source=where, as_of=as_of), where=where)
+
+
+def record_input(record: PatientRecord, as_of: datetime | None = None) -> TreatmentInput:
+    """A PatientRecord built in code or sent as JSON, through the same boundary as files."""
+    return read_patient_document(record.model_dump(mode="json"), where="record", as_of=as_of)

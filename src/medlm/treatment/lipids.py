@@ -23,7 +23,7 @@ def statin_intensity(ingredient: str, dose_mg: float, k: TreatmentKnowledge) -> 
 
 
 def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> dict[str, Any] | None:
-    ldl, risk, age = facts.lab("ldl"), facts.lab("ascvd_risk_10y"), facts.age
+    ldl, risk, age = facts.lab("ldl_cholesterol"), facts.lab("ascvd_risk_10y"), facts.age
     if age is None:
         missing.append("age not available: statin benefit groups not assessed")
         return None
@@ -32,8 +32,15 @@ def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> di
             continue
         if "condition" in g and g["condition"] in facts.conditions:
             return dict(g)
-        if "ldl_at_least_mg_dl" in g and ldl is not None and ldl >= g["ldl_at_least_mg_dl"]:
-            return dict(g)
+        if "ldl_at_least_mg_dl" in g and ldl is not None:
+            severe = ldl.at_least(g["ldl_at_least_mg_dl"])
+            if severe:
+                return dict(g)
+            if severe is None:
+                missing.append(
+                    f"LDL-C {ldl.text()} mg/dL cannot tell whether it is at least "
+                    f"{g['ldl_at_least_mg_dl']} mg/dL: severe hypercholesterolaemia group unknown"
+                )
         if "ascvd_risk_at_least_percent" in g:
             if ldl is None or risk is None:
                 missing.append(
@@ -41,12 +48,25 @@ def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> di
                     "primary-prevention statin group unknown"
                 )
                 continue
-            if (
-                g["ldl_from_mg_dl"] <= ldl < g["ldl_below_mg_dl"]
-                and risk >= g["ascvd_risk_at_least_percent"]
-            ):
+            in_group = _all(
+                ldl.within(g["ldl_from_mg_dl"], g["ldl_below_mg_dl"]),
+                risk.at_least(g["ascvd_risk_at_least_percent"]),
+            )
+            if in_group is None:
+                missing.append(
+                    f"LDL-C {ldl.text()} mg/dL or ASCVD risk {risk.text()}% is a bound: "
+                    "primary-prevention statin group unknown"
+                )
+            elif in_group:
                 return dict(g)
     return None
+
+
+def _all(*answers: bool | None) -> bool | None:
+    """Three-valued and: one False decides; otherwise None if any is unknown."""
+    if False in answers:
+        return False
+    return None if None in answers else True
 
 
 def _dose_text(intensity: str, k: TreatmentKnowledge, exclude: set[str]) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowledge
 from medlm.records import PatientRecord
+from medlm.records.timing import resolve_as_of
 from medlm.treatment import guidelines, lipids
 from medlm.treatment.context import PatientDrug, PatientFacts, read_facts
 from medlm.treatment.drugs import DrugMatcher
+from medlm.treatment.labs import lab_windows
 from medlm.treatment.pgx import advice_for
 from medlm.treatment.results import Action, Recommendation, SafetyIssue, TreatmentReport
 from medlm.treatment.safety import PregnancyCategories, SafetyEngine
@@ -26,33 +29,54 @@ class TreatmentRecommender:
     """Ranked, cited recommendations and safety issues for one PatientRecord at a time.
 
     Construct once (it loads the knowledge files; the drug dictionary loads on first use) and
-    call `recommend` per patient. `pregnancy_categories` optionally adds the WHO
-    essential-medicines pregnancy categories (see `medlm.treatment.who_eml`).
+    call `recommend` per patient at an as-of time. `pregnancy_categories` optionally adds the
+    WHO essential-medicines pregnancy categories (see `medlm.treatment.who_eml`);
+    `freshness_days` overrides the concept library's freshness windows (settings
+    `records.freshness_days`).
     """
 
     def __init__(
         self,
         knowledge: TreatmentKnowledge | None = None,
         pregnancy_categories: PregnancyCategories | None = None,
+        freshness_days: Mapping[str, float] | None = None,
     ) -> None:
         self.knowledge = knowledge or load_treatment_knowledge()
         known = {m for c in self.knowledge.classes.values() for m in c.members}
         self.matcher = DrugMatcher(known_ingredients=known)
         self.safety = SafetyEngine(self.knowledge, pregnancy_categories)
+        self.windows = lab_windows(freshness_days)
 
-    def facts(self, record: PatientRecord, today: date | None = None) -> PatientFacts:
-        return read_facts(record, self.knowledge, self.matcher, today or date.today())
+    def facts(self, record: PatientRecord, as_of: datetime | date | None = None) -> PatientFacts:
+        """What the rules read about the patient at `as_of` (default now)."""
+        when = resolve_as_of(as_of)
+        return read_facts(record, self.knowledge, self.matcher, when, self.windows)
 
-    def check(self, record: PatientRecord, today: date | None = None) -> TreatmentReport:
-        """Safety issues only (e.g. for an order being signed)."""
-        facts = self.facts(record, today)
+    def check(
+        self,
+        record: PatientRecord,
+        as_of: datetime | date | None = None,
+        unread: Sequence[str] = (),
+    ) -> TreatmentReport:
+        """Safety issues only (e.g. for an order being signed).
+
+        `unread` lists what the records boundary could not read about this patient (see
+        `medlm.treatment.inputs`); it is reported among what could not be checked.
+        """
+        facts = self.facts(record, as_of)
         issues, missing = self.safety.check(facts)
-        return self._report(facts, [], issues, missing)
+        return self._report(facts, [], issues, [*unread, *missing])
 
-    def recommend(self, record: PatientRecord, today: date | None = None) -> TreatmentReport:
-        """Recommendations (ranked), safety issues and missing data for one patient."""
-        facts = self.facts(record, today)
+    def recommend(
+        self,
+        record: PatientRecord,
+        as_of: datetime | date | None = None,
+        unread: Sequence[str] = (),
+    ) -> TreatmentReport:
+        """Recommendations (ranked), safety issues and what could not be checked."""
+        facts = self.facts(record, as_of)
         issues, missing = self.safety.check(facts)
+        missing = [*unread, *missing]
         drafts: list[Recommendation] = []
         for branch in (guidelines.diabetes, guidelines.hypertension, lipids.statins):
             recs, miss = branch(facts, self.knowledge)
@@ -73,12 +97,14 @@ class TreatmentRecommender:
         issues: list[SafetyIssue],
         missing: list[str],
     ) -> TreatmentReport:
+        could_not = [*missing, *facts.missing, *facts.unmatched]
         return TreatmentReport(
             patient_id=facts.patient_id,
             recommendations=recs,
             issues=issues,
-            missing=list(dict.fromkeys(missing)),
+            missing=list(dict.fromkeys(could_not)),
             unmatched=facts.unmatched,
+            notes=facts.notes,
             knowledge_version=self.knowledge.version,
         )
 

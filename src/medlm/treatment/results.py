@@ -102,10 +102,17 @@ class TreatmentReport(BaseModel):
     recommendations: list[Recommendation] = Field(default_factory=list)
     issues: list[SafetyIssue] = Field(default_factory=list)
     missing: list[str] = Field(
-        default_factory=list, description="Data a rule needed but the record lacks."
+        default_factory=list,
+        description="What could not be checked: data a rule needed but the record lacks, stale "
+        "values, bounds that cannot decide a rule, unrecognised drugs, unreadable resources.",
     )
     unmatched: list[str] = Field(
-        default_factory=list, description="Medication or allergy names not recognised."
+        default_factory=list,
+        description="Medication or allergy names not recognised (also listed in `missing`).",
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How facts were recognised, e.g. a problem mapped from its display text.",
     )
     knowledge_version: str
     disclaimer: str = DISCLAIMER
@@ -138,6 +145,7 @@ class TreatmentReport(BaseModel):
             ],
             "missing": self.missing,
             "unmatched": self.unmatched,
+            "notes": self.notes,
             "knowledge_version": self.knowledge_version,
             "disclaimer": self.disclaimer,
         }

@@ -125,15 +125,25 @@ class SafetyEngine:
                 if egfr is None:
                     missing.append(f"eGFR not available: {drug.ingredient} kidney limits unknown")
                     continue
-                low = rule.egfr_from if rule.egfr_from is not None else float("-inf")
-                if low <= egfr < rule.egfr_below:
+                applies = egfr.within(rule.egfr_from, rule.egfr_below)
+                if applies is None:
+                    band = (
+                        f"{rule.egfr_from:g}–{rule.egfr_below:g}"
+                        if rule.egfr_from is not None
+                        else f"below {rule.egfr_below:g}"
+                    )
+                    missing.append(
+                        f"eGFR {egfr.text()} cannot tell whether the {drug.ingredient} limit "
+                        f"for eGFR {band} applies: not checked"
+                    )
+                elif applies:
                     out.append(
                         self._issue(
                             facts,
                             [drug],
                             severity=Severity(rule.severity),
                             kind=IssueKind(rule.kind),
-                            detail=f"{drug.label} with eGFR {egfr:g}: {rule.reason}",
+                            detail=f"{drug.label} with eGFR {egfr.text()}: {rule.reason}",
                             citation=rule.cite,
                             rule_id=rule.id,
                         )

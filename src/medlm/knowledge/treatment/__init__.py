@@ -148,6 +148,11 @@ class TreatmentKnowledge(BaseModel):
     guidelines: dict[str, Any] = Field(description="Raw guideline logic; see guidelines.yaml.")
     sources: dict[str, dict[str, Any]]
 
+    @property
+    def pregnancy_status(self) -> ObservationCode:
+        """How a pregnancy-status value (concept `pregnancy_status`) is read."""
+        return self.observations["pregnancy_status"]
+
     def expand(self, names: list[str]) -> set[str]:
         """Ingredient names for a list of ingredients and `@class` references."""
         out: set[str] = set()

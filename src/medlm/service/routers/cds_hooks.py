@@ -9,10 +9,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from medlm.errors import MedlmError
+from medlm.records.read import read_cds_request
+from medlm.records.timing import resolve_as_of
 from medlm.service.auth import audit_patients
 from medlm.service.routers.treatment import RecommenderDep
 from medlm.treatment import cds
-from medlm.treatment.inputs import record_from_bundle
+from medlm.treatment.inputs import patient_input
 
 router = APIRouter(prefix="", tags=["cds_hooks"])
 
@@ -50,7 +52,12 @@ def _outcome(status: int, text: str) -> JSONResponse:
 def call_service(
     service_id: str, body: CdsRequest, recommender: RecommenderDep, request: Request
 ) -> cds.CdsResponse | JSONResponse:
-    """Run a hook on the prefetched patient data; 412 when the prefetch lacks the patient.
+    """Run a hook on the prefetched patient data at the time of the call.
+
+    patient-view needs the Patient in the prefetch (412 otherwise); order-sign checks the draft
+    orders even without it (what could not be checked is listed). 400 naming the path when a
+    prefetch value or draftOrders is malformed; 422 when the patient cannot be judged (e.g.
+    deceased).
 
     Callers need a trusted CDS client JWT or a medlm bearer token (see docs/privacy.md)."""
     patient = body.context.get("patientId")
@@ -62,14 +69,21 @@ def call_service(
         raise HTTPException(
             status_code=400, detail=f"service {service_id} answers {known[service_id]!r} only"
         )
-    if not body.prefetch or not isinstance(body.prefetch.get("patient"), dict):
-        return _outcome(412, "prefetch 'patient' is required; this service does not query FHIR")
+    if service_id == cds.PATIENT_VIEW and not cds.has_patient(body.prefetch):
+        return _outcome(412, "prefetch must hold the Patient; this service does not query FHIR")
+    as_of = resolve_as_of(None)  # the request arrives now: CDS Hooks calls carry no time
     try:
-        record = record_from_bundle(cds.request_bundle(body.context, body.prefetch))
+        ingest = read_cds_request(body.model_dump(mode="json"), as_of=as_of)
+        bad = cds.malformed(ingest)
+        if bad:
+            raise HTTPException(
+                status_code=400, detail="; ".join(f"{r.field}: {r.reason}" for r in bad)
+            )
+        given = patient_input(ingest, where="CDS Hooks request")
         if service_id == cds.ORDER_SIGN:
-            report = recommender.check(record)
+            report = recommender.check(given.record, as_of=as_of, unread=given.unread)
         else:
-            report = recommender.recommend(record)
+            report = recommender.recommend(given.record, as_of=as_of, unread=given.unread)
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return cds.cards(service_id, report)
