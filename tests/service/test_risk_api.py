@@ -62,3 +62,30 @@ def test_unknown_model_is_404_and_bad_body_is_422(with_model: Settings) -> None:
         assert client.post("/v1/risk/nope/predict", json={"records": []}).status_code == 404
         both = client.post("/v1/risk/diabetes/predict", json={})
         assert both.status_code == 422
+
+
+def test_a_deceased_patient_is_refused_and_the_as_of_time_is_the_request_s(
+    with_model: Settings,
+) -> None:
+    alive, died = (r.model_dump(mode="json") for r in load("pima").to_records(limit=2))
+    died["patient"] |= {"deceased": True, "deceased_on": "2020-02-29"}
+    body = {"records": [alive, died], "as_of": "2024-06-01T12:00:00Z"}
+    with TestClient(create_app(with_model)) as client:
+        response = client.post("/v1/risk/diabetes/predict", json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["as_of"].startswith("2024-06-01T12:00")
+    assert [s["patient_id"] for s in result["scores"]] == ["pima-0001"]
+    assert result["refused"] == [
+        {"patient_id": "pima-0002", "reason": "patient pima-0002 died on 2020-02-29"}
+    ]
+
+
+def test_a_bundle_without_a_readable_patient_is_422_saying_why(with_model: Settings) -> None:
+    patient = {"resourceType": "Patient", "id": "x", "birthDate": "not-a-date"}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    with TestClient(create_app(with_model)) as client:
+        response = client.post("/v1/risk/diabetes/predict", json={"bundle": bundle})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "no readable patient" in detail and "Patient.birthDate" in detail

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from medlm.cli.render import print_disclaimer, print_json, print_table, progress, stdout
+from medlm.errors import InputError
 from medlm.settings import load_settings
+
+if TYPE_CHECKING:
+    from medlm.risk.batch import RiskBatch
 
 app = typer.Typer(
     help="Disease risk prediction: train, evaluate, cv, predict.", no_args_is_help=True
@@ -198,28 +203,56 @@ def external(
     print_disclaimer()
 
 
+def _as_of(text: str | None) -> datetime | date | None:
+    """--as-of as a date (the end of that day, UTC) or an ISO date-time; None is now."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--as-of {text!r} is not an ISO date (2024-05-01) or date-time (2024-05-01T09:30)"
+        ) from None
+
+
 @app.command()
 def predict(
     input_file: Annotated[
-        Path, typer.Argument(help="PatientRecord JSON (one or a list) or FHIR Bundle.")
+        Path, typer.Argument(help="FHIR Bundle, PatientRecord JSON (one or a list), or CSV.")
     ],
     model: Annotated[Path, typer.Option("--model", help="Model folder from `medlm risk train`.")],
     fhir: Annotated[
         bool, typer.Option("--fhir", help="Include FHIR RiskAssessments in --json.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Judge the patients at this date or time (default: now)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Risk, tier and top reasons for each patient in a record file or FHIR Bundle."""
+    from medlm.records.timing import resolve_as_of
+    from medlm.risk.batch import predict_batch
     from medlm.risk.inputs import read_patients
     from medlm.risk.training import load_for_prediction
 
     settings = load_settings()
+    when = resolve_as_of(_as_of(as_of))
     predictor = load_for_prediction(model, settings.risk)
-    records, rejected = read_patients(input_file)
-    scores = predictor.predict_records(records)
+    report = read_patients(input_file, as_of=when)
+    batch = predict_batch(
+        predictor, report, as_of=when, freshness_days=settings.records.freshness_days
+    )
     if as_json:
-        print_json([{"score": s, "risk_assessment": s.to_fhir()} if fhir else s for s in scores])
+        body = batch.model_dump(mode="json")
+        if fhir:
+            body["risk_assessments"] = [s.to_fhir() for s in batch.scores]
+        print_json(body)
         return
+    _render_batch(batch, predictor.outcome)
+
+
+def _render_batch(batch: RiskBatch, outcome: str) -> None:
     rows = [
         [
             s.patient_id,
@@ -228,13 +261,20 @@ def predict(
             "; ".join(r.text for r in s.reasons),
             ", ".join(s.missing) or "-",
         ]
-        for s in scores
+        for s in batch.scores
     ]
-    for line in rejected:
+    for line in batch.rejected:
         stdout().print(f"rejected: {line}", highlight=False)
+    if batch.skipped:
+        stdout().print(batch.skipped, highlight=False)
+    for refused in batch.refused:
+        stdout().print(f"refused: {refused.reason}: no risk score", highlight=False)
     print_table(
-        f"Risk of {predictor.outcome}",
+        f"Risk of {outcome} at {batch.as_of.isoformat(timespec='minutes')}",
         ["patient", "probability", "tier", "reasons", "missing"],
         rows,
     )
+    for score in batch.scores:
+        for note in score.notes:
+            stdout().print(f"{score.patient_id}: {note}", highlight=False)
     print_disclaimer()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -13,7 +14,9 @@ from pydantic import BaseModel, model_validator
 
 from medlm.errors import MedlmError
 from medlm.records import PatientRecord
+from medlm.records.timing import resolve_as_of
 from medlm.risk import DiseaseRiskPredictor, RiskScore
+from medlm.risk.batch import PatientRefusal, predict_batch
 from medlm.service.auth import audit_patients
 from medlm.settings import Settings
 
@@ -65,11 +68,15 @@ ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_models)]
 
 
 class PredictRequest(BaseModel):
-    """Patients as one medlm PatientRecord, a list of them, or one FHIR R4 Bundle."""
+    """Patients as one medlm PatientRecord, a list of them, or one FHIR R4 Bundle.
+
+    `as_of` is when the patients are judged (ages, freshness of values, deaths); default now.
+    """
 
     record: PatientRecord | None = None
     records: list[PatientRecord] | None = None
     bundle: dict[str, Any] | None = None
+    as_of: datetime | None = None
 
     @model_validator(mode="after")
     def _one_input(self) -> PredictRequest:
@@ -81,9 +88,12 @@ class PredictRequest(BaseModel):
 
 class PredictResponse(BaseModel):
     model: str
+    as_of: datetime
     scores: list[RiskScore]
     risk_assessments: list[dict[str, Any]]
+    refused: list[PatientRefusal] = []
     rejected: list[str] = []
+    skipped: str | None = None
 
 
 class ModelInfo(BaseModel):
@@ -107,22 +117,36 @@ def predict(
     model: str, body: PredictRequest, models: ModelsDep, request: Request
 ) -> PredictResponse:
     """Probability, tier, reasons and a FHIR RiskAssessment for each patient."""
-    from medlm.risk.inputs import records_from_bundle
+    from medlm.risk.inputs import patients_from_document
 
     predictor = models.get(model)
     if predictor is None:
         raise HTTPException(status_code=404, detail=f"no risk model {model!r}; see /v1/risk/models")
+    settings = cast(Settings, request.app.state.settings)
+    when = resolve_as_of(body.as_of)
     try:
-        rejected: list[str] = []
-        if body.record is not None:
-            records = [body.record]
-        elif body.records is not None:
-            records = body.records
-        else:
-            records, rejected = records_from_bundle(body.bundle or {})
-        audit_patients(request, [r.patient.id for r in records])
-        scores = predictor.predict_records(records)
-        fhir = [s.to_fhir() for s in scores]
+        report = patients_from_document(_document(body), source="request", as_of=when)
+        audit_patients(request, [r.patient.id for r in report.records])
+        batch = predict_batch(
+            predictor, report, as_of=when, freshness_days=settings.records.freshness_days
+        )
+        fhir = [s.to_fhir() for s in batch.scores]
     except MedlmError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return PredictResponse(model=model, scores=scores, risk_assessments=fhir, rejected=rejected)
+    return PredictResponse(
+        model=model,
+        as_of=batch.as_of,
+        scores=batch.scores,
+        risk_assessments=fhir,
+        refused=batch.refused,
+        rejected=batch.rejected,
+        skipped=batch.skipped,
+    )
+
+
+def _document(body: PredictRequest) -> Any:
+    """The request's patients as JSON for the records boundary (records are read there too)."""
+    if body.bundle is not None:
+        return body.bundle
+    records = [body.record] if body.record is not None else body.records or []
+    return [r.model_dump(mode="json") for r in records]
