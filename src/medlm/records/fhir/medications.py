@@ -82,9 +82,15 @@ def _product_of(med: Json, holder: Json, index: Index, path: str, notes: list[st
             strengths.append(dose)
     if len(strengths) > 1:
         notes.append(f"{path}: {len(strengths)} ingredient strengths; no single strength set")
+    code = optional_coding(med.get("code"), _DRUG_SYSTEMS)
+    name = (med.get("code") or {}).get("text")
+    if code is None and not name and ingredients:
+        # A compounded product without a code of its own is named by its ingredients.
+        name = " + ".join(c.display or c.code for c in ingredients)
+        notes.append(f"{path}: no product code; named by its ingredients: {name}")
     return {
-        "code": optional_coding(med.get("code"), _DRUG_SYSTEMS),
-        "name": (med.get("code") or {}).get("text"),
+        "code": code,
+        "name": name,
         "ingredients": ingredients,
         "strength": strengths[0] if len(strengths) == 1 else None,
         "form": concept_text(med.get("form")),

@@ -148,7 +148,8 @@ def check_bundle(source: Any, name: str) -> list[Any]:
 
 def bundle_items(entries: list[Any], report: IngestReport, where: str | None = None) -> list[Item]:
     """The resources of Bundle entries; an entry without a resource is skipped when it is a
-    request or response (a transaction DELETE, a batch answer), else rejected."""
+    request or response (a transaction DELETE, a batch answer), else rejected. A resource
+    without an id whose fullUrl is a `urn:uuid:` takes that uuid as its id."""
     items = []
     for i, entry in enumerate(entries):
         entry = entry if isinstance(entry, dict) else {}
@@ -161,7 +162,11 @@ def bundle_items(entries: list[Any], report: IngestReport, where: str | None = N
                 Rejection(position=i, field="Bundle.entry.resource", reason=reason)
             )
             continue
-        items.append(Item(i, entry["resource"], entry.get("fullUrl"), where))
+        resource, full_url = entry["resource"], entry.get("fullUrl")
+        if resource.get("id") is None and str(full_url).startswith("urn:uuid:"):
+            # A transaction entry (POST) is identified by its fullUrl: its uuid is its id.
+            resource = {**resource, "id": str(full_url).removeprefix("urn:uuid:")}
+        items.append(Item(i, resource, full_url, where))
     return items
 
 
