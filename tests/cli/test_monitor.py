@@ -107,3 +107,49 @@ def test_replay_file_and_no_input_error(runner: CliRunner, cli_env: Path, tmp_pa
     assert report["reports"][0]["paging_alerts"] == 1
     missing = runner.invoke(app, ["monitor", "replay"])
     assert missing.exit_code == 2 and "--scenarios" in missing.output
+
+
+def _bundle() -> dict[str, object]:
+    def obs(rid: str, code: str, value: float, unit: str) -> dict[str, object]:
+        return {"fullUrl": f"urn:uuid:{rid}", "resource": {
+            "resourceType": "Observation", "id": rid, "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "subject": {"reference": "urn:uuid:p1"}, "effectiveDateTime": "2026-01-01T08:00:00Z",
+            "valueQuantity": {"value": value, "unit": unit, "code": unit,
+                              "system": "http://unitsofmeasure.org"}}}  # fmt: skip
+
+    return {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:p1", "resource": {"resourceType": "Patient", "id": "p1"}},
+        obs("rr", "9279-1", 30, "/min"), obs("hr", "8867-4", 125, "/min"),
+        obs("temp", "8331-1", 98.6, "[degF]"), obs("sbp", "8480-6", 85, "mm[Hg]"),
+        obs("sat", "59408-5", 88, "%"),
+    ]}  # fmt: skip
+
+
+def test_score_reads_a_fhir_bundle_and_scores_its_set(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(_bundle()))
+    result = runner.invoke(app, ["monitor", "score", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    [out] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out["news2"]["partial_total"] == 3 + 2 + 0 + 3 + 3
+    assert sorted(out["news2"]["missing"]) == ["air_or_oxygen", "consciousness"]
+
+
+def test_score_fhir_writes_a_bundle_of_news2_and_detected_issues(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    result = runner.invoke(app, ["monitor", "score", "--fhir"], input=ACCEPTANCE + "\n")
+    assert result.exit_code == 0, result.output
+    bundle = json.loads(result.stdout)
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds == ["Observation", "DetectedIssue"]
+    assert bundle["entry"][0]["resource"]["valueInteger"] == 7
+
+
+def test_score_exits_1_when_no_line_could_be_scored(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["monitor", "score", "--json"], input="{not json\n[1]\n")
+    assert result.exit_code == 1
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 2]

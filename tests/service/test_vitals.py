@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from fhir.resources.R4B.bundle import Bundle
 
 from medlm.service.app import create_app
 from medlm.settings import Settings
@@ -122,3 +124,74 @@ def test_alert_ids_outside_the_database_range_are_a_422(
 
 def test_acknowledging_an_unknown_alert_is_a_404(client: TestClient) -> None:
     assert client.post(f"/v1/alerts/{2**63 - 1}/acknowledge").status_code == 404
+
+
+CRITICAL: dict[str, Any] = {
+    "respiratory_rate": 30, "spo2": 88, "on_oxygen": True, "systolic_bp": 85,
+    "heart_rate": 125, "consciousness": "V", "temperature_c": 37.0,
+}  # fmt: skip
+
+
+def _iso(time: datetime) -> str:
+    return time.isoformat()
+
+
+@pytest.mark.parametrize(
+    "future", [timedelta(hours=2), datetime(9000, 1, 1, tzinfo=UTC) - datetime.now(UTC)],
+    ids=["2h-ahead", "year-9000"],
+)  # fmt: skip
+def test_a_critical_set_after_a_future_dated_one_alerts_through_http(
+    client: TestClient, future: timedelta
+) -> None:
+    pid = f"future-{int(future.total_seconds()) % 100_000}"
+    now = datetime.now(UTC)
+    ahead = SET | {
+        "patient_id": pid,
+        "time": _iso(now + future),
+        "respiratory_rate": 16,
+        "spo2": 97,
+        "systolic_bp": 120,
+        "heart_rate": 70,
+        "temperature_c": 37.0,
+    }
+    first = client.post("/v1/vitals", json={"vitals": [ahead]}).json()
+    assert first["results"] == [] and first["alerts"] == []
+    assert "clock-skew" in " ".join(r["reason"] for r in first["rejected"])
+    critical = {"patient_id": pid, "time": _iso(now)} | CRITICAL
+    body = client.post("/v1/vitals", json={"vitals": [critical]}).json()
+    assert body["results"][0]["status"] == "new" and body["results"][0]["news2"]["total"] == 16
+    assert [a["level"] for a in body["alerts"]] == [4]
+
+
+@pytest.mark.parametrize("time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
+def test_times_at_the_ends_of_the_calendar_are_rejected_not_a_500(
+    client: TestClient, time: str
+) -> None:
+    observation = {
+        "resourceType": "Observation", "id": "edge", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "subject": {"reference": "Patient/edge"}, "effectiveDateTime": time,
+        "valueQuantity": {"value": 80, "unit": "/min", "code": "/min",
+                          "system": "http://unitsofmeasure.org"},
+    }  # fmt: skip
+    body = {"vitals": [SET | {"patient_id": "edge", "time": time}], "observations": [observation]}
+    response = client.post("/v1/vitals", json=body)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert out["results"] == []
+    assert out["errors"][0]["field"] == "time" and "range" in out["errors"][0]["reason"]
+    assert len(out["errors"]) + len(out["rejected"]) == 2
+
+
+def test_post_vitals_can_answer_fhir_scores_and_detected_issues(client: TestClient) -> None:
+    body = client.post(
+        "/v1/vitals", params={"fhir": "true"}, json={"vitals": [SET | {"patient_id": "f1"}]}
+    ).json()
+    Bundle.model_validate(body["fhir"])
+    score, issue = (e["resource"] for e in body["fhir"]["entry"])
+    assert score["valueInteger"] == 7 and issue["resourceType"] == "DetectedIssue"
+    assert {d["reference"] for d in score["derivedFrom"]} >= {"Observation/vitals0-hr"}
+
+
+def test_a_request_with_unknown_top_level_fields_is_a_422(client: TestClient) -> None:
+    assert client.post("/v1/vitals", json=SET).status_code == 422

@@ -76,12 +76,12 @@ def build_sets(
             continue
         assert obs.effective is not None
         key = (obs.patient_id, obs.effective.astimezone(UTC))
-        values = fields.setdefault(key, {})
         try:
             name, value = _field_value(obs)
         except ValueError as exc:
             rejected.append(_reject(obs, str(exc)))
             continue
+        values = fields.setdefault(key, {})
         if name == "on_oxygen":
             values[name] = bool(values.get(name)) or value  # any oxygen source: on oxygen
         elif name in values and values[name] != value:

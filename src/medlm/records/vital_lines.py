@@ -305,8 +305,31 @@ def read_observation_resources(
     return report
 
 
+def _time_out_of_range(resource: dict[str, Any]) -> tuple[str, str] | None:
+    """(path, text) of an effective time with a zone that has no UTC equivalent, else None."""
+    period = resource.get("effectivePeriod")
+    times = {
+        "Observation.effectiveDateTime": resource.get("effectiveDateTime"),
+        "Observation.effectiveInstant": resource.get("effectiveInstant"),
+        "Observation.effectivePeriod.start": period.get("start")
+        if isinstance(period, dict)
+        else None,
+    }
+    for path, text in times.items():
+        if not isinstance(text, str) or "T" not in text:
+            continue
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+        except ValueError:
+            continue  # not a time at all: the reader names it
+        except OverflowError:
+            return path, text
+    return None
+
+
 def _subject_id(resource: Any) -> str | Rejection:
-    """The patient id an Observation's subject names, or why it cannot be used."""
+    """The patient id an Observation's subject names, or why it cannot be used (a subject that
+    is not `Patient/<id>`, or a time with no UTC equivalent, which no later step can compare)."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
         kind = resource.get("resourceType") if isinstance(resource, dict) else None
         return Rejection(
@@ -318,8 +341,19 @@ def _subject_id(resource: Any) -> str | Rejection:
     subject = resource.get("subject")
     ref = subject.get("reference") if isinstance(subject, dict) else None
     pid = ref[len("Patient/") :] if isinstance(ref, str) and ref.startswith("Patient/") else None
+    rid = resource.get("id")
+    bad_time = _time_out_of_range(resource)
+    if bad_time is not None:
+        path, text = bad_time
+        return Rejection(
+            resource_id=str(rid)[:64] if rid is not None else None,
+            resource_type="Observation",
+            patient_id=pid,
+            field=path,
+            value=repr(text)[:40],
+            reason="time is outside the range of UTC dates (years 1-9999)",
+        )
     if pid is None or not _FHIR_ID.fullmatch(pid):
-        rid = resource.get("id")
         return Rejection(
             resource_id=str(rid)[:64] if rid is not None else None,
             resource_type="Observation",
