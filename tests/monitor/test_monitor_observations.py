@@ -144,7 +144,9 @@ def test_a_synthea_bundle_with_bp_panel_and_oral_degf_temperature_scores() -> No
     }  # fmt: skip
     assert sorted(news2.missing) == ["air_or_oxygen", "consciousness"]
     assert vitals.encounter_class == "IMP"
-    assert set(vitals.sources) >= {"Observation/hr", "Observation/rr", "Observation/sat"}
+    assert sorted(vitals.sources) == [
+        "Observation/bp", "Observation/hr", "Observation/rr", "Observation/sat", "Observation/temp",
+    ]  # fmt: skip
 
 
 FULL_LINE = {"patient_id": "pat-1", "time": "2026-01-01T08:00:00Z", "respiratory_rate": 22,
@@ -169,6 +171,20 @@ def test_the_same_set_as_fhir_as_json_lines_and_in_degf_gives_the_same_news2(
         for r in (as_lines, as_degf, as_fhir, as_fhir_cel)
     ]
     assert all(s == scores[0] for s in scores), scores
+
+
+@pytest.mark.parametrize("profile", ["healthy", "hypertension", "ckd_stage3"])
+def test_carebundle_vital_signs_become_sets_with_their_encounter_class(profile: str) -> None:
+    import carebundle
+
+    bundle = json.loads(carebundle.to_json(carebundle.generate_bundle(profile=profile, seed=3)))
+    sets, rejected = vital_sets(read_document(bundle).records)
+    assert sets and rejected == []
+    news2 = score_news2(sets[-1], load_news2())
+    assert {"respiration_rate", "spo2", "systolic_bp", "pulse", "temperature"} <= set(
+        news2.subscores
+    )
+    assert sets[-1].encounter_class is not None
 
 
 def test_loose_fhir_observations_score_like_the_same_json_line() -> None:

@@ -91,13 +91,25 @@ def build_sets(
             values[name] = value
         if obs.encounter_class and "encounter_class" not in values:
             values["encounter_class"] = obs.encounter_class
-        if obs.id:
-            sources.setdefault(key, []).append(f"Observation/{obs.id}")
+        ref = _reference(obs)
+        if ref is not None and ref not in sources.setdefault(key, []):
+            sources[key].append(ref)
     sets = [
         VitalSigns(patient_id=pid, time=time, sources=sources.get((pid, time), []), **values)
         for (pid, time), values in sorted(fields.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return sets, rejected
+
+
+def _reference(obs: Observation) -> str | None:
+    """The FHIR reference of the resource a value came from: a panel component (id
+    `<panel>-<n>` in the panel's group) refers to its panel."""
+    if obs.id is None:
+        return None
+    group = obs.group
+    if group and obs.id.startswith(f"{group}-") and obs.id[len(group) + 1 :].isdigit():
+        return f"Observation/{group}"
+    return f"Observation/{obs.id}"
 
 
 def _unusable(obs: Observation) -> str | None:
