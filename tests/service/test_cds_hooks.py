@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import time
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,3 +119,75 @@ def test_order_sign_on_clopidogrel_for_poor_metabolizer_is_critical_and_fast(
     assert [c["indicator"] for c in cards] == ["critical"]
     assert "clopidogrel" in cards[0]["summary"] and "CPIC" in cards[0]["detail"]
     assert elapsed < 0.5
+
+
+SPEC = Path(__file__).parent / "data" / "cds_hooks"
+
+
+def _spec(name: str) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads((SPEC / name).read_text(encoding="utf-8")))
+
+
+def test_the_specifications_patient_view_example_answers_cards(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            f"/cds-services/{cds.PATIENT_VIEW}", json=_spec("patient-view-request.json")
+        )
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["cards"], list)
+
+
+def test_the_specifications_order_sign_example_answers_cards(settings: Settings) -> None:
+    """A draft NutritionOrder (a type treatment does not read) and an amoxicillin order whose
+    dose carries a UCUM code; the request has no prefetch, so demographics are not known."""
+    call = {"hook": "order-sign", "hookInstance": "2f8f7b3e-1d1c-4c59-9b0e-0d7a9d3f6a11"}
+    call |= _spec("order-sign-r4-context.json")
+    with TestClient(create_app(settings)) as client:
+        response = client.post(f"/cds-services/{cds.ORDER_SIGN}", json=call)
+    assert response.status_code == 200, response.text
+    text = json.dumps(response.json()["cards"])
+    assert "NutritionOrder" not in text  # a type treatment does not read: skipped, not refused
+    assert all(len(c["summary"]) < 140 for c in response.json()["cards"])
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"prefetch": {"observations": "garbage"}}, "prefetch.observations"),
+        (
+            {"prefetch": {"observations": {"resourceType": "Bundle", "entry": {"a": 1}}}},
+            "prefetch.observations.entry",
+        ),
+        (
+            {
+                "context": {
+                    "patientId": "p1",
+                    "draftOrders": {"resourceType": "Bundle", "entry": "x"},
+                }
+            },
+            "context.draftOrders.entry",
+        ),
+    ],
+)
+def test_malformed_prefetch_or_draft_orders_answer_400_naming_the_path(
+    settings: Settings, change: dict[str, Any], path: str
+) -> None:
+    call = _order_sign_call()
+    for key, value in change.items():
+        call[key] = {**cast(dict[str, Any], call[key]), **value}
+    with TestClient(create_app(settings)) as client:
+        response = client.post(f"/cds-services/{cds.ORDER_SIGN}", json=call)
+    assert response.status_code == 400, response.text
+    assert path in response.json()["detail"]
+
+
+def test_a_deceased_patient_gets_422_naming_the_date_from_the_hook(settings: Settings) -> None:
+    call = _order_sign_call()
+    prefetch = cast(dict[str, Any], call["prefetch"])
+    prefetch["patient"] = {**prefetch["patient"], "deceasedDateTime": "1981-06-30"}
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            f"/cds-services/{cds.PATIENT_VIEW}", json=call | {"hook": "patient-view"}
+        )
+    assert response.status_code == 422
+    assert "1981-06-30" in response.json()["detail"]

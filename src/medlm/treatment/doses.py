@@ -14,7 +14,7 @@ from medlm.records import Dose
 
 _MASS_TO_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}
 _STRENGTH = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(MG|MCG|UG|G)(?:\s*/\s*(ML|MG|ACTUAT|HR))?(?![\w])",
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(MG|MCG|UG|G)(?:\s*/\s*(\d+(?:\.\d+)?)?\s*([A-Z]+))?(?![\w])",
     re.IGNORECASE,
 )
 _FORM_UNITS = re.compile(r"^\{?(tab(let)?s?|cap(sule)?s?|tbl|each|ea|1)\}?$", re.IGNORECASE)
@@ -32,14 +32,15 @@ def parse_strength(name: str | None) -> Dose | None:
     found = _STRENGTH.findall(name)
     if len(found) != 1:
         return None
-    value, unit, per = found[0]
+    value, unit, per_amount, per = found[0]
     mg = float(value) * _MASS_TO_MG[unit.lower()]
-    if mg <= 0:
+    volume = float(per_amount) if per_amount else 1.0
+    if mg <= 0 or volume <= 0:
         return None
     if not per:
         return Dose(value=mg, unit="mg")
     if per.upper() == "ML":
-        return Dose(value=mg, unit="mg/mL")
+        return Dose(value=mg / volume, unit="mg/mL")  # '250 MG/5ML' -> 50 mg/mL
     return None  # per actuation, per hour, mg/mg: not a per-administration strength
 
 
