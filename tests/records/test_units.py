@@ -116,3 +116,8 @@ def test_mass_to_amount_needs_a_molar_mass() -> None:
 def test_ucum_is_case_sensitive_so_an_unlisted_spelling_is_not_guessed() -> None:
     with pytest.raises(UnitError):
         to_canonical(concept("body_temperature"), 98.6, "DEGF")
+
+
+def test_a_band_edge_in_fahrenheit_converts_without_floating_point_noise() -> None:
+    # 100.4 degF is 38.0 Cel exactly: NEWS2's temperature band edge must not be crossed by 6e-14
+    assert to_canonical(concept("body_temperature"), 100.4, "[degF]") == 38.0

@@ -170,11 +170,11 @@ def to_canonical(concept: ObservationConcept, value: float, unit: str) -> float:
         return value
     affine = concept.affine_units.get(own)
     if affine is not None:
-        return value * affine.slope + affine.intercept
+        return _clean(value * affine.slope + affine.intercept)
     assert concept.unit is not None  # _require found a unit, so the concept has one
     molar = concept.molar_mass.effective_g_per_mol if concept.molar_mass else None
     # the concept lists `own` as one of its units, so their annotations are known to agree
-    return _convert(value, own, concept.unit, molar, same_annotations=False)
+    return _clean(_convert(value, own, concept.unit, molar, same_annotations=False))
 
 
 def from_canonical(concept: ObservationConcept, value: float, unit: str) -> float:
@@ -184,10 +184,16 @@ def from_canonical(concept: ObservationConcept, value: float, unit: str) -> floa
         return value
     affine = concept.affine_units.get(own)
     if affine is not None:
-        return (value - affine.intercept) / affine.slope
+        return _clean((value - affine.intercept) / affine.slope)
     assert concept.unit is not None
     molar = concept.molar_mass.effective_g_per_mol if concept.molar_mass else None
-    return _convert(value, concept.unit, own, molar, same_annotations=False)
+    return _clean(_convert(value, concept.unit, own, molar, same_annotations=False))
+
+
+def _clean(value: float) -> float:
+    """A converted value to 14 significant digits, so 100.4 [degF] is 38 Cel exactly, not
+    38.00000000000006 (floating-point noise must not move a value across a score's band edge)."""
+    return float(f"{value:.14g}")
 
 
 def convert_concept(

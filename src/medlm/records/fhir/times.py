@@ -9,7 +9,7 @@ day; for a birth date it can make the patient up to a year (or a month) older th
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from medlm.errors import ValidationError
 
@@ -68,5 +68,14 @@ def parse_datetime(text: str) -> datetime:
     if _FULL_DATE.match(text):
         return datetime.combine(date.fromisoformat(text), time(0, 0))
     if "T" in text:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return _in_utc_range(datetime.fromisoformat(text.replace("Z", "+00:00")), text)
     return datetime.combine(_first_day(text), time(0, 0))
+
+
+def _in_utc_range(value: datetime, text: str) -> datetime:
+    """`value`, or ValueError when it cannot be expressed in UTC (year 1 or 9999 with an offset)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {text!r} is outside the range a UTC time can hold") from None
+    return value
