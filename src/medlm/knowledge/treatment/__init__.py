@@ -2,10 +2,11 @@
 
 Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions.yaml`,
 `contraindications.yaml` (renal, disease, pregnancy, allergy), `pharmacogenomics.yaml`,
-`guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins) and
-`codes.yaml` (how facts are recognised in records) and `trials.yaml` (randomized
-trial designs). Every rule carries a `Citation` with the
-document, year, section and how it was checked (V/S/U, see `sources.yaml`).
+`guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins),
+`codes.yaml` (how coded concept values such as pregnancy status are read; the codes of each
+concept are in `knowledge/concepts/`) and `trials.yaml` (randomized trial designs). Every rule
+carries a `Citation` with the document, year, section and how it was checked (V/S/U, see
+`sources.yaml`).
 """
 
 from __future__ import annotations
@@ -116,20 +117,12 @@ class PgxRule(BaseModel):
     cite: Citation
 
 
-class ObservationCode(BaseModel):
-    display: str
-    loinc: list[str]
-    units: list[str] = Field(default_factory=list)
-    alternate_units: dict[str, float] = Field(default_factory=dict)
-    plausible: tuple[float, float] | None = None
-    pregnant_values: list[str] = Field(default_factory=list)
-    not_pregnant_values: list[str] = Field(default_factory=list)
+class PregnancyStatusValues(BaseModel):
+    """How a pregnancy-status value (concept `pregnancy_status`) is read: text or code."""
+
+    pregnant_values: list[str]
+    not_pregnant_values: list[str]
     cite: Citation
-
-
-class ConditionCodes(BaseModel):
-    icd10: list[str]
-    snomed: list[str]
 
 
 class TreatmentKnowledge(BaseModel):
@@ -143,15 +136,9 @@ class TreatmentKnowledge(BaseModel):
     pregnancy: list[PregnancyRule]
     allergy: list[AllergyRule]
     pharmacogenomics: list[PgxRule]
-    observations: dict[str, ObservationCode]
-    conditions: dict[str, ConditionCodes]
+    pregnancy_status: PregnancyStatusValues
     guidelines: dict[str, Any] = Field(description="Raw guideline logic; see guidelines.yaml.")
     sources: dict[str, dict[str, Any]]
-
-    @property
-    def pregnancy_status(self) -> ObservationCode:
-        """How a pregnancy-status value (concept `pregnancy_status`) is read."""
-        return self.observations["pregnancy_status"]
 
     def expand(self, names: list[str]) -> set[str]:
         """Ingredient names for a list of ingredients and `@class` references."""
@@ -243,8 +230,7 @@ def load_treatment_knowledge() -> TreatmentKnowledge:
         pregnancy=contra["pregnancy"],
         allergy=contra["allergy"],
         pharmacogenomics=_resolve_cites(_read("pharmacogenomics.yaml")["rules"], sources),
-        observations=codes["observations"],
-        conditions=codes["conditions"],
+        pregnancy_status=codes["pregnancy_status"],
         guidelines=_read("guidelines.yaml"),
         sources=sources,
     )
@@ -272,10 +258,10 @@ __all__ = [
     "DiseaseRule",
     "DrugClass",
     "InteractionRule",
-    "ObservationCode",
     "PgxRule",
     "PhenotypeAdvice",
     "PregnancyRule",
+    "PregnancyStatusValues",
     "RenalRule",
     "TreatmentKnowledge",
     "TrialDesign",
