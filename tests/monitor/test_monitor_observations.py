@@ -199,3 +199,17 @@ def test_loose_fhir_observations_score_like_the_same_json_line() -> None:
     from_line = _only_set(read_vital_lines([json.dumps(FULL_LINE)]))
     table = load_news2()
     assert score_news2(from_fhir, table) == score_news2(from_line, table)
+
+
+@pytest.mark.parametrize(("birth_date", "scored"), [("2012-06-01", False), ("2010-01-01", True)])
+def test_a_set_taken_before_the_patient_was_16_is_not_scored_with_news2(
+    birth_date: str, scored: bool
+) -> None:
+    # the set is on 2026-01-01: aged 13 (not validated, RCP 2017) or 16 (scored)
+    bundle = synthea_bundle(_quantity(37.0, "Cel"))
+    bundle["entry"][0]["resource"]["birthDate"] = birth_date
+    sets, rejected = vital_sets(read_document(bundle).records)
+    assert len(sets) == int(scored)
+    if not scored:
+        assert [r.field for r in rejected] == ["patient.birth_date"]
+        assert "not validated under 16" in rejected[0].reason

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from medlm.knowledge.early_warning import load_news2
 from medlm.monitor.vitals import Consciousness, VitalSigns
 from medlm.records import Observation, PatientRecord, Rejection
 
@@ -50,8 +51,37 @@ _NOT_SCORED = frozenset({"diastolic_bp"})
 def vital_sets(
     records: Iterable[PatientRecord], *, strict: bool = False
 ) -> tuple[list[VitalSigns], list[Rejection]]:
-    """Every patient's vital-sign sets (one per patient and time), oldest first."""
-    return build_sets((o for r in records for o in r.observations), strict=strict)
+    """Every patient's vital-sign sets (one per patient and time), oldest first.
+
+    A set taken before the patient was NEWS2's minimum age (a birth date is known) is a
+    rejection: NEWS2 is not validated in children (RCP 2017), so no score is given for it.
+    """
+    records = list(records)
+    sets, rejected = build_sets((o for r in records for o in r.observations), strict=strict)
+    min_age = load_news2().min_age_years
+    patients = {r.patient.id: r.patient for r in records}
+    kept: list[VitalSigns] = []
+    for vitals in sets:
+        patient = patients.get(vitals.patient_id)
+        age = patient.age_on(vitals.time.date()) if patient and patient.birth_date else None
+        if age is not None and age < min_age:
+            reason = (
+                f"patient aged {age:g} at this set: NEWS2 is not validated under {min_age} "
+                "(RCP 2017); not scored"
+            )
+            rejected.append(
+                Rejection(
+                    patient_id=vitals.patient_id,
+                    time=vitals.time,
+                    resource_type="VitalSigns",
+                    field="patient.birth_date",
+                    value=str(patient.birth_date) if patient else None,
+                    reason=reason,
+                )
+            )
+            continue
+        kept.append(vitals)
+    return kept, rejected
 
 
 def build_sets(

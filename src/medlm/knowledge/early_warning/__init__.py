@@ -95,6 +95,7 @@ class News2Table(_Frozen):
     citation: str
     aggregate_range: tuple[int, int]
     red_score_points: int
+    min_age_years: int
     snomed_total_code: str
     parameters: dict[str, Parameter]
     responses: tuple[Response, ...]
