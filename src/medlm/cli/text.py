@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -79,6 +80,64 @@ def extract(
     if len(raw) > MAX_INPUT_BYTES:
         raise InputError(f"the input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
     _extract_one(raw, source, analyzer, vocab, list(target or []), as_json, fhir_out, html_out)
+
+
+@app.command()
+def notes(
+    patients: Annotated[
+        Path, typer.Argument(help="FHIR Bundle or NDJSON, medlm PatientRecord JSON, or CSV.")
+    ],
+    latest: Annotated[
+        int | None, typer.Option("--latest", min=1, help="Only each patient's newest N notes.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Read the record as of this date or time (default: now)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per note.")] = False,
+) -> None:
+    """Entities of the clinical notes in patient records (DocumentReference text)."""
+    from medlm.records.read import read_path
+    from medlm.records.timing import resolve_as_of
+    from medlm.text.notes import analyze_notes, latest_notes
+
+    when = resolve_as_of(_as_of(as_of))
+    report = read_path(patients, as_of=when)
+    for rejection in report.rejections:
+        stdout().print(f"rejected: {rejection.line()}", highlight=False)
+    analyzer = MedicalTextAnalyzer()
+    total = sum(len(latest_notes(r, latest)) for r in report.records)
+    results = []
+    with progress("analysing notes", total=len(report.records)) as advance:
+        for record in report.records:
+            results += analyze_notes([record], analyzer, latest)
+            advance(1)
+    if as_json:
+        for analysis in results:
+            out = result_out(analysis).model_dump(mode="json")
+            sys.stdout.write(json.dumps({"patient_id": analysis.patient_id, **out}) + "\n")
+        return
+    rows = [
+        [a.patient_id, a.id, e.text, e.label, ", ".join(k for k, v in _flags(e).items() if v)]
+        for a in results
+        for e in a.entities
+    ]
+    print_table(f"{total} notes", ["patient", "note", "text", "label", "context"], rows)
+    print_disclaimer()
+
+
+def _flags(entity: object) -> dict[str, bool]:
+    assertion = getattr(entity, "assertion", None)
+    return {k: v is True for k, v in (assertion.model_dump() if assertion else {}).items()}
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not an ISO date or date-time") from None
 
 
 def _extract_one(
