@@ -24,6 +24,10 @@ class ValidationError(InputError):
         self.field = field
 
 
+class DeceasedPatientError(InputError):
+    """The patient had died by the as-of time: no score or recommendation is given."""
+
+
 class UnitError(ValidationError):
     """A unit is unknown or does not fit the quantity it was given for."""
 

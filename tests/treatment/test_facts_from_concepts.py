@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from medlm.errors import DeceasedPatientError
 from medlm.knowledge.concepts import load_concepts
 from medlm.records import (
     CodeSystem,
@@ -20,7 +21,6 @@ from medlm.records import (
     PatientRecord,
 )
 from medlm.treatment import TreatmentRecommender
-from medlm.treatment.context import DeceasedPatientError
 from medlm.treatment.labs import LabValue
 
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)

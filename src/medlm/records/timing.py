@@ -7,10 +7,12 @@ concept's freshness window is stale: it is reported, never used silently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from medlm.records.observation import Observation
+from medlm.records.patient import Patient
 from medlm.records.patient_record import PatientRecord
 
 
@@ -26,6 +28,26 @@ def resolve_as_of(as_of: datetime | date | None) -> datetime:
 def aware(when: datetime) -> datetime:
     """A recorded time made comparable: naive times (dates without a zone) are read as UTC."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def deceased_reason(patient: Patient, as_of: datetime) -> str | None:
+    """Why no application may judge this patient at `as_of` (died by then, date named), or None."""
+    if patient.alive_on(as_of.date()):
+        return None
+    if patient.deceased_on is None:
+        return f"patient {patient.id} is recorded as deceased (date of death not recorded)"
+    return f"patient {patient.id} died on {patient.deceased_on.isoformat()}"
+
+
+def freshness_window(concept: str, overrides: Mapping[str, float] | None = None) -> float | None:
+    """Days a value of `concept` stays usable: the settings override, else the value set's
+    default (`knowledge/concepts`, cited where a guideline gives one); None means no limit."""
+    from medlm.knowledge.concepts import load_concepts
+
+    if overrides and concept in overrides:
+        return overrides[concept]
+    library = load_concepts()
+    return library.freshness_days(concept) if concept in library.observations else None
 
 
 class Reading(NamedTuple):

@@ -13,9 +13,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from medlm.records.report import IngestReport
-from medlm.records.timing import resolve_as_of
+from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk.estimator import DiseaseRiskPredictor
-from medlm.risk.records import refusal
 from medlm.risk.result import RiskScore
 
 
@@ -48,7 +47,7 @@ def predict_batch(
     when = resolve_as_of(as_of)
     living, refused = [], []
     for record in report.records:
-        reason = refusal(record, when)
+        reason = deceased_reason(record.patient, when)
         if reason is None:
             living.append(record)
         else:

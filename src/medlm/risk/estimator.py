@@ -23,12 +23,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import Pipeline
 
 from medlm import __version__
-from medlm.errors import InputError, NotFittedError, ValidationError
+from medlm.errors import DeceasedPatientError, InputError, NotFittedError
 from medlm.explain import aggregate, linear_contributions, top_reasons, tree_contributions
 from medlm.records import PatientRecord
-from medlm.records.timing import resolve_as_of
+from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk import pipeline as pipes
-from medlm.risk.records import RecordMapping, mapping_for_columns, record_row, refusal
+from medlm.risk.records import RecordMapping, mapping_for_columns, record_row
 from medlm.risk.result import RiskScore, assign_tier, check_cutpoints
 
 logger = logging.getLogger(__name__)
@@ -266,9 +266,9 @@ class DiseaseRiskPredictor(BaseEstimator):
             )
         when = resolve_as_of(as_of)
         for record in records:
-            reason = refusal(record, when)
+            reason = deceased_reason(record.patient, when)
             if reason is not None:
-                raise ValidationError(f"{reason}: no risk score", record=record.patient.id)
+                raise DeceasedPatientError(f"{reason}: no risk score")
         rows = [
             record_row(
                 r, mapping, self.feature_names_in_, as_of=when, freshness_days=freshness_days

@@ -16,16 +16,14 @@ from typing import Any, NamedTuple
 
 from medlm.errors import UnitError
 from medlm.records import Observation, PatientRecord
-from medlm.records.timing import Reading, latest_reading
+from medlm.records.timing import Reading, freshness_window, latest_reading
 from medlm.risk.columns import ColumnSource, RecordMapping, mapping_for_columns
 
 __all__ = [
     "RecordMapping",
     "RecordRow",
-    "freshness_window",
     "mapping_for_columns",
     "record_row",
-    "refusal",
 ]
 
 _MISSING = float("nan")
@@ -38,26 +36,6 @@ class RecordRow(NamedTuple):
     missing: list[str]  # model columns without a usable value (imputed by the model)
     evidence: list[str]  # ids of the Observations the values came from
     notes: list[str]  # why a value the record holds was not used, or could not be checked
-
-
-def refusal(record: PatientRecord, as_of: datetime) -> str | None:
-    """Why this patient gets no risk score at `as_of` (deceased), or None."""
-    patient = record.patient
-    if patient.alive_on(as_of.date()):
-        return None
-    if patient.deceased_on is None:
-        return f"patient {patient.id} is recorded as deceased (date of death not recorded)"
-    return f"patient {patient.id} died on {patient.deceased_on.isoformat()}"
-
-
-def freshness_window(concept: str, overrides: Mapping[str, float]) -> float | None:
-    """Days a value of `concept` stays usable: the settings override, else the library's."""
-    from medlm.knowledge.concepts import load_concepts
-
-    if concept in overrides:
-        return overrides[concept]
-    library = load_concepts()
-    return library.freshness_days(concept) if concept in library.observations else None
 
 
 def record_row(

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from medlm.errors import InputError
+from medlm.errors import DeceasedPatientError
 from medlm.knowledge.treatment import TreatmentKnowledge
 from medlm.records import (
     MedicationRequest,
@@ -22,16 +22,12 @@ from medlm.records import (
     PatientRecord,
     Sex,
 )
-from medlm.records.timing import latest_reading
+from medlm.records.timing import deceased_reason, latest_reading
 from medlm.treatment.doses import dose_mg, parse_strength
 from medlm.treatment.drugs import DrugMatch, DrugMatcher
 from medlm.treatment.labs import LabValue, LabWindows, read_labs
 
 _ACTIVE = {MedicationStatus.ACTIVE, MedicationStatus.INTENDED, MedicationStatus.ON_HOLD}
-
-
-class DeceasedPatientError(InputError):
-    """The patient had died by the as-of time: no recommendations are given."""
 
 
 class PatientDrug(BaseModel):
@@ -80,18 +76,12 @@ def normalise_phenotype(gene: str, phenotype: str) -> str:
 
 def check_alive(record: PatientRecord, as_of: datetime) -> None:
     """Raise DeceasedPatientError, naming the date of death, if the patient had died by as_of."""
-    patient = record.patient
-    if patient.alive_on(as_of.date()):
-        return
-    when = (
-        f"died on {patient.deceased_on.isoformat()}"
-        if patient.deceased_on
-        else "is recorded as deceased (date of death not recorded)"
-    )
-    raise DeceasedPatientError(
-        f"patient {patient.id} {when}, before the as-of date {as_of.date().isoformat()}: "
-        "no treatment recommendations are given for a deceased patient"
-    )
+    reason = deceased_reason(record.patient, as_of)
+    if reason is not None:
+        raise DeceasedPatientError(
+            f"{reason}, before the as-of date {as_of.date().isoformat()}: "
+            "no treatment recommendations are given for a deceased patient"
+        )
 
 
 def _conditions(record: PatientRecord, notes: list[str]) -> set[str]:

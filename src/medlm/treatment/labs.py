@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.concepts import load_concepts
 from medlm.records import Comparator, PatientRecord
-from medlm.records.timing import latest_reading
+from medlm.records.timing import freshness_window, latest_reading
 
 # The value-set concepts treatment reads (medlm.knowledge.concepts), with the name used in
 # messages. Their canonical units and freshness windows come from the concept library.
@@ -45,7 +45,7 @@ def lab_windows(overrides: Mapping[str, float] | None = None) -> LabWindows:
     library = load_concepts()
     keys = [*LAB_LABELS, *CODED_CONCEPTS]
     units = {k: library.observation(k).unit or "" for k in LAB_LABELS}
-    fresh = {k: (overrides or {}).get(k, library.freshness_days(k)) for k in keys}
+    fresh = {k: freshness_window(k, overrides) for k in keys}
     return LabWindows(units=units, freshness_days=fresh)
 
 
