@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import print_json, print_table, progress, stdout
-from medlm.errors import InputError
 from medlm.records.ingest import ingest_file
 from medlm.records.report import IngestReport
-from medlm.records.timing import resolve_as_of
 
 
 def _render(report: IngestReport) -> None:
@@ -37,21 +35,6 @@ def _render(report: IngestReport) -> None:
             )
 
 
-def _as_of(text: str | None) -> datetime | None:
-    """--as-of: an ISO date (the end of that day, UTC) or date-time; None is now."""
-    if text is None:
-        return None
-    try:
-        when: datetime | date = (
-            datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-        )
-    except ValueError as exc:
-        raise InputError(
-            f"--as-of {text!r} is not an ISO date (2024-05-01) or date-time (2024-05-01T09:30)"
-        ) from exc
-    return resolve_as_of(when)
-
-
 def ingest(
     file: Annotated[
         Path,
@@ -64,10 +47,7 @@ def ingest(
         Path | None,
         typer.Option("--map", help="Column map (YAML/JSON) for CSV input."),
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Read the records as of this date or time (default: now)."),
-    ] = None,
+    as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Read patient records and report every record, rejection, skipped type and note.
@@ -75,7 +55,7 @@ def ingest(
     Exit code 0 when everything was accepted, 1 when some items were rejected (the accepted
     ones are still reported), 2 when the file could not be read at all.
     """
-    when = _as_of(as_of)
+    when = as_of_time(as_of)
     with progress(f"reading {file.name}", total=1) as advance:
         report = ingest_file(file, column_map, as_of=when)
         advance()

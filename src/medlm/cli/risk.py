@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import print_disclaimer, print_json, print_table, progress, stdout
-from medlm.errors import InputError
 from medlm.settings import load_settings
 
 if TYPE_CHECKING:
@@ -203,18 +202,6 @@ def external(
     print_disclaimer()
 
 
-def _as_of(text: str | None) -> datetime | date | None:
-    """--as-of as a date (the end of that day, UTC) or an ISO date-time; None is now."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"--as-of {text!r} is not an ISO date (2024-05-01) or date-time (2024-05-01T09:30)"
-        ) from None
-
-
 @app.command()
 def predict(
     input_file: Annotated[
@@ -224,20 +211,16 @@ def predict(
     fhir: Annotated[
         bool, typer.Option("--fhir", help="Include FHIR RiskAssessments in --json.")
     ] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Judge the patients at this date or time (default: now)."),
-    ] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Risk, tier and top reasons for each patient in a record file or FHIR Bundle."""
-    from medlm.records.timing import resolve_as_of
     from medlm.risk.batch import predict_batch
     from medlm.risk.inputs import read_patients
     from medlm.risk.training import load_for_prediction
 
     settings = load_settings()
-    when = resolve_as_of(_as_of(as_of))
+    when = as_of_time(as_of)
     predictor = load_for_prediction(model, settings.risk)
     report = read_patients(input_file, as_of=when)
     batch = predict_batch(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
 
+from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import (
     print_disclaimer,
     print_json,
@@ -90,18 +90,14 @@ def notes(
     latest: Annotated[
         int | None, typer.Option("--latest", min=1, help="Only each patient's newest N notes.")
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Read the record as of this date or time (default: now)."),
-    ] = None,
+    as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per note.")] = False,
 ) -> None:
     """Entities of the clinical notes in patient records (DocumentReference text)."""
     from medlm.records.read import read_path
-    from medlm.records.timing import resolve_as_of
     from medlm.text.notes import analyze_notes, latest_notes
 
-    when = resolve_as_of(_as_of(as_of))
+    when = as_of_time(as_of)
     report = read_path(patients, as_of=when)
     for rejection in report.rejections:
         stdout().print(f"rejected: {rejection.line()}", highlight=False)
@@ -129,15 +125,6 @@ def notes(
 def _flags(entity: object) -> dict[str, bool]:
     assertion = getattr(entity, "assertion", None)
     return {k: v is True for k, v in (assertion.model_dump() if assertion else {}).items()}
-
-
-def _as_of(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--as-of {text!r} is not an ISO date or date-time") from None
 
 
 def _extract_one(

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import print_disclaimer, print_json, print_table, progress, stdout
 from medlm.errors import InputError
 
 app = typer.Typer(
     help="Treatment recommendations, safety checks and trial effects.", no_args_is_help=True
 )
-
-
-def _as_of(text: str | None) -> datetime | None:
-    """--as-of: an ISO date (end of that day, UTC) or date-time (naive = UTC)."""
-    from medlm.records.timing import resolve_as_of
-
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError(f"--as-of {text!r} is not an ISO date or date-time") from exc
-    if len(text) <= 10:  # a date alone: judge at the end of that day
-        return resolve_as_of(when.date())
-    return resolve_as_of(when)
 
 
 @app.command()
@@ -39,24 +24,16 @@ def recommend(
     fhir_out: Annotated[
         Path | None, typer.Option("--fhir", help="Also write a FHIR Bundle of the results here.")
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Judge the patient at this ISO date or date-time (default: now); values "
-            "recorded later are ignored, older ones may be stale.",
-        ),
-    ] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Ranked, cited recommendations and safety issues for one patient."""
-    from medlm.records.timing import resolve_as_of
     from medlm.settings import load_settings
     from medlm.treatment import TreatmentRecommender
     from medlm.treatment.fhir import report_bundle
     from medlm.treatment.inputs import read_patient_file
     from medlm.treatment.who_eml import load_who_categories
 
-    when = _as_of(as_of) or resolve_as_of(None)
+    when = as_of_time(as_of)
     given = read_patient_file(patient, as_of=when)
     recommender = TreatmentRecommender(
         pregnancy_categories=load_who_categories(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from medlm.knowledge.early_warning import PlausibilityTable
 from medlm.records import Rejection
+from medlm.records.timing import exact_time
 
 NUMERIC_PARAMETERS: tuple[str, ...] = (
     "respiratory_rate",
@@ -68,13 +69,7 @@ class VitalSigns(BaseModel):
     @field_validator("time")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("time must carry a time zone (e.g. 2026-01-01T08:00:00Z)")
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("time is outside the range of UTC dates (years 1-9999)") from None
-        return value
+        return exact_time(value)
 
     def present(self) -> dict[str, float | bool | str]:
         """The parameters this set carries, by name (the stored form of each value)."""

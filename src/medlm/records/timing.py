@@ -25,6 +25,20 @@ def resolve_as_of(as_of: datetime | date | None) -> datetime:
     return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
 
 
+def exact_time(value: datetime) -> datetime:
+    """`value` if it carries a time zone and lies where UTC can hold it; ValueError otherwise.
+
+    A stream of readings (vital signs) needs exact times: a naive time could be any zone.
+    """
+    if value.tzinfo is None:
+        raise ValueError("time must carry a time zone (e.g. 2026-01-01T08:00:00Z)")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time is outside the range of UTC dates (years 1-9999)") from None
+    return value
+
+
 def aware(when: datetime) -> datetime:
     """A recorded time made comparable: naive times (dates without a zone) are read as UTC."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -32,6 +32,7 @@ from medlm.records.patient import Patient
 from medlm.records.patient_record import PatientRecord
 from medlm.records.read import read_document
 from medlm.records.report import IngestReport, Rejection
+from medlm.records.timing import exact_time
 
 SET_TYPE = "VitalSigns"  # Rejection.resource_type of a set that could not be read
 
@@ -101,13 +102,7 @@ class VitalLine(BaseModel):
     @field_validator("time")
     @classmethod
     def _aware_and_in_range(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("time must carry a time zone (e.g. 2026-01-01T08:00:00Z)")
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("time is outside the range of UTC dates (years 1-9999)") from None
-        return value
+        return exact_time(value)
 
     def observations(self, set_id: str) -> list[Observation]:
         """The set's values as Observations, grouped under `set_id`."""
