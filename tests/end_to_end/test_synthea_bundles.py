@@ -127,3 +127,31 @@ def test_cholesterol_in_mmol_per_l_gives_the_same_uci_heart_probability(
         assert abs(probabilities[0] - probabilities[1]) < 0.005, path.name
         compared += 1
     assert compared >= 4
+
+
+def test_monitor_scores_the_adult_vital_signs_of_every_bundle(
+    synthea_bundles: list[Path],
+) -> None:
+    # Synthea records vitals at every visit from birth: NEWS2 scores only the sets from 16 on,
+    # read from the 55284-4 blood-pressure panel, 8867-4 pulse, 9279-1 respiration, 2708-6 SpO2
+    for path in synthea_bundles[:4]:
+        result = _invoke(["monitor", "score", str(path), "--json"])
+        assert result.exit_code == 0, (path.name, result.output[-800:])
+        lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        sets = [line for line in lines if "news2" in line]
+        errors = [line["error"] for line in lines if "error" in line]
+        young = [e for e in errors if "not validated in children" in e]
+        assert len(young) == 1, young  # one line per patient, not one per childhood visit
+        birth = _patient(json.loads(path.read_text(encoding="utf-8")))["birthDate"]
+        assert sets, path.name
+        assert all(s["time"][:4] >= str(int(birth[:4]) + 16) for s in sets)
+        full = {"respiration_rate", "spo2", "systolic_bp", "pulse"}
+        assert any(full <= set(s["news2"]["subscores"]) for s in sets), path.name
+
+
+def test_text_notes_reads_the_newest_notes_of_every_bundle(synthea_bundles: list[Path]) -> None:
+    for path in synthea_bundles[:4]:
+        result = _invoke(["text", "notes", str(path), "--latest", "2", "--json", "--as-of", AS_OF])
+        assert result.exit_code == 0, (path.name, result.output[-800:])
+        notes = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        assert len(notes) == 2 and all(n["entities"] for n in notes), path.name

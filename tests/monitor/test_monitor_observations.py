@@ -212,4 +212,4 @@ def test_a_set_taken_before_the_patient_was_16_is_not_scored_with_news2(
     assert len(sets) == int(scored)
     if not scored:
         assert [r.field for r in rejected] == ["patient.birth_date"]
-        assert "not validated under 16" in rejected[0].reason
+        assert "before the patient was 16: NEWS2 is not validated" in rejected[0].reason

@@ -61,26 +61,28 @@ def vital_sets(
     min_age = load_news2().min_age_years
     patients = {r.patient.id: r.patient for r in records}
     kept: list[VitalSigns] = []
+    too_young: dict[str, list[VitalSigns]] = {}
     for vitals in sets:
         patient = patients.get(vitals.patient_id)
         age = patient.age_on(vitals.time.date()) if patient and patient.birth_date else None
         if age is not None and age < min_age:
-            reason = (
-                f"patient aged {age:g} at this set: NEWS2 is not validated under {min_age} "
-                "(RCP 2017); not scored"
+            too_young.setdefault(vitals.patient_id, []).append(vitals)
+        else:
+            kept.append(vitals)
+    for pid, young in too_young.items():
+        first, last = young[0].time.date(), young[-1].time.date()
+        rejected.append(
+            Rejection(
+                patient_id=pid,
+                time=young[-1].time,
+                resource_type="VitalSigns",
+                field="patient.birth_date",
+                value=str(patients[pid].birth_date),
+                reason=f"{len(young)} set(s) from {first} to {last} were taken before the "
+                f"patient was {min_age}: NEWS2 is not validated in children (RCP 2017); "
+                "not scored",
             )
-            rejected.append(
-                Rejection(
-                    patient_id=vitals.patient_id,
-                    time=vitals.time,
-                    resource_type="VitalSigns",
-                    field="patient.birth_date",
-                    value=str(patient.birth_date) if patient else None,
-                    reason=reason,
-                )
-            )
-            continue
-        kept.append(vitals)
+        )
     return kept, rejected
 
 
