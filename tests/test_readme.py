@@ -51,3 +51,19 @@ def test_readme_python_quick_start_runs(capsys: pytest.CaptureFixture[str]) -> N
     (block,) = _section_blocks("Python quick start", "python")
     exec(compile(block, str(README), "exec"), {})
     assert "(2, 384)" in capsys.readouterr().out
+
+
+def test_readme_column_map_example_reads_both_patients(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (column_map,) = _section_blocks("Patient records in", "yaml")
+    (table,) = _section_blocks("Patient records in", "csv")
+    (command,) = _section_blocks("Patient records in", "bash")
+    (tmp_path / "labs-map.yaml").write_text(column_map, encoding="utf-8")
+    (tmp_path / "labs.csv").write_text(table, encoding="utf-8")
+    argv = shlex.split(command.strip())
+    assert argv[0] == "medlm"
+    result = runner.invoke(app, argv[1:])
+    assert result.exit_code == 0, result.output
+    assert '"patients": 2' in result.output and '"rejection_count": 0' in result.output

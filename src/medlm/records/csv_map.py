@@ -23,7 +23,7 @@ unit (this glucose becomes mg/dL, the original kept), exactly as a FHIR glucose 
 the concept does not accept is a Rejection naming the value and unit. A map's `unit` must be a
 UCUM code (or a listed alias); a map with another unit is refused when it is loaded.
 
-Deprecated: `quantity` and `convert_to` (medlm 2026.11) are still read but ignored, and the
+Deprecated: `quantity` and `convert_to` (earlier map versions) are still read but ignored, and the
 report says so: conversion now follows the code's value set, not the map.
 
 Rows with the same patient id (in any order) make one PatientRecord. An empty cell gives no
