@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from medlm.datasets.medline import iter_citations
-from medlm.datasets.medline_corpus import corpus_documents, split_sentences
+from medlm.datasets.medline_corpus import corpus_documents, split_abstract_sentences
 from medlm.lm.encoding import TextEncoder
 from medlm.lm.export import export_encoder_onnx, quantize_int8
 from medlm.lm.onnx_inference import OnnxEncoder
@@ -39,7 +39,7 @@ def medline_sentences(count: int) -> list[str]:
     sentences: list[str] = []
     for document in corpus_documents(iter_citations(limit=20 * count)):
         if document.split == "test":
-            sentences += [s for s in split_sentences(document.text) if 40 <= len(s) <= 300]
+            sentences += [s for s in split_abstract_sentences(document.text) if 40 <= len(s) <= 300]
         if len(sentences) >= count:
             break
     return sentences[:count]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from medlm.datasets.convert import ObservationColumn, PatientTableMap, table_to_records
+from medlm.datasets.convert import ConceptColumn, PatientTableMap, table_to_records
 from medlm.errors import ValidationError
 from medlm.records import Sex
 
@@ -16,8 +16,8 @@ TABLE = PatientTableMap(
     sex=lambda v: Sex.MALE if v == "m" else Sex.FEMALE,
     sex_column="sex",
     observations=(
-        ObservationColumn("sbp", "systolic-bp"),
-        ObservationColumn("cp", "chest-pain-type"),
+        ConceptColumn("sbp", "systolic-bp"),
+        ConceptColumn("cp", "chest-pain-type"),
     ),
 )
 

@@ -9,8 +9,8 @@ from medlm.datasets.medline_corpus import (
     ROLES,
     corpus_documents,
     role_sentences,
+    split_abstract_sentences,
     split_of,
-    split_sentences,
 )
 from medlm.errors import InputError
 
@@ -40,7 +40,7 @@ def test_split_of_rejects_empty_pmid_and_bad_fractions() -> None:
 
 def test_split_sentences_keeps_abbreviations_and_breaks_at_capitals() -> None:
     text = "We compared A vs. B in 40 patients. Results were good, e.g. 5 of 6 improved. It works."
-    assert split_sentences(text) == [
+    assert split_abstract_sentences(text) == [
         "We compared A vs. B in 40 patients.",
         "Results were good, e.g. 5 of 6 improved.",
         "It works.",

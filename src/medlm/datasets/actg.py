@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from medlm.datasets.convert import ObservationColumn, PatientTableMap, table_to_records
+from medlm.datasets.convert import ConceptColumn, PatientTableMap, table_to_records
 from medlm.datasets.dataset import Dataset
 from medlm.datasets.provenance import DatasetInfo, Provenance, outcome_balance, require
 from medlm.errors import InputError
@@ -51,19 +51,19 @@ TABLE_MAP = PatientTableMap(
     medications=_arm,
     medication_column="arms",
     observations=(
-        ObservationColumn("wtkg", "body-weight"),
-        ObservationColumn("karnof", "karnofsky-score"),
-        ObservationColumn("cd40", "cd4-count"),
-        ObservationColumn("cd80", "cd8-count"),
-        ObservationColumn("hemo", "haemophilia"),
-        ObservationColumn("homo", "homosexual-activity"),
-        ObservationColumn("drugs", "iv-drug-use"),
-        ObservationColumn("oprior", "prior-non-zdv-antiretroviral"),
-        ObservationColumn("z30", "zdv-in-prior-30-days"),
-        ObservationColumn("preanti", "prior-antiretroviral-days"),
-        ObservationColumn("str2", "antiretroviral-experienced"),
-        ObservationColumn("symptom", "symptomatic-hiv"),
-        ObservationColumn("race", "non-white-race"),
+        ConceptColumn("wtkg", "body-weight"),
+        ConceptColumn("karnof", "karnofsky-score"),
+        ConceptColumn("cd40", "cd4-count"),
+        ConceptColumn("cd80", "cd8-count"),
+        ConceptColumn("hemo", "haemophilia"),
+        ConceptColumn("homo", "homosexual-activity"),
+        ConceptColumn("drugs", "iv-drug-use"),
+        ConceptColumn("oprior", "prior-non-zdv-antiretroviral"),
+        ConceptColumn("z30", "zdv-in-prior-30-days"),
+        ConceptColumn("preanti", "prior-antiretroviral-days"),
+        ConceptColumn("str2", "antiretroviral-experienced"),
+        ConceptColumn("symptom", "symptomatic-hiv"),
+        ConceptColumn("race", "non-white-race"),
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from medlm.datasets.convert import ObservationColumn, PatientTableMap, table_to_records
+from medlm.datasets.convert import ConceptColumn, PatientTableMap, table_to_records
 from medlm.datasets.dataset import Dataset
 from medlm.datasets.provenance import DatasetInfo, Provenance, outcome_balance, require
 from medlm.errors import InputError
@@ -37,17 +37,17 @@ UCI_MAP = PatientTableMap(
     sex=_sex_word,
     sex_column="sex",
     observations=(
-        ObservationColumn("cp", "chest-pain-type"),
-        ObservationColumn("trestbps", "systolic-bp"),
-        ObservationColumn("chol", "cholesterol"),
-        ObservationColumn("fbs", "fasting-glucose-over-120"),
-        ObservationColumn("restecg", "resting-ecg"),
-        ObservationColumn("thalch", "exercise-max-heart-rate"),
-        ObservationColumn("exang", "exercise-angina"),
-        ObservationColumn("oldpeak", "st-depression"),
-        ObservationColumn("slope", "st-slope"),
-        ObservationColumn("ca", "fluoroscopy-vessels"),
-        ObservationColumn("thal", "thallium-defect"),
+        ConceptColumn("cp", "chest-pain-type"),
+        ConceptColumn("trestbps", "systolic-bp"),
+        ConceptColumn("chol", "cholesterol"),
+        ConceptColumn("fbs", "fasting-glucose-over-120"),
+        ConceptColumn("restecg", "resting-ecg"),
+        ConceptColumn("thalch", "exercise-max-heart-rate"),
+        ConceptColumn("exang", "exercise-angina"),
+        ConceptColumn("oldpeak", "st-depression"),
+        ConceptColumn("slope", "st-slope"),
+        ConceptColumn("ca", "fluoroscopy-vessels"),
+        ConceptColumn("thal", "thallium-defect"),
     ),
 )
 
@@ -58,19 +58,19 @@ FRAMINGHAM_MAP = PatientTableMap(
     sex=_sex_male_flag,
     sex_column="male",
     observations=(
-        ObservationColumn("education", "education-level"),
-        ObservationColumn("currentSmoker", "current-smoker"),
-        ObservationColumn("cigsPerDay", "cigarettes-per-day"),
-        ObservationColumn("BPMeds", "on-bp-medication"),
-        ObservationColumn("prevalentStroke", "prevalent-stroke"),
-        ObservationColumn("prevalentHyp", "prevalent-hypertension"),
-        ObservationColumn("diabetes", "diabetes-flag"),
-        ObservationColumn("totChol", "cholesterol"),
-        ObservationColumn("sysBP", "systolic-bp"),
-        ObservationColumn("diaBP", "diastolic-bp"),
-        ObservationColumn("BMI", "bmi"),
-        ObservationColumn("heartRate", "heart-rate"),
-        ObservationColumn("glucose", "glucose"),
+        ConceptColumn("education", "education-level"),
+        ConceptColumn("currentSmoker", "current-smoker"),
+        ConceptColumn("cigsPerDay", "cigarettes-per-day"),
+        ConceptColumn("BPMeds", "on-bp-medication"),
+        ConceptColumn("prevalentStroke", "prevalent-stroke"),
+        ConceptColumn("prevalentHyp", "prevalent-hypertension"),
+        ConceptColumn("diabetes", "diabetes-flag"),
+        ConceptColumn("totChol", "cholesterol"),
+        ConceptColumn("sysBP", "systolic-bp"),
+        ConceptColumn("diaBP", "diastolic-bp"),
+        ConceptColumn("BMI", "bmi"),
+        ConceptColumn("heartRate", "heart-rate"),
+        ConceptColumn("glucose", "glucose"),
     ),
 )
 
@@ -81,15 +81,15 @@ HEART_FAILURE_MAP = PatientTableMap(
     sex=_sex_male_flag,
     sex_column="sex",
     observations=(
-        ObservationColumn("anaemia", "anaemia-flag"),
-        ObservationColumn("creatinine_phosphokinase", "cpk-as-reported"),
-        ObservationColumn("diabetes", "diabetes-flag"),
-        ObservationColumn("ejection_fraction", "ejection-fraction"),
-        ObservationColumn("high_blood_pressure", "prevalent-hypertension"),
-        ObservationColumn("platelets", "platelets-per-ml"),
-        ObservationColumn("serum_creatinine", "creatinine"),
-        ObservationColumn("serum_sodium", "sodium"),
-        ObservationColumn("smoking", "current-smoker"),
+        ConceptColumn("anaemia", "anaemia-flag"),
+        ConceptColumn("creatinine_phosphokinase", "cpk-as-reported"),
+        ConceptColumn("diabetes", "diabetes-flag"),
+        ConceptColumn("ejection_fraction", "ejection-fraction"),
+        ConceptColumn("high_blood_pressure", "prevalent-hypertension"),
+        ConceptColumn("platelets", "platelets-per-ml"),
+        ConceptColumn("serum_creatinine", "creatinine"),
+        ConceptColumn("serum_sodium", "sodium"),
+        ConceptColumn("smoking", "current-smoker"),
     ),
 )
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ObservationColumn:
+class ConceptColumn:
     """A column that becomes one Observation per row, coded by a codes.yaml concept.
 
     A missing value (NaN/None) gives no Observation. Numeric columns take the concept's unit;
@@ -35,7 +35,7 @@ class PatientTableMap:
 
     id_prefix: str
     id_column: str | None  # None: the 1-based row number is the id
-    observations: Sequence[ObservationColumn]
+    observations: Sequence[ConceptColumn]
     age_column: str | None = None
     sex: Callable[[Any], Sex] | None = None
     sex_column: str | None = None
@@ -52,7 +52,7 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _observation(pid: str, column: ObservationColumn, value: Any, index: int) -> Observation:
+def _observation(pid: str, column: ConceptColumn, value: Any, index: int) -> Observation:
     spec = concept(column.concept)
     obs_id = f"{pid}-{column.concept}"
     if spec.unit is None:

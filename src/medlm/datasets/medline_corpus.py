@@ -40,8 +40,13 @@ def split_of(pmid: str, validation: float = 0.1, test: float = 0.1) -> Split:
     return "train"
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split abstract text into sentences, keeping common abbreviations intact."""
+def split_abstract_sentences(text: str) -> list[str]:
+    """Split abstract text into sentences, keeping common abbreviations intact.
+
+    Not `medlm.text.segment.split_sentences` (clinical notes: it never breaks after a single
+    capital, which in notes is an initial): abstracts end sentences on "type B." and "C.", and
+    the sentence-role data set (its splits and recorded figures) is defined by this splitter.
+    """
     pieces = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()]
     sentences: list[str] = []
     for piece in pieces:
@@ -104,7 +109,7 @@ def role_sentences(citations: Iterable[Citation]) -> Iterator[RoleSentence]:
         labelled = [
             (sentence, str(section.nlm_category))
             for section in citation.sections
-            for sentence in split_sentences(section.text)
+            for sentence in split_abstract_sentences(section.text)
         ]
         split = split_of(citation.pmid)
         for i, (text, label) in enumerate(labelled):

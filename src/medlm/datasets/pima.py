@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medlm.datasets.convert import ObservationColumn, PatientTableMap, table_to_records
+from medlm.datasets.convert import ConceptColumn, PatientTableMap, table_to_records
 from medlm.datasets.dataset import Dataset
 from medlm.datasets.provenance import DatasetInfo, Provenance, outcome_balance, require
 from medlm.records import PatientRecord, Sex
@@ -18,13 +18,13 @@ TABLE_MAP = PatientTableMap(
     age_column="Age",
     sex=lambda _value: Sex.FEMALE,  # every subject is a woman (dataset description)
     observations=(
-        ObservationColumn("Pregnancies", "pregnancies"),
-        ObservationColumn("Glucose", "ogtt-2h-glucose"),
-        ObservationColumn("BloodPressure", "diastolic-bp"),
-        ObservationColumn("SkinThickness", "triceps-skinfold"),
-        ObservationColumn("Insulin", "ogtt-2h-insulin"),
-        ObservationColumn("BMI", "bmi"),
-        ObservationColumn("DiabetesPedigreeFunction", "diabetes-pedigree"),
+        ConceptColumn("Pregnancies", "pregnancies"),
+        ConceptColumn("Glucose", "ogtt-2h-glucose"),
+        ConceptColumn("BloodPressure", "diastolic-bp"),
+        ConceptColumn("SkinThickness", "triceps-skinfold"),
+        ConceptColumn("Insulin", "ogtt-2h-insulin"),
+        ConceptColumn("BMI", "bmi"),
+        ConceptColumn("DiabetesPedigreeFunction", "diabetes-pedigree"),
     ),
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from medlm.datasets.medline_corpus import split_sentences
+from medlm.datasets.medline_corpus import split_abstract_sentences
 from medlm.records import Span
 
 
@@ -30,7 +30,7 @@ class RoleLabeller(Protocol):
 
 def sentence_role_spans(text: str, labeller: RoleLabeller) -> list[Span]:
     """One span per sentence of `text`, labelled with its predicted role and probability."""
-    sentences = split_sentences(text)
+    sentences = split_abstract_sentences(text)
     if not sentences:
         return []
     spans: list[Span] = []
