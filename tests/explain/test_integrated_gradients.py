@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from tokenizers import Tokenizer as HFTokenizer
+from tokenizers import decoders, models, normalizers, pre_tokenizers
 from torch import Tensor
 
 from medlm.errors import InputError
@@ -16,7 +20,8 @@ from medlm.explain import (
     quadrature,
     sum_over_ranges,
 )
-from medlm.lm import LanguageModel, TextEncoder, Tokenizer, TransformerConfig, train_wordpiece
+from medlm.lm import LanguageModel, TextEncoder, Tokenizer, TransformerConfig
+from medlm.lm.tokenizer import BERT_SPECIALS, _add_template
 from medlm.records import Span
 
 CORPUS = [
@@ -45,7 +50,19 @@ def _config(tokenizer: Tokenizer, **overrides: object) -> TransformerConfig:
 
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
-    return train_wordpiece(CORPUS, vocab_size=150)
+    """A WordPiece tokenizer with a fixed vocabulary: every word of the corpus, then its
+    characters. Trained WordPiece numbers its pieces differently from run to run (see
+    `train_wordpiece`), which would change this seeded model's outputs between runs."""
+    words = sorted({w for text in CORPUS for w in re.findall(r"\w+|[^\w\s]", text.lower())})
+    chars = sorted({c for w in words for c in w})
+    pieces = [*BERT_SPECIALS.all(), *words, *chars, *(f"##{c}" for c in chars)]
+    vocab = {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
+    backend = HFTokenizer(models.WordPiece(vocab, unk_token=BERT_SPECIALS.unk))
+    backend.normalizer = normalizers.BertNormalizer(lowercase=True)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    backend.decoder = decoders.WordPiece()
+    _add_template(backend, BERT_SPECIALS)
+    return Tokenizer(backend, BERT_SPECIALS)
 
 
 @pytest.fixture(scope="module")

@@ -255,7 +255,7 @@ def test_the_ogtt_glucose_is_matched_by_system_and_code_not_code_alone(
 def test_a_deceased_patient_given_directly_to_the_model_is_an_error(
     uci_model: DiseaseRiskPredictor,
 ) -> None:
-    from medlm.errors import ValidationError
+    from medlm.errors import DeceasedPatientError
 
-    with pytest.raises(ValidationError, match="died on 1981-03-02"):
+    with pytest.raises(DeceasedPatientError, match="died on 1981-03-02"):
         uci_model.predict_records([_man(deceased=True, deceased_on=date(1981, 3, 2))])
