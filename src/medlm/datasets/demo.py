@@ -33,9 +33,12 @@ def _cohort(datasets: dict[str, Dataset]) -> list[PatientRecord]:
 
 
 def _canonical(record: PatientRecord) -> PatientRecord:
-    """The record with its observations in id order (FHIR panels may reorder them)."""
+    """The record as FHIR carries it: observations in id order (panels may reorder them) and
+    without their value-set concept (the bundle carries the code; the records boundary sets the
+    concept again when it reads the bundle)."""
     ordered = sorted(record.observations, key=lambda o: o.id or "")
-    return record.model_copy(update={"observations": ordered})
+    plain = [o.model_copy(update={"concept": None}) for o in ordered]
+    return record.model_copy(update={"observations": plain})
 
 
 def _dataset_line(dataset: Dataset) -> str:
