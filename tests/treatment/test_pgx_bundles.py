@@ -138,6 +138,7 @@ def test_unknown_allele_gives_no_issue_but_says_the_genotype_was_not_interpreted
     assert _clopidogrel_issues(report) == []
     assert any("CYP2C19" in m and "indeterminate" in m for m in report.missing)
     assert any("not interpretable" in m for m in report.missing)
+    assert any("CYP2C19 genotype:" in m and "*99" in m for m in report.missing)  # the reason
 
 
 def _resolved(document: Json) -> PatientRecord:

@@ -91,3 +91,22 @@ def test_active_clopidogrel_order_for_poor_metabolizer_is_stopped_for_an_alterna
     actions = {(r.action.value, r.drug or r.drug_class) for r in report.recommendations}
     assert ("stop", "clopidogrel") in actions
     assert ("start", "P2Y12 inhibitor: prasugrel or ticagrelor") in actions
+
+
+def test_a_record_with_nothing_to_check_says_so_instead_of_looking_clean(
+    recommender: TreatmentRecommender,
+) -> None:
+    from medlm.records import Patient, PatientRecord
+
+    report = recommender.recommend(PatientRecord(patient=Patient(id="empty", age=70)))
+    assert report.recommendations == [] and report.issues == []
+    heads = [m.split(":")[0] for m in report.missing]
+    assert "LDL-C or 10-year ASCVD risk not available" in heads  # age 70: the statin rule asks
+    assert [h for h in heads if h.startswith("no ")] == [
+        "no active or proposed medication recorded",
+        "no active problem the guideline rules know (diabetes, hypertension, CKD, "
+        "cardiovascular disease, heart failure) recorded",
+        "no allergy list recorded (not even 'no known allergies')",
+    ]
+    # an order being signed is checked for its own issues only: no review-coverage lines
+    assert recommender.check(PatientRecord(patient=Patient(id="empty", age=70))).missing == []

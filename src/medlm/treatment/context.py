@@ -179,6 +179,27 @@ def _drugs(record: PatientRecord, matcher: DrugMatcher, unmatched: list[str]) ->
     return drugs
 
 
+def not_recorded(
+    record: PatientRecord, drugs: list[PatientDrug], conditions: set[str]
+) -> list[str]:
+    """What the record does not hold at all, so a clean review is not read as 'all checked'
+    (a full review only: an order being signed is checked for its own safety issues)."""
+    out = []
+    if not drugs:
+        out.append(
+            "no active or proposed medication recorded: interaction, contraindication, dose, "
+            "pregnancy and genotype checks had nothing to check"
+        )
+    if not conditions:
+        out.append(
+            "no active problem the guideline rules know (diabetes, hypertension, CKD, "
+            "cardiovascular disease, heart failure) recorded: no guideline rule applied"
+        )
+    if not record.allergies:
+        out.append("no allergy list recorded (not even 'no known allergies'): not cross-checked")
+    return out
+
+
 def read_facts(
     record: PatientRecord,
     knowledge: TreatmentKnowledge,
@@ -209,6 +230,8 @@ def read_facts(
         for r in record.pharmacogenomics
     }
     pregnant = _pregnancy(record, knowledge, conditions, as_of, windows, missing)
+    drugs = _drugs(record, matcher, unmatched)
+    missing += [f"{r.gene} genotype: {note}" for r in record.pharmacogenomics for note in r.notes]
     return PatientFacts(
         patient_id=record.patient.id,
         age=record.patient.age_on(as_of.date()),
@@ -216,7 +239,7 @@ def read_facts(
         pregnant=pregnant,
         labs=labs,
         conditions=conditions,
-        drugs=_drugs(record, matcher, unmatched),
+        drugs=drugs,
         allergies=allergies,
         phenotypes=phenotypes,
         unmatched=unmatched,

@@ -9,7 +9,7 @@ from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowled
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.treatment import guidelines, lipids
-from medlm.treatment.context import PatientDrug, PatientFacts, read_facts
+from medlm.treatment.context import PatientDrug, PatientFacts, not_recorded, read_facts
 from medlm.treatment.drugs import DrugMatcher
 from medlm.treatment.labs import lab_windows
 from medlm.treatment.pgx import advice_for
@@ -76,7 +76,7 @@ class TreatmentRecommender:
         """Recommendations (ranked), safety issues and what could not be checked."""
         facts = self.facts(record, as_of)
         issues, missing = self.safety.check(facts)
-        missing = [*unread, *missing]
+        missing = [*unread, *missing, *not_recorded(record, facts.drugs, facts.conditions)]
         drafts: list[Recommendation] = []
         for branch in (guidelines.diabetes, guidelines.hypertension, lipids.statins):
             recs, miss = branch(facts, self.knowledge)
