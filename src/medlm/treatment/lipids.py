@@ -6,6 +6,7 @@ from typing import Any
 
 from medlm.knowledge.treatment import TreatmentKnowledge
 from medlm.treatment.context import PatientFacts
+from medlm.treatment.doses import parse_strength
 from medlm.treatment.results import Action, Recommendation
 
 _ORDER = {"low": 0, "moderate": 1, "high": 2}
@@ -43,10 +44,15 @@ def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> di
                 )
         if "ascvd_risk_at_least_percent" in g:
             if ldl is None or risk is None:
-                missing.append(
-                    "LDL-C or 10-year ASCVD risk not available: "
-                    "primary-prevention statin group unknown"
+                # name only what is absent: a present LDL-C is never reported missing
+                absent = (
+                    "LDL-C or 10-year ASCVD risk"
+                    if ldl is None and risk is None
+                    else "LDL-C"
+                    if ldl is None
+                    else "10-year ASCVD risk"
                 )
+                missing.append(f"{absent} not available: primary-prevention statin group unknown")
                 continue
             in_group = _all(
                 ldl.within(g["ldl_from_mg_dl"], g["ldl_below_mg_dl"]),
@@ -107,10 +113,15 @@ def statins(facts: PatientFacts, k: TreatmentKnowledge) -> tuple[list[Recommenda
             )
         ], missing
     drug = current[0]
-    if drug.dose_mg is None:
-        missing.append(f"{drug.ingredient} dose not recorded: statin intensity not assessed")
-        return [], missing
-    have = statin_intensity(drug.ingredient, drug.dose_mg, k)
+    mg, said = drug.dose_mg, f"{drug.dose_mg:g} mg" if drug.dose_mg is not None else ""
+    if mg is None:  # the strength in the name is a floor: at least one tablet a dose
+        strength = parse_strength(drug.label)
+        if strength is None or (strength.unit or "").lower() != "mg":
+            missing.append(f"{drug.ingredient} dose not recorded: statin intensity not assessed")
+            return [], missing
+        mg = strength.value
+        said = f"at least {mg:g} mg (strength in the name; tablets per dose not recorded)"
+    have = statin_intensity(drug.ingredient, mg, k)
     if have is not None and _ORDER[have] >= _ORDER[want]:
         return [], missing
     return [
@@ -118,7 +129,7 @@ def statins(facts: PatientFacts, k: TreatmentKnowledge) -> tuple[list[Recommenda
             action=Action.ADJUST,
             drug=drug.ingredient,
             rule_id="acc-aha-2018-statin-intensity",
-            rationale=f"{drug.label} {drug.dose_mg:g} mg is {have or 'of unlisted'} intensity; "
+            rationale=f"{drug.label}: {said} is {have or 'of unlisted'} intensity; "
             f"benefit group '{group['name']}' calls for {want} intensity",
             **base,
         )
