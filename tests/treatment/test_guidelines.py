@@ -1,4 +1,8 @@
-"""Guideline branch case table: ADA diabetes, ACC/AHA 2017 blood pressure, ACC/AHA 2018 statins."""
+"""Guideline branch case table: ADA diabetes, ACC/AHA 2017 blood pressure, ACC/AHA 2018 statins.
+
+Records here carry one reading per value; multi-reading blood pressure cases are in
+test_guidelines_hypertension.py.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +88,15 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
         "ada-hba1c-target",
         None,
     ),
-    ("stage2_two_agents", {"sbp": 150, "dbp": 85}, "acc-aha-stage2-two-agents", "start"),
+    # One reading is not a BP level (ACC/AHA 2017: mean of >= 2 readings on >= 2 occasions): a
+    # start or change becomes 'confirm'. Two-reading starts: test_guidelines_hypertension.py.
+    (
+        "single_stage2_reading_confirm_first",
+        {"sbp": 150, "dbp": 85},
+        "acc-aha-confirm-bp",
+        "monitor",
+    ),
+    ("single_stage2_reading_no_start", {"sbp": 150, "dbp": 85}, "acc-aha-stage2-two-agents", None),
     (
         "stage1_low_risk_no_drug",
         {"sbp": 134, "dbp": 70, "ascvd_risk": 6.0},
@@ -92,28 +104,28 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
         "monitor",
     ),
     (
-        "stage1_high_risk_drug",
+        "single_stage1_high_risk_reading_no_start",
         {"sbp": 134, "dbp": 70, "ascvd_risk": 12.0},
         "acc-aha-first-line",
-        "start",
+        None,
     ),
     (
-        "stage1_diabetes_drug",
+        "single_stage1_diabetes_reading_confirm_first",
         {"sbp": 134, "dbp": 70, "conditions": ("E11.9",), "egfr": 80},
-        "acc-aha-first-line",
-        "start",
+        "acc-aha-confirm-bp",
+        "monitor",
     ),
     (
-        "albuminuria_prefers_ace_inhibitor",
+        "single_reading_albuminuria_no_raas_start",
         {"sbp": 136, "dbp": 70, "conditions": ("E11.9",), "egfr": 80, "acr": 350},
         "acc-aha-raas",
-        "start",
+        None,
     ),
     (
-        "above_target_on_treatment",
+        "single_reading_on_treatment_no_change",
         {"sbp": 150, "dbp": 95, "meds": ("amlodipine",)},
         "acc-aha-above-target",
-        "adjust",
+        None,
     ),
     ("normal_bp_nothing", {"sbp": 118, "dbp": 76}, "acc-aha-first-line", None),
     (

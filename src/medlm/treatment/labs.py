@@ -27,6 +27,9 @@ LAB_LABELS: dict[str, str] = {
     "systolic_bp": "systolic blood pressure",
     "diastolic_bp": "diastolic blood pressure",
     "ascvd_risk_10y": "10-year ASCVD risk",
+    "potassium": "potassium",
+    "creatinine": "creatinine",
+    "lvef": "left ventricular ejection fraction",
 }
 CODED_CONCEPTS = ("pregnancy_status",)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowledge
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
-from medlm.treatment import guidelines, lipids
+from medlm.treatment import guidelines
 from medlm.treatment.context import PatientDrug, PatientFacts, not_recorded, read_facts
 from medlm.treatment.drugs import DrugMatcher
 from medlm.treatment.labs import lab_windows
@@ -74,14 +74,12 @@ class TreatmentRecommender:
         unread: Sequence[str] = (),
     ) -> TreatmentReport:
         """Recommendations (ranked), safety issues and what could not be checked."""
-        facts = self.facts(record, as_of)
+        when = resolve_as_of(as_of)
+        facts = self.facts(record, when)
         issues, missing = self.safety.check(facts)
         missing = [*unread, *missing, *not_recorded(record, facts.drugs, facts.conditions)]
-        drafts: list[Recommendation] = []
-        for branch in (guidelines.diabetes, guidelines.hypertension, lipids.statins):
-            recs, miss = branch(facts, self.knowledge)
-            drafts += recs
-            missing += miss
+        drafts, more = guidelines.apply(record, facts, self.knowledge, when)
+        missing += more
         drafts += self._pgx_recommendations(facts, issues)
         stopping: set[str | None] = {
             r.drug for r in drafts if r.drug and r.action in (Action.STOP, Action.AVOID)

@@ -1,4 +1,4 @@
-"""Cited questionnaire and equation risk scores as data: FINDRISC, ADA risk test, Framingham.
+"""Cited risk scores as data: FINDRISC, ADA risk test, Framingham, CHA2DS2-VASc, HAS-BLED.
 
 Each YAML file names its version, citation and what was verified; `load_score(name)` reads
 one (files are read when asked, never at import) and `band_points` scores a value against
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from medlm.errors import InputError
 
-SCORES = ("findrisc", "ada_risk_test", "framingham_2008")
+SCORES = ("findrisc", "ada_risk_test", "framingham_2008", "cha2ds2_vasc", "has_bled")
 
 
 class ScoreTable(BaseModel):

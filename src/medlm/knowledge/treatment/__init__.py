@@ -2,7 +2,9 @@
 
 Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions.yaml`,
 `contraindications.yaml` (renal, disease, pregnancy, allergy), `pharmacogenomics.yaml`,
-`guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins),
+`guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins), `af.yaml`
+(2023 ACC/AHA/ACCP/HRS atrial fibrillation), `heart_failure.yaml` (2022 AHA/ACC/HFSA HFrEF),
+`ckd.yaml` (KDIGO 2024; each of these three names its own documents under `sources`),
 `codes.yaml` (how coded concept values such as pregnancy status are read; the codes of each
 concept are in `knowledge/concepts/`) and `trials.yaml` (randomized trial designs). Every rule
 carries a `Citation` with the document, year, section and how it was checked (V/S/U, see
@@ -214,10 +216,33 @@ def _resolve_cites(value: Any, sources: dict[str, dict[str, Any]]) -> Any:
     return value
 
 
+GUIDELINE_FILES = ("guidelines.yaml", "af.yaml", "heart_failure.yaml", "ckd.yaml")
+
+
+def _guidelines(sources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The guideline sections of every guideline file; their own `sources` join `sources`."""
+    merged: dict[str, Any] = {}
+    for name in GUIDELINE_FILES:
+        data = _read(name)
+        for sid, doc in data.pop("sources", {}).items():
+            if sid in sources:
+                raise ConfigError(f"{name} defines source {sid!r} already defined elsewhere")
+            sources[sid] = doc
+        version = data.pop("version", None)
+        if name == GUIDELINE_FILES[0]:
+            merged["version"] = version
+        for section, logic in data.items():
+            if section in merged:
+                raise ConfigError(f"{name} repeats guideline section {section!r}")
+            merged[section] = logic
+    return merged
+
+
 def load_treatment_knowledge() -> TreatmentKnowledge:
     """Read and validate all treatment knowledge files (call once, at component construction)."""
     src = _read("sources.yaml")
-    sources: dict[str, dict[str, Any]] = src["sources"]
+    sources: dict[str, dict[str, Any]] = dict(src["sources"])
+    guidelines = _guidelines(sources)
     classes = _resolve_cites(_read("drug_classes.yaml")["classes"], sources)
     contra = _resolve_cites(_read("contraindications.yaml"), sources)
     codes = _resolve_cites(_read("codes.yaml"), sources)
@@ -231,7 +256,7 @@ def load_treatment_knowledge() -> TreatmentKnowledge:
         allergy=contra["allergy"],
         pharmacogenomics=_resolve_cites(_read("pharmacogenomics.yaml")["rules"], sources),
         pregnancy_status=codes["pregnancy_status"],
-        guidelines=_read("guidelines.yaml"),
+        guidelines=guidelines,
         sources=sources,
     )
     _check_class_references(knowledge)

@@ -1,31 +1,19 @@
-"""Guideline branches: ADA type 2 diabetes, ACC/AHA 2017 blood pressure, ACC/AHA 2018 statins.
+"""ADA type 2 diabetes branch: cardiorenal agents, metformin and kidney function, HbA1c target.
 
-Each function reads `PatientFacts` and the logic in `knowledge/treatment/guidelines.yaml` and
-returns draft `Recommendation`s (rationale written from the patient's values) plus the missing
-data lines for the branches it could not decide.
+Reads `PatientFacts` and `guidelines.yaml` (section `diabetes`) and returns draft
+`Recommendation`s (rationale written from the patient's values) plus the missing-data lines for
+what it could not decide.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from medlm.knowledge.treatment import TreatmentKnowledge
 from medlm.treatment.context import PatientFacts
+from medlm.treatment.guidelines.common import Drafts
+from medlm.treatment.guidelines.common import on_class as _on_class
+from medlm.treatment.guidelines.common import rec as _rec
 from medlm.treatment.labs import LabValue
 from medlm.treatment.results import Action, Recommendation
-
-Drafts = tuple[list[Recommendation], list[str]]
-
-
-def _rec(
-    facts: PatientFacts, k: TreatmentKnowledge, cite: dict[str, Any], **kw: Any
-) -> Recommendation:
-    return Recommendation(patient_id=facts.patient_id, citation=k.cite(cite), **kw)
-
-
-def _on_class(facts: PatientFacts, k: TreatmentKnowledge, class_ids: list[str]) -> bool:
-    members = set().union(*(k.classes[c].members for c in class_ids))
-    return bool(facts.ingredients() & members)
 
 
 def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
@@ -161,132 +149,3 @@ def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> li
             rule_id="ada-hba1c-target",
         )
     ]
-
-
-def bp_category(sbp: float, dbp: float, k: TreatmentKnowledge) -> str:
-    """ACC/AHA 2017 category; the higher of the systolic and diastolic categories."""
-    for cat in k.guidelines["hypertension"]["categories"]:
-        if "systolic_below" not in cat or (
-            sbp < cat["systolic_below"] and dbp < cat["diastolic_below"]
-        ):
-            return str(cat["name"])
-    raise AssertionError("the last BP category has no bound")
-
-
-def hypertension(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
-    """ACC/AHA 2017: category, drug threshold, first-line classes, RAAS preference, two agents."""
-    h = k.guidelines["hypertension"]
-    sbp_lab, dbp_lab = facts.lab("systolic_bp"), facts.lab("diastolic_bp")
-    if sbp_lab is None or dbp_lab is None:
-        need = "hypertension" in facts.conditions
-        return [], (
-            ["blood pressure not available: hypertension rules not applied"] if need else []
-        )
-    sbp, dbp = sbp_lab.exact, dbp_lab.exact
-    if sbp is None or dbp is None:
-        return [], [
-            f"blood pressure {sbp_lab.text()}/{dbp_lab.text()} is a bound, not a measure: "
-            "hypertension rules not applied"
-        ]
-    cat = bp_category(sbp, dbp, k)
-    bp = f"BP {sbp:g}/{dbp:g} mmHg ({cat})"
-    first_line = h["first_line_classes"]
-    on_classes = [c for c in first_line if _on_class(facts, k, [c])]
-    if cat in {"normal", "elevated"}:
-        return [], []
-    if facts.pregnant:
-        return [], ["pregnancy: the general ACC/AHA 2017 first-line drug logic is not applied"]
-    risk = facts.lab("ascvd_risk_10y")
-    if cat == "stage 1" and not (set(h["stage1_drug_if"]) & facts.conditions):
-        if risk is None:
-            return [], [
-                "10-year ASCVD risk not available: stage 1 drug-treatment threshold unknown"
-            ]
-        threshold = h["stage1_drug_if_ascvd_risk_at_least_percent"]
-        low_risk = risk.below(threshold)
-        if low_risk is None:
-            return [], [
-                f"10-year ASCVD risk {risk.text()}% cannot tell whether it is below "
-                f"{threshold:g}%: stage 1 drug-treatment threshold unknown"
-            ]
-        if low_risk:
-            return [
-                _rec(
-                    facts,
-                    k,
-                    h["stage1_cite"],
-                    action=Action.MONITOR,
-                    drug_class="non-drug therapy",
-                    rationale=f"{bp} with 10-year ASCVD risk {risk.text()}% "
-                    f"(below {threshold:g}%): lifestyle therapy and reassess",
-                    strength="guideline threshold",
-                    rule_id="acc-aha-stage1-low-risk",
-                )
-            ], []
-    target = h["target"]
-    if on_classes:
-        return [
-            _rec(
-                facts,
-                k,
-                h["target"]["cite"],
-                action=Action.ADJUST,
-                drug_class="antihypertensive therapy",
-                rationale=f"{bp} on {len(on_classes)} first-line class(es) is above the target "
-                f"below {target['systolic_below']}/{target['diastolic_below']}: intensify",
-                strength="guideline target",
-                rule_id="acc-aha-above-target",
-            )
-        ], []
-    return _first_line(facts, k, bp, cat), []
-
-
-def _raas_preferred(facts: PatientFacts, k: TreatmentKnowledge) -> bool:
-    h = k.guidelines["hypertension"]
-    acr = facts.lab("urine_acr")
-    albuminuric = "albuminuria" in facts.conditions or (
-        acr is not None and acr.at_least(h["albuminuria_acr_at_least_mg_per_g"]) is True
-    )
-    return albuminuric or "ckd_stage_3_plus" in facts.conditions
-
-
-def _first_line(
-    facts: PatientFacts, k: TreatmentKnowledge, bp: str, cat: str
-) -> list[Recommendation]:
-    h = k.guidelines["hypertension"]
-    if _raas_preferred(facts, k):
-        first = _rec(
-            facts,
-            k,
-            h["raas_cite"],
-            action=Action.START,
-            drug_class=k.classes["ace_inhibitor"].display,
-            rationale=f"{bp} with albuminuria or CKD stage 3+: "
-            "ACE inhibitor (ARB if not tolerated); never both",
-            strength="guideline recommendation",
-            rule_id="acc-aha-raas",
-        )
-    else:
-        first = _rec(
-            facts,
-            k,
-            h["first_line_cite"],
-            action=Action.START,
-            drug_class="thiazide, calcium-channel blocker, ACE inhibitor or ARB",
-            rationale=f"{bp}: start a first-line agent",
-            strength="guideline recommendation",
-            rule_id="acc-aha-first-line",
-        )
-    if cat != "stage 2":
-        return [first]
-    second = _rec(
-        facts,
-        k,
-        h["stage2_cite"],
-        action=Action.START,
-        drug_class="second first-line agent of a different class",
-        rationale=f"{bp}: stage 2 is started on two first-line agents of different classes",
-        strength="guideline recommendation",
-        rule_id="acc-aha-stage2-two-agents",
-    )
-    return [first, second]

@@ -1,0 +1,80 @@
+"""Guideline branches: every chronic-condition rule set run for one patient, with duplicates merged.
+
+One module per guideline: `diabetes` (ADA), `hypertension` (ACC/AHA 2017, on the mean of recent
+readings from `bp_readings`), `af` (2023 ACC/AHA/ACCP/HRS, scores in `scores`),
+`heart_failure` (2022 AHA/ACC/HFSA HFrEF), `ckd` (KDIGO 2024) and `medlm.treatment.lipids`
+(ACC/AHA 2018 statins). Each returns draft `Recommendation`s and the lines it could not decide;
+`apply` runs them all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.records import PatientRecord
+from medlm.treatment.context import PatientFacts
+from medlm.treatment.guidelines.af import atrial_fibrillation
+from medlm.treatment.guidelines.bp_readings import MeanBP, mean_bp
+from medlm.treatment.guidelines.ckd import ckd
+from medlm.treatment.guidelines.common import Drafts
+from medlm.treatment.guidelines.diabetes import diabetes
+from medlm.treatment.guidelines.heart_failure import heart_failure
+from medlm.treatment.guidelines.hypertension import bp_category, hypertension
+from medlm.treatment.lipids import statins
+from medlm.treatment.results import Action, Recommendation
+
+
+def apply(
+    record: PatientRecord, facts: PatientFacts, k: TreatmentKnowledge, as_of: datetime
+) -> Drafts:
+    """All guideline branches for one patient at `as_of`: drafts and what could not be decided."""
+    bp, missing = mean_bp(record, as_of, k.guidelines["hypertension"]["readings"])
+    drafts: list[Recommendation] = []
+    for recs, miss in (
+        diabetes(facts, k),
+        hypertension(facts, k, bp),
+        statins(facts, k),
+        atrial_fibrillation(facts, k),
+        heart_failure(facts, k),
+        ckd(facts, k),
+    ):
+        drafts += recs
+        missing += miss
+    return _merge_starts(drafts), missing
+
+
+def _merge_starts(drafts: list[Recommendation]) -> list[Recommendation]:
+    """One start per drug class: a later rule for the same class is named in the first one."""
+    kept: dict[str, Recommendation] = {}
+    out: list[Recommendation] = []
+    for r in drafts:
+        key = (r.drug_class or "").lower()
+        if r.action != Action.START or not key or r.drug:
+            out.append(r)
+            continue
+        first = kept.get(key)
+        if first is None:
+            kept[key] = r
+            out.append(r)
+            continue
+        merged = first.model_copy(
+            update={"rationale": f"{first.rationale}; also {r.rule_id}: {r.rationale}"}
+        )
+        out[out.index(first)] = merged
+        kept[key] = merged
+    return out
+
+
+__all__ = [
+    "Drafts",
+    "MeanBP",
+    "apply",
+    "atrial_fibrillation",
+    "bp_category",
+    "ckd",
+    "diabetes",
+    "heart_failure",
+    "hypertension",
+    "mean_bp",
+]
