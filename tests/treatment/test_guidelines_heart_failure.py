@@ -146,3 +146,20 @@ def test_missing_potassium_leaves_mra_eligibility_unknown(
     report = recommender.recommend(record, AS_OF)
     assert not any("mra" in rule for rule in _hf(report))
     assert any(m.startswith("potassium not available: MRA eligibility") for m in report.missing)
+
+
+def test_hfref_with_diabetes_gets_one_sglt2i_start_citing_both_guidelines(
+    recommender: TreatmentRecommender, make_record: Any
+) -> None:
+    record = with_values(
+        make_record(age=66, conditions=(HF, "E11.9"), meds=("lisinopril", "carvedilol"), egfr=50),
+        lvef=30,
+        potassium=4.5,
+    )
+    starts = [
+        r
+        for r in recommender.recommend(record, AS_OF).recommendations
+        if r.action == Action.START and "SGLT2" in (r.drug_class or "")
+    ]
+    assert len(starts) == 1
+    assert "aha-acc-hfref-sglt2-inhibitor" in starts[0].rationale

@@ -41,15 +41,21 @@ def apply(
     ):
         drafts += recs
         missing += miss
-    return _merge_starts(drafts), missing
+    return _merge_starts(drafts, k), missing
 
 
-def _merge_starts(drafts: list[Recommendation]) -> list[Recommendation]:
+def _class_key(text: str, k: TreatmentKnowledge) -> str:
+    """The drug classes a start names ('SGLT2 inhibitor (dapagliflozin ...)' -> sglt2_inhibitor)."""
+    named = sorted(cid for cid, c in k.classes.items() if c.display.lower() in text.lower())
+    return ",".join(named) or text.lower()
+
+
+def _merge_starts(drafts: list[Recommendation], k: TreatmentKnowledge) -> list[Recommendation]:
     """One start per drug class: a later rule for the same class is named in the first one."""
     kept: dict[str, Recommendation] = {}
     out: list[Recommendation] = []
     for r in drafts:
-        key = (r.drug_class or "").lower()
+        key = _class_key(r.drug_class, k) if r.drug_class else ""
         if r.action != Action.START or not key or r.drug:
             out.append(r)
             continue
