@@ -75,17 +75,32 @@ class RecordsSettings(BaseModel):
 class RiskSettings(BaseModel):
     """Disease risk prediction.
 
-    Tier cut-points: probability < `tier_low_below` is low, >= `tier_high_from` is high,
-    between is medium. The defaults (10% and 20%) follow the three bands used for 10-year
-    coronary risk in the NCEP ATP III report (JAMA 2001;285:2486: <10%, 10-20%, >20%),
-    the most widely used convention for a risk horizon of years. They are not validated
-    for other outcomes or populations (on Pima, where 35% have the outcome, most women fall
-    in "high"): every evaluation report lists sensitivity, specificity, PPV and NPV at both
-    cut-points so they can be set for the decision at hand.
+    Tier cut-points are per model, chosen on its training data and saved with it
+    (`medlm.risk.tiers`): by default low below 0.5x and high from 1.5x the training prevalence
+    (`tier_prevalence_multiples`), or a clinical anchor where the model's outcome is the
+    anchor's (the Framingham 10-year CHD model: NCEP ATP III 10% / 20%). Setting both
+    `tier_low_below` and `tier_high_from` fixes the cut-points of models trained from then on
+    instead. A global 10% / 20% for every model put most Pima women (35% have the outcome) and
+    almost every UCI-heart patient (55%) in "high".
+
+    `low_confidence_missing_share`: a prediction is flagged low-confidence when at least this
+    share of its absolute log-odds contributions comes from inputs the record lacked (imputed).
     """
 
-    tier_low_below: float = Field(default=0.10, gt=0, lt=1)
-    tier_high_from: float = Field(default=0.20, gt=0, lt=1)
+    tier_low_below: float | None = Field(default=None, gt=0, lt=1)
+    tier_high_from: float | None = Field(default=None, gt=0, lt=1)
+    tier_prevalence_multiples: tuple[float, float] = Field(
+        default=(0.5, 1.5),
+        description="Low below the first, high from the second multiple of the training "
+        "prevalence (rule 'prevalence').",
+    )
+    low_confidence_missing_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Flag a prediction low-confidence when imputed inputs carry at least this "
+        "share of its absolute log-odds contributions.",
+    )
     model_dir: Path | None = Field(
         default=None,
         description="Folder of saved risk models the service loads at start (one sub-folder "
@@ -102,12 +117,21 @@ class RiskSettings(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> RiskSettings:
-        if self.tier_low_below >= self.tier_high_from:
+        low, high = self.tier_low_below, self.tier_high_from
+        if (low is None) != (high is None):
+            raise ValueError("set both risk.tier_low_below and risk.tier_high_from, or neither")
+        if low is not None and high is not None and low >= high:
             raise ValueError("risk.tier_low_below must be below risk.tier_high_from")
+        m_low, m_high = self.tier_prevalence_multiples
+        if not 0 < m_low < 1 < m_high:
+            raise ValueError("risk.tier_prevalence_multiples must be one below 1 and one above")
         return self
 
     @property
-    def cutpoints(self) -> tuple[float, float]:
+    def cutpoints(self) -> tuple[float, float] | None:
+        """Fixed cut-points for newly trained models, or None (each model chooses its own)."""
+        if self.tier_low_below is None or self.tier_high_from is None:
+            return None
         return (self.tier_low_below, self.tier_high_from)
 
 

@@ -101,6 +101,15 @@ def train(
         f"trained {summary.family} model {summary.name!r} on {summary.n} rows "
         f"({summary.events} with the outcome); saved to {summary.path}"
     )
+    cuts = summary.cutpoints
+    stdout().print(
+        f"  tiers: low below {cuts.low_below:.1%}, high from {cuts.high_from:.1%} ({cuts.rule})",
+        highlight=False,
+    )
+    if summary.population is None:
+        stdout().print("  population: none stated (scores will say so)", highlight=False)
+    else:
+        stdout().print(f"  population: {summary.population.description}", highlight=False)
     for column, reason in summary.excluded.items():
         stdout().print(f"  column {column!r} not used: {reason}")
     print_disclaimer()
@@ -239,10 +248,10 @@ def _render_batch(batch: RiskBatch, outcome: str) -> None:
     rows = [
         [
             s.patient_id,
-            f"{s.probability:.3f}",
-            s.tier.value,
-            "; ".join(r.text for r in s.reasons),
-            ", ".join(s.missing) or "-",
+            "-" if s.tier is None else f"{s.probability:.3f}",
+            _tier_text(s),
+            "; ".join(r.text for r in s.reasons) if s.tier is not None else "-",
+            ", ".join(f"{c} (imputed {s.imputed.get(c, '?')})" for c in s.missing) or "-",
         ]
         for s in batch.scores
     ]
@@ -252,12 +261,44 @@ def _render_batch(batch: RiskBatch, outcome: str) -> None:
         stdout().print(batch.skipped, highlight=False)
     for refused in batch.refused:
         stdout().print(f"refused: {refused.reason}: no risk score", highlight=False)
+    if batch.model is not None:
+        _render_model(batch.model)
     print_table(
         f"Risk of {outcome} at {batch.as_of.isoformat(timespec='minutes')}",
         ["patient", "probability", "tier", "reasons", "missing"],
         rows,
     )
     for score in batch.scores:
+        if score.population is not None and score.population.outside:
+            why = "; ".join(score.population.reasons)
+            stdout().print(
+                f"{score.patient_id}: outside the model's population: {why}", highlight=False
+            )
+        if score.low_confidence:
+            stdout().print(
+                f"{score.patient_id}: low confidence: {score.missing_share:.0%} of the weight "
+                "comes from imputed inputs",
+                highlight=False,
+            )
         for note in score.notes:
             stdout().print(f"{score.patient_id}: {note}", highlight=False)
     print_disclaimer()
+
+
+def _tier_text(score: Any) -> str:
+    if score.tier is None:
+        return "outside population"
+    return score.tier.value + (" (low confidence)" if score.low_confidence else "")
+
+
+def _render_model(model: Any) -> None:
+    cuts = model.cutpoints
+    stdout().print(
+        f"model {model.name}: low below {cuts.low_below:.1%}, high from {cuts.high_from:.1%} "
+        f"({cuts.rule})",
+        highlight=False,
+    )
+    if model.population is not None:
+        stdout().print(f"population: {model.population.description}", highlight=False)
+    elif model.population_note:
+        stdout().print(f"population: {model.population_note}", highlight=False)

@@ -27,6 +27,7 @@ class Concept(BaseModel):
     source: str
     shared: str | None = None
     unlike: str | None = None
+    from_record: str | None = None
 
 
 @cache
@@ -45,6 +46,7 @@ def concepts() -> dict[str, Concept]:
             source=entry["source"],
             shared=entry.get("shared"),
             unlike=entry.get("unlike"),
+            from_record=entry.get("from_record"),
         )
     return out
 

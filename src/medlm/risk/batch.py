@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 from medlm.records.report import IngestReport
 from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk.estimator import DiseaseRiskPredictor
+from medlm.risk.population import NOT_STATED, Population
 from medlm.risk.result import RiskScore
+from medlm.risk.tiers import TierCutpoints
 
 
 class PatientRefusal(BaseModel):
@@ -25,10 +27,40 @@ class PatientRefusal(BaseModel):
     reason: str
 
 
+class ModelSummary(BaseModel):
+    """The model a batch was scored with: its own tier cut-points and intended population."""
+
+    name: str
+    family: str
+    outcome: str
+    cutpoints: TierCutpoints
+    population: Population | None = None
+    population_note: str | None = Field(
+        default=None, description="Said when the model has no stated population."
+    )
+
+    @classmethod
+    def of(cls, model: DiseaseRiskPredictor) -> ModelSummary:
+        population = model.population_
+        return cls(
+            name=model.name,
+            family=model.family,
+            outcome=model.outcome,
+            cutpoints=model.tier_cutpoints_,
+            population=population,
+            population_note=None if population is not None else NOT_STATED,
+        )
+
+
 class RiskBatch(BaseModel):
-    """The scores of a batch, the patients refused, and what the boundary could not read."""
+    """The scores of a batch, the patients refused, and what the boundary could not read.
+
+    Every living patient has a score; one outside the model's population has no tier and says
+    why (`score.population`), so scores + refused cover every patient read.
+    """
 
     as_of: datetime
+    model: ModelSummary | None = None
     scores: list[RiskScore] = Field(default_factory=list)
     refused: list[PatientRefusal] = Field(default_factory=list)
     rejected: list[str] = Field(default_factory=list, description="Boundary rejection lines.")
@@ -57,6 +89,7 @@ def predict_batch(
     )
     return RiskBatch(
         as_of=when,
+        model=ModelSummary.of(model),
         scores=scores,
         refused=refused,
         rejected=[r.line() for r in report.rejections],

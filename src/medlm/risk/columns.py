@@ -4,7 +4,9 @@ A column of a registered dataset whose codes.yaml entry names a `shared` concept
 total_cholesterol) reads that concept from any record, in the concept's canonical unit, and
 converts it to the unit the model was trained in. A dataset-specific measure (Pima's 2-hour
 OGTT glucose, `urn:medlm|ogtt-2h-glucose`) is read by its system AND code only. A column never
-reads the concept named in `unlike` (a random glucose is not an OGTT glucose).
+reads the concept named in `unlike` (a random glucose is not an OGTT glucose). A yes/no column
+with `from_record` (Framingham prevalentHyp, BPMeds, currentSmoker ...) is read from the
+record's problems, medications or smoking status (`medlm.risk.facts`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class ColumnSource(BaseModel):
         default=None, description="A close but different concept that must never feed it."
     )
     display: str | None = Field(default=None, description="What the column measures.")
+    from_record: str | None = Field(
+        default=None,
+        description="A fact read from problems, medications or smoking status (risk.facts).",
+    )
 
 
 class RecordMapping(BaseModel):
@@ -84,6 +90,7 @@ def mapping_for_columns(
                 unit=spec.unit,
                 unlike=spec.unlike,
                 display=spec.coding.display,
+                from_record=spec.from_record,
             )
         sex_column = table_map.sex_column if table_map.sex_column in columns else None
         return RecordMapping(

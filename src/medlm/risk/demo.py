@@ -17,8 +17,8 @@ from sklearn.model_selection import train_test_split
 from medlm.evaluation.report import Report, write_report
 from medlm.risk.batch import predict_batch
 from medlm.risk.data import from_dataset
-from medlm.risk.estimator import DiseaseRiskPredictor
 from medlm.risk.inputs import patients_from_document
+from medlm.risk.population import population_for
 from medlm.risk.result import RiskScore
 from medlm.risk.study import (
     baselines_for,
@@ -27,6 +27,7 @@ from medlm.risk.study import (
     importance,
     missing_counts,
 )
+from medlm.risk.training import make_predictor
 from medlm.settings import RiskSettings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ SEED = 7
 
 def _score_line(score: RiskScore) -> str:
     reasons = "; ".join(r.text for r in score.reasons)
+    if score.tier is None:
+        why = "; ".join(score.population.reasons) if score.population else "no tier"
+        return f"  {score.patient_id}: outside the model's population ({why})"
     return f"  {score.patient_id}: {score.probability:.2f} {score.tier.value} ({reasons})"
 
 
@@ -55,8 +59,12 @@ def run_demo(out_dir: Path) -> list[str]:
     )
     train_mask = np.isin(np.arange(len(data)), train_idx)
     train, test = data.subset(train_mask), data.subset(~train_mask)
-    model = DiseaseRiskPredictor(
-        "logreg", tier_cutpoints=settings.cutpoints, name="pima-diabetes", outcome=data.outcome
+    model = make_predictor(
+        "logreg",
+        settings,
+        name="pima-diabetes",
+        outcome=data.outcome or "outcome",
+        population=population_for("pima"),
     ).fit(train.features, train.target)  # type: ignore[arg-type]
     model.save(out / "model")
     metrics, p = evaluate_model(model, test, n_boot=500)

@@ -28,8 +28,11 @@ from medlm.explain import aggregate, linear_contributions, top_reasons, tree_con
 from medlm.records import PatientRecord
 from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk import pipeline as pipes
+from medlm.risk.imputation import imputation_table, missing_in_rows, missing_share
+from medlm.risk.population import Population, check_population
 from medlm.risk.records import RecordMapping, mapping_for_columns, record_row
-from medlm.risk.result import RiskScore, assign_tier, check_cutpoints
+from medlm.risk.result import RiskScore, assign_tier
+from medlm.risk.tiers import DEFAULT_MULTIPLES, choose_cutpoints
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,11 @@ class DiseaseRiskPredictor(BaseEstimator):
         subsample: float = 0.8,
         calibration: Literal["none", "sigmoid", "isotonic"] = "none",
         zero_as_missing: Sequence[str] | Literal["auto"] = "auto",
-        tier_cutpoints: tuple[float, float] = (0.1, 0.2),
+        tier_cutpoints: tuple[float, float] | None = None,
+        tier_rule: str = "prevalence",
+        tier_multiples: tuple[float, float] = DEFAULT_MULTIPLES,
+        population: Population | None = None,
+        low_confidence_missing_share: float = 0.5,
         top_k: int = 3,
         name: str = "risk-model",
         outcome: str = "outcome",
@@ -74,6 +81,10 @@ class DiseaseRiskPredictor(BaseEstimator):
         self.calibration = calibration
         self.zero_as_missing = zero_as_missing
         self.tier_cutpoints = tier_cutpoints
+        self.tier_rule = tier_rule
+        self.tier_multiples = tier_multiples
+        self.population = population
+        self.low_confidence_missing_share = low_confidence_missing_share
         self.top_k = top_k
         self.name = name
         self.outcome = outcome
@@ -124,13 +135,18 @@ class DiseaseRiskPredictor(BaseEstimator):
         `record_mapping` says which record field feeds each column (needed to predict from
         records unless the columns are those of a registered dataset).
         """
-        check_cutpoints(self.tier_cutpoints)
         frame = _as_frame(X)
         y_arr = np.asarray(y, dtype=int)
         if len(frame) != len(y_arr):
             raise InputError(f"{len(frame)} rows but {len(y_arr)} outcomes")
         if len(np.unique(y_arr)) != 2:
             raise InputError("training needs both outcomes (0 and 1) among the rows")
+        self.tier_cutpoints_ = choose_cutpoints(
+            self.tier_rule,
+            prevalence=float(y_arr.mean()),
+            fixed=self.tier_cutpoints,
+            multiples=self.tier_multiples,
+        )
         self.excluded_columns_ = unusable_columns(frame)
         for column, reason in self.excluded_columns_.items():
             logger.warning("column %r not used: %s", column, reason)
@@ -159,6 +175,11 @@ class DiseaseRiskPredictor(BaseEstimator):
         )
         self.n_train_ = len(frame)
         self.prevalence_ = float(y_arr.mean())
+        self.population_ = self.population
+        units = self.record_mapping_.units if self.record_mapping_ else {}
+        self.imputation_ = imputation_table(
+            self.family, self.pipeline_, self.feature_names_in_, units
+        )
         self.version_ = __version__
         logger.info("fitted %s (%s) on %d rows", self.name, self.family, len(frame))
         return self
@@ -203,25 +224,31 @@ class DiseaseRiskPredictor(BaseEstimator):
     def predict(
         self, X: pd.DataFrame, ids: Sequence[str] | None = None, missing: Sequence[list[str]] = ()
     ) -> list[RiskScore]:
-        """One RiskScore per row, with tier and top reasons."""
+        """One RiskScore per row: tier from the model's own cut-points, top reasons, and what
+        was imputed (`missing`: per row, the columns a record lacked; default: the row's NaNs)."""
         frame = self._align(X)
         probabilities = self.predict_proba(frame)[:, 1]
         contrib = self.contributions(frame)
         units = self.record_mapping_.units if self.record_mapping_ else {}
         ids = list(ids) if ids is not None else [f"row-{i + 1}" for i in range(len(frame))]
+        absent = list(missing) if missing else missing_in_rows(frame, self.zero_missing_)
         rows = frame.to_dict(orient="records")
         method = None  # linear and TreeSHAP contributions are exact; the lm family names its own
         if self.family == "lm":
             from medlm.risk.lm_family import explainer_name
 
             method = explainer_name(self)
+        cuts = self.tier_cutpoints_
         scores = []
         for i, p in enumerate(probabilities):
+            lacking = list(absent[i]) if i < len(absent) else []
+            share = missing_share(contrib[i], self.feature_names_in_, lacking)
             scores.append(
                 RiskScore(
                     patient_id=ids[i],
                     probability=float(p),
-                    tier=assign_tier(float(p), self.tier_cutpoints),
+                    tier=assign_tier(float(p), cuts.pair),
+                    cutpoints=cuts,
                     outcome=self.outcome,
                     reasons=top_reasons(
                         rows[i],
@@ -234,7 +261,10 @@ class DiseaseRiskPredictor(BaseEstimator):
                     model_name=self.name,
                     model_version=self.version_,
                     family=self.family,
-                    missing=list(missing[i]) if i < len(missing) else [],
+                    missing=lacking,
+                    imputed={c: self.imputation_.get(c, "unknown") for c in lacking},
+                    missing_share=round(share, 4),
+                    low_confidence=share >= self.low_confidence_missing_share,
                 )
             )
         return scores
@@ -286,9 +316,13 @@ class DiseaseRiskPredictor(BaseEstimator):
             )
         ids = [r.patient.id for r in records]
         scores = self.predict(frame, ids=ids, missing=[row.missing for row in rows])
-        for score, row in zip(scores, rows, strict=True):
-            score.evidence = [f"Observation/{obs_id}" for obs_id in row.evidence]
+        for score, row, record in zip(scores, rows, records, strict=True):
+            score.evidence = list(row.evidence)
+            score.inputs = dict(row.inputs)
             score.notes = row.notes
+            score.population = check_population(record, self.population_, when)
+            if score.population.outside:
+                score.tier = None
         return scores
 
     # ---- persistence ---------------------------------------------------------------------

@@ -36,23 +36,11 @@ def risk_assessment(score: RiskScore, evidence: list[str] | None = None) -> dict
         "method": {
             "text": f"medlm {score.family} model {score.model_name} version {score.model_version}"
         },
-        "prediction": [
-            {
-                "outcome": {"text": score.outcome},
-                "probabilityDecimal": round(score.probability, 6),
-                "qualitativeRisk": {
-                    "coding": [{"system": RISK_PROBABILITY_SYSTEM, "code": TIER_CODES[score.tier]}],
-                    "text": score.tier.value,
-                },
-                "rationale": reasons or None,
-            }
-        ],
-        "note": [{"text": score.disclaimer}],
+        "prediction": [_prediction(score, reasons)],
+        "note": [{"text": text} for text in _notes(score)],
     }
     if basis:
         resource["basis"] = basis
-    if not reasons:
-        del resource["prediction"][0]["rationale"]
     try:
         RiskAssessment.model_validate(resource)
     except Exception as exc:  # fhir.resources raises pydantic errors
@@ -61,3 +49,30 @@ def risk_assessment(score: RiskScore, evidence: list[str] | None = None) -> dict
             record=score.patient_id,
         ) from exc
     return resource
+
+
+def _prediction(score: RiskScore, reasons: str) -> dict[str, Any]:
+    """Probability and qualitative risk; only the outcome when the patient is outside the
+    model's population (the model's arithmetic is not a risk for them)."""
+    if score.tier is None:
+        return {"outcome": {"text": score.outcome}}
+    prediction: dict[str, Any] = {
+        "outcome": {"text": score.outcome},
+        "probabilityDecimal": round(score.probability, 6),
+        "qualitativeRisk": {
+            "coding": [{"system": RISK_PROBABILITY_SYSTEM, "code": TIER_CODES[score.tier]}],
+            "text": score.tier.value,
+        },
+    }
+    if reasons:
+        prediction["rationale"] = reasons
+    return prediction
+
+
+def _notes(score: RiskScore) -> list[str]:
+    notes = []
+    if score.population is not None and score.population.outside:
+        notes.append("outside the model's population: " + "; ".join(score.population.reasons))
+    if score.low_confidence:
+        notes.append(f"low confidence: {score.missing_share:.0%} of the weight is imputed inputs")
+    return [*notes, score.disclaimer]

@@ -1,8 +1,10 @@
 """Save and load a fitted DiseaseRiskPredictor: one folder with the model and its metadata.
 
 `model.joblib` holds the fitted estimator (a pickle: load only models you trust);
-`model.json` says what it is (family, columns, outcome, version, training size) and the
-SHA-256 of the pickle, checked on load so a damaged or swapped file is refused.
+`model.json` says what it is (family, columns, outcome, version, training size, its tier
+cut-points with their rule, its population) and the SHA-256 of the pickle, checked on load so a
+damaged or swapped file is refused. A model saved before models carried their own cut-points is
+refused with a message saying to train it again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def save_model(model: DiseaseRiskPredictor, folder: Path | str) -> Path:
         "columns": model.feature_names_in_,
         "n_train": model.n_train_,
         "prevalence": model.prevalence_,
-        "tier_cutpoints": list(model.tier_cutpoints),
+        "tier_cutpoints": model.tier_cutpoints_.model_dump(),
+        "population": model.population_.model_dump() if model.population_ else None,
         "calibration": model.calibration,
         "sha256": _sha256(out / MODEL_FILE),
     }
@@ -64,4 +67,11 @@ def load_model(folder: Path | str) -> DiseaseRiskPredictor:
     model = joblib.load(model_path)
     if not isinstance(model, DiseaseRiskPredictor):
         raise InputError(f"{model_path} does not hold a DiseaseRiskPredictor")
+    if not hasattr(model, "tier_cutpoints_") or not hasattr(model, "imputation_"):
+        saved_by = meta.get("medlm_version", "an older medlm")
+        raise InputError(
+            f"{path} was saved by medlm {saved_by}, before models carried their own tier "
+            "cut-points, population and imputation table; train it again with "
+            "`medlm risk train` (its tiers came from the global 10%/20% setting)"
+        )
     return model

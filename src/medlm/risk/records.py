@@ -10,6 +10,7 @@ record lacks are imputed by the model's pipeline from training data, never guess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ from medlm.errors import UnitError
 from medlm.records import Observation, PatientRecord
 from medlm.records.timing import Reading, freshness_window, latest_reading
 from medlm.risk.columns import ColumnSource, RecordMapping, mapping_for_columns
+from medlm.risk.facts import record_fact
 
 __all__ = [
     "RecordMapping",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 _MISSING = float("nan")
+_REFERENCE = re.compile(r"^[A-Za-z]+/[^\s/]+$")  # a FHIR reference, not a medication's label
 
 
 class RecordRow(NamedTuple):
@@ -34,8 +37,9 @@ class RecordRow(NamedTuple):
 
     values: dict[str, Any]
     missing: list[str]  # model columns without a usable value (imputed by the model)
-    evidence: list[str]  # ids of the Observations the values came from
+    evidence: list[str]  # references of the record entries the values came from
     notes: list[str]  # why a value the record holds was not used, or could not be checked
+    inputs: dict[str, list[str]]  # column -> references its value came from
 
 
 def record_row(
@@ -48,19 +52,30 @@ def record_row(
 ) -> RecordRow:
     """One record as a model row at `as_of` (aware), the columns it lacked and why."""
     row: dict[str, Any] = dict.fromkeys(columns, _MISSING)
-    evidence: list[str] = []
+    inputs: dict[str, list[str]] = {}
     notes: list[str] = []
     undated: list[str] = []
     if mapping.age_column in row:
         age = record.patient.age_on(as_of.date())
         if age is not None:
             row[mapping.age_column] = age
+            inputs[mapping.age_column] = [f"Patient/{record.patient.id}"]
     if mapping.sex_column in row:
         row[mapping.sex_column] = mapping.sex_values.get(record.patient.sex.value, _MISSING)
     for column, source in mapping.columns.items():
         if column not in row:
             continue
         reading = _reading(record, column, source, as_of, freshness_days or {})
+        if reading.observation is None and source.from_record is not None:
+            # no value under the dataset's own code: read the fact from the record's problems,
+            # medications or smoking status
+            fact = record_fact(record, source.from_record, as_of, column)
+            if fact.note:
+                notes.append(fact.note)
+            if fact.value is not None:
+                row[column] = fact.value
+                inputs[column] = fact.evidence
+            continue
         if reading.observation is None:
             if reading.stale is not None and reading.note:
                 notes.append(f"{column}: {reading.note}")
@@ -74,12 +89,14 @@ def record_row(
             notes.append(note)
             continue
         row[column] = value
-        if reading.observation.id:
-            evidence.append(reading.observation.id)
+        obs_id = reading.observation.id
+        inputs[column] = [f"Observation/{obs_id}"] if obs_id else []
     if undated:
         notes.append(f"undated values used (their age could not be checked): {', '.join(undated)}")
     missing = [c for c, v in row.items() if isinstance(v, float) and v != v]
-    return RecordRow(row, missing, evidence, notes)
+    evidence = list(dict.fromkeys(ref for refs in inputs.values() for ref in refs))
+    evidence = [r for r in evidence if _REFERENCE.match(r) and not r.startswith("Patient/")]
+    return RecordRow(row, missing, evidence, notes, inputs)
 
 
 def _reading(

@@ -10,12 +10,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from medlm import DISCLAIMER
-from medlm.errors import ConfigError
 from medlm.explain import Contribution
+from medlm.risk.population import PopulationStatus
+from medlm.risk.tiers import TierCutpoints, check_cutpoints
+
+__all__ = ["RiskScore", "RiskTier", "assign_tier", "check_cutpoints"]
 
 
 class RiskTier(StrEnum):
-    """Qualitative risk band from the probability cut-points in settings."""
+    """Qualitative risk band from the model's own probability cut-points."""
 
     LOW = "low"
     MEDIUM = "medium"
@@ -32,19 +35,23 @@ def assign_tier(probability: float, cutpoints: Sequence[float]) -> RiskTier:
     return RiskTier.LOW
 
 
-def check_cutpoints(cutpoints: Sequence[float]) -> tuple[float, float]:
-    values = tuple(float(c) for c in cutpoints)
-    if len(values) != 2 or not 0 < values[0] < values[1] < 1:
-        raise ConfigError(f"tier cut-points must be two increasing numbers in (0, 1): {values}")
-    return values[0], values[1]
-
-
 class RiskScore(BaseModel):
-    """One prediction: who, how likely, which tier, why, and by which model."""
+    """One prediction: who, how likely, which tier, why, and by which model.
+
+    `tier` is None when the patient is outside the model's population (`population` says why):
+    `probability` is then the model's arithmetic on a patient unlike those it learned from, not
+    a risk estimate, and the FHIR RiskAssessment carries no prediction.
+    """
 
     patient_id: str
     probability: float = Field(ge=0, le=1)
-    tier: RiskTier
+    tier: RiskTier | None
+    cutpoints: TierCutpoints | None = Field(
+        default=None, description="The model's tier cut-points and the rule that chose them."
+    )
+    population: PopulationStatus | None = Field(
+        default=None, description="Whether the patient is in the model's population, and why not."
+    )
     outcome: str = Field(description="What is predicted, e.g. 'diabetes'.")
     reasons: list[Contribution] = Field(default_factory=list)
     model_name: str
@@ -52,6 +59,23 @@ class RiskScore(BaseModel):
     family: str
     missing: list[str] = Field(
         default_factory=list, description="Model inputs the record did not have (imputed)."
+    )
+    imputed: dict[str, str] = Field(
+        default_factory=dict, description="Missing input -> what the model put in its place."
+    )
+    missing_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of the absolute log-odds contributions that comes from imputed inputs.",
+    )
+    low_confidence: bool = Field(
+        default=False,
+        description="True when missing_share reaches risk.low_confidence_missing_share.",
+    )
+    inputs: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Input -> references of the record entries its value was read from.",
     )
     notes: list[str] = Field(
         default_factory=list,

@@ -37,7 +37,7 @@ def evaluate_model(
         y,
         p,
         model=label or f"{model.name} ({model.family})",
-        cutpoints=model.tier_cutpoints,
+        cutpoints=model.tier_cutpoints_.pair,
         groups=data.groups,
         n_boot=n_boot,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from medlm.errors import InputError
 from medlm.evaluation.report import Report, write_report
@@ -16,6 +16,7 @@ from medlm.evaluation.validation import cross_validate, external_validation
 from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
 from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
+from medlm.risk.population import Population, population_for
 from medlm.risk.study import (
     baseline_curves,
     baselines_for,
@@ -25,6 +26,7 @@ from medlm.risk.study import (
     missing_counts,
     require_target,
 )
+from medlm.risk.tiers import TierCutpoints, choose_cutpoints
 from medlm.settings import RiskSettings
 
 
@@ -38,6 +40,10 @@ class TrainSummary(BaseModel):
     path: str
     columns: list[str]
     excluded: dict[str, str]
+    cutpoints: TierCutpoints
+    population: Population | None = Field(
+        default=None, description="None: trained on data without a stated population."
+    )
 
 
 def make_predictor(
@@ -47,7 +53,10 @@ def make_predictor(
     calibration: str = "none",
     name: str = "risk-model",
     outcome: str = "outcome",
+    population: Population | None = None,
 ) -> DiseaseRiskPredictor:
+    """An unfitted predictor: tiers by the population's rule (else the training prevalence)
+    unless settings fix the cut-points; low-confidence threshold from settings."""
     if family not in FAMILIES:
         raise InputError(f"unknown model family {family!r}; choose from {', '.join(FAMILIES)}")
     if calibration not in ("none", "sigmoid", "isotonic"):
@@ -56,6 +65,10 @@ def make_predictor(
         family,  # type: ignore[arg-type]
         calibration=calibration,  # type: ignore[arg-type]
         tier_cutpoints=settings.cutpoints,
+        tier_rule=population.tier_rule if population else "prevalence",
+        tier_multiples=settings.tier_prevalence_multiples,
+        population=population,
+        low_confidence_missing_share=settings.low_confidence_missing_share,
         name=name,
         outcome=outcome,
     )
@@ -90,6 +103,7 @@ def train_model(
         calibration=calibration,
         name=model_name,
         outcome=table.outcome or "outcome",
+        population=population_for(dataset) if dataset else None,
     ).fit(table.features, y, record_mapping=mapping)
     predictor.save(out)
     return TrainSummary(
@@ -100,13 +114,15 @@ def train_model(
         path=str(out),
         columns=predictor.feature_names_in_,
         excluded=predictor.excluded_columns_,
+        cutpoints=predictor.tier_cutpoints_,
+        population=predictor.population_,
     )
 
 
 def load_for_prediction(folder: Path, settings: RiskSettings) -> DiseaseRiskPredictor:
-    """A saved model; its tiers follow the current settings."""
+    """A saved model with its own tier cut-points; the low-confidence threshold of settings."""
     model = DiseaseRiskPredictor.load(folder)
-    model.tier_cutpoints = settings.cutpoints
+    model.low_confidence_missing_share = settings.low_confidence_missing_share
     return model
 
 
@@ -163,7 +179,8 @@ def cross_validate_data(
     """Repeated stratified CV of one model family on one data set."""
     table = resolve_data(data, target, dataset)
     y = require_target(table)
-    predictor = make_predictor(family, settings, calibration=calibration)
+    population = population_for(dataset) if dataset else None
+    predictor = make_predictor(family, settings, calibration=calibration, population=population)
     result = cross_validate(
         predictor,
         table.features,
@@ -213,7 +230,17 @@ def external_validate(
     if train_site not in set(sites):
         raise InputError(f"site {train_site!r} not in {dataset}; sites: {sorted(set(sites))}")
     y = require_target(table)
-    predictor = make_predictor(family, settings, name=f"{dataset}-{train_site}")
+    population = population_for(dataset)
+    predictor = make_predictor(
+        family, settings, name=f"{dataset}-{train_site}", population=population
+    )
+    train_prevalence = float(np.mean(y[np.asarray(sites) == train_site]))
+    cuts = choose_cutpoints(
+        predictor.tier_rule,
+        prevalence=train_prevalence,
+        fixed=settings.cutpoints,
+        multiples=settings.tier_prevalence_multiples,
+    )
     fitted, results = external_validation(
         predictor,
         table.features,
@@ -221,7 +248,7 @@ def external_validate(
         [str(s) for s in sites],
         train_site=train_site,
         model=family,
-        cutpoints=settings.cutpoints,
+        cutpoints=cuts.pair,
         n_boot=settings.bootstrap,
     )
     if report_dir is not None:

@@ -16,7 +16,9 @@ from medlm.errors import MedlmError
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.risk import DiseaseRiskPredictor, RiskScore
-from medlm.risk.batch import PatientRefusal, predict_batch
+from medlm.risk.batch import ModelSummary, PatientRefusal, predict_batch
+from medlm.risk.population import Population
+from medlm.risk.tiers import TierCutpoints
 from medlm.service.auth import audit_patients
 from medlm.settings import Settings
 
@@ -42,7 +44,7 @@ def load_models(settings: Settings) -> dict[str, DiseaseRiskPredictor]:
         except MedlmError as exc:
             logger.error("risk model %s not loaded: %s", path.name, exc)
             continue
-        model.tier_cutpoints = settings.risk.cutpoints
+        model.low_confidence_missing_share = settings.risk.low_confidence_missing_share
         models[path.name] = model
     return models
 
@@ -89,6 +91,7 @@ class PredictRequest(BaseModel):
 class PredictResponse(BaseModel):
     model: str
     as_of: datetime
+    about_model: ModelSummary | None = None
     scores: list[RiskScore]
     risk_assessments: list[dict[str, Any]]
     refused: list[PatientRefusal] = []
@@ -101,13 +104,22 @@ class ModelInfo(BaseModel):
     family: str
     outcome: str
     columns: list[str]
+    cutpoints: TierCutpoints | None = None
+    population: Population | None = None
 
 
 @router.get("/models", response_model=list[ModelInfo])
 def list_models(models: ModelsDep) -> list[ModelInfo]:
     """The risk models this service has loaded."""
     return [
-        ModelInfo(name=k, family=m.family, outcome=m.outcome, columns=m.feature_names_in_)
+        ModelInfo(
+            name=k,
+            family=m.family,
+            outcome=m.outcome,
+            columns=m.feature_names_in_,
+            cutpoints=m.tier_cutpoints_,
+            population=m.population_,
+        )
         for k, m in models.items()
     ]
 
@@ -137,6 +149,7 @@ def predict(
         model=model,
         as_of=batch.as_of,
         scores=batch.scores,
+        about_model=batch.model,
         risk_assessments=fhir,
         refused=batch.refused,
         rejected=batch.rejected,
