@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowledge
+from medlm.knowledge.treatment.oncology import load_oncology_knowledge
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.treatment import guidelines
 from medlm.treatment.context import PatientDrug, PatientFacts, not_recorded, read_facts
 from medlm.treatment.drugs import DrugMatcher
 from medlm.treatment.labs import lab_windows
+from medlm.treatment.oncology import targeted_therapies
 from medlm.treatment.pgx import advice_for
 from medlm.treatment.results import Action, Recommendation, SafetyIssue, TreatmentReport
 from medlm.treatment.safety import PregnancyCategories, SafetyEngine
@@ -81,6 +83,9 @@ class TreatmentRecommender:
         drafts, more = guidelines.apply(record, facts, self.knowledge, when)
         missing += more
         drafts += self._pgx_recommendations(facts, issues)
+        targeted, said = targeted_therapies(record, facts.conditions, load_oncology_knowledge())
+        drafts += targeted
+        missing += said
         stopping: set[str | None] = {
             r.drug for r in drafts if r.drug and r.action in (Action.STOP, Action.AVOID)
         }
