@@ -80,9 +80,9 @@ def test_nsclc_with_somatic_egfr_l858r_written_three_letter_gets_osimertinib_cit
     assert "FDA label" in osimertinib.citation.document
     assert osimertinib.citation.section.startswith("1 Indications and Usage")
     assert osimertinib.citation.year == 2018
-    assert "first-line" in (osimertinib.dose_guidance or "")
-    assert "FDA-approved indication" in osimertinib.strength
-    assert "not a guideline" in osimertinib.strength
+    assert "approval context: first-line treatment of metastatic NSCLC" in osimertinib.rationale
+    assert osimertinib.strength.startswith("FDA-approved 2018-04-18")
+    assert "not a guideline grade" in osimertinib.strength
     assert {"erlotinib", "gefitinib", "afatinib", "dacomitinib"} <= regimens(report)
 
 
@@ -101,7 +101,7 @@ def test_t790m_gets_osimertinib_after_egfr_tki_progression(
 ) -> None:
     report = recommender.recommend(patient("nsclc", variants=(("EGFR", "T790M", SOMATIC),)), TODAY)
     assert regimens(report) == {"osimertinib"}
-    assert "progressed on or after EGFR" in (targeted(report)[0].dose_guidance or "")
+    assert "progressed on or after EGFR" in targeted(report)[0].rationale
 
 
 def test_colorectal_braf_v600e_gets_encorafenib_with_cetuximab_not_a_braf_mek_pair(

@@ -4,7 +4,8 @@ For each variant on the record (`PatientRecord.variants`, normalised by
 `medlm.treatment.variants`) and each tumour type among the patient's conditions (concepts that
 imply `solid_tumour` or `haematological_malignancy`, knowledge/concepts/oncology.yaml), the
 table in knowledge/treatment/oncology.yaml gives the FDA-labelled regimens, each a `start`
-Recommendation citing the label (section 1, with its date) and stating the approval context.
+Recommendation citing the label (section 1, with its date) whose rationale states the variant,
+the tumour type and the approval context (line of therapy, partners); no dose is proposed.
 
 Rules, in the order they apply:
 - a variant is matched by biomarker (gene AND change, fusion, amplification, MSI status), never
@@ -32,7 +33,7 @@ from medlm.treatment.results import Action, Recommendation
 from medlm.treatment.variants import Alteration, AlterationKind, alteration_of
 
 ROOTS = ("solid_tumour", "haematological_malignancy")
-STRENGTH = "FDA-approved indication ({date}); an FDA label, not a guideline recommendation grade"
+STRENGTH = "FDA-approved {date} (label indication, not a guideline grade)"
 
 
 def targeted_therapies(
@@ -178,7 +179,10 @@ def _recommend(
         f"tumours (no approval specific to {tumour})"
     )
     notes = [m.note for m in markers if m.note and m.key in approval.biomarkers]
-    rationale = f"{source} {shown} in {tumour}: consider {approval.display}, {scope}"
+    rationale = (
+        f"{source} {shown} in {tumour}: consider {approval.display}, {scope}; "
+        f"approval context: {approval.context}"
+    )
     if notes:
         rationale += f"; note: {'; '.join(notes)}"
     return Recommendation(
@@ -186,7 +190,6 @@ def _recommend(
         action=Action.START,
         drug=approval.regimen[0] if single else None,
         drug_class=None if single else approval.display,
-        dose_guidance=f"Approval context: {approval.context}",
         rationale=rationale,
         citation=approval.cite,
         strength=STRENGTH.format(date=approval.approved),
