@@ -71,7 +71,8 @@ def test_imputation_is_learned_without_the_label(pima_frame: pd.DataFrame) -> No
     medians = []
     for labels in (y, shuffled):
         model = DiseaseRiskPredictor().fit(X, labels)
-        imputer = model.pipeline_.named_steps["prep"].named_transformers_["num"]["impute"]
+        numeric = model.pipeline_.named_steps["prep"].named_transformers_["num"]
+        imputer = numeric.named_transformers_["values"]["impute"]
         medians.append(imputer.statistics_)
     np.testing.assert_array_equal(medians[0], medians[1])
 

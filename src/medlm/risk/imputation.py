@@ -34,7 +34,7 @@ def imputation_table(
         if family == "gbm" or step == "passthrough":
             out.update(dict.fromkeys(numeric, _TREE))
             continue
-        medians = step.named_steps["impute"].statistics_
+        medians = step.named_transformers_["values"].named_steps["impute"].statistics_
         for column, median in zip(numeric, medians, strict=True):
             unit = units.get(column)
             shown = f"{float(median):g}" + (f" {unit}" if unit and unit != "1" else "")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -95,14 +95,25 @@ def _categorical() -> Pipeline:
 def preprocessor(
     numeric: list[str], categorical: list[str], *, impute_and_scale: bool
 ) -> ColumnTransformer:
-    """Median imputation with missing-indicators and scaling (linear), or raw numbers (trees)."""
+    """Median imputation, scaling and 0/1 missing-indicators (linear), or raw numbers (trees).
+
+    The indicators are not scaled: scaled, an indicator of a value missing in 1 of 4,240 training
+    rows became 65 standard deviations wide, and its coefficient put "heartRate missing: +4.89"
+    log-odds on every record without a heart rate. Unscaled, its L2-penalised coefficient is the
+    log-odds shift of a missing value, bounded by how many training rows it rests on.
+    """
     numeric_step: Any = "passthrough"
     if impute_and_scale:
-        numeric_step = Pipeline(
+        values = Pipeline(
+            [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+        )
+        numeric_step = ColumnTransformer(
             [
-                ("impute", SimpleImputer(strategy="median", add_indicator=True)),
-                ("scale", StandardScaler()),
-            ]
+                ("values", values, numeric),
+                ("flags", MissingIndicator(features="missing-only", error_on_new=False), numeric),
+            ],
+            sparse_threshold=0.0,
+            verbose_feature_names_out=False,
         )
     return ColumnTransformer(
         [("num", numeric_step, numeric), ("cat", _categorical(), categorical)],
