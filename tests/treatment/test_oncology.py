@@ -218,6 +218,8 @@ def test_lung_cancer_without_stated_histology_gets_no_nsclc_approval(
     [
         ("nsclc", "ALK", "EML4::ALK fusion", {"alectinib", "brigatinib", "lorlatinib"}),
         ("nsclc", "ROS1", "CD74-ROS1 fusion", {"crizotinib", "entrectinib", "repotrectinib"}),
+        ("nsclc", "MET", "exon 14 skipping", {"capmatinib", "tepotinib"}),
+        ("nsclc", "RET", "KIF5B::RET fusion", {"selpercatinib", "pralsetinib"}),
         ("breast", "ERBB2", "amplification", {"trastuzumab", "trastuzumab deruxtecan"}),
         ("gastric", "ERBB2", "amplification", {"trastuzumab", "trastuzumab deruxtecan"}),
         ("breast", "PIK3CA", "p.His1047Arg", {"alpelisib + fulvestrant"}),
@@ -245,6 +247,14 @@ def test_ntrk_fusion_is_tumour_agnostic_across_solid_tumours(
         record = patient(tumour, variants=(("NTRK1", "TPM3::NTRK1", SOMATIC),))
         found = regimens(recommender.recommend(record, TODAY))
         assert found == {"larotrectinib", "entrectinib", "repotrectinib"}
+
+
+def test_ret_fusion_outside_nsclc_gets_the_tumour_agnostic_selpercatinib_label(
+    recommender: TreatmentRecommender,
+) -> None:
+    record = patient("pancreatic", variants=(("RET", "CCDC6::RET", SOMATIC),))
+    (rec,) = targeted(recommender.recommend(record, TODAY))
+    assert (rec.drug, rec.rule_id) == ("selpercatinib", "oncology:solid_ret_selpercatinib")
 
 
 def test_msi_high_colorectal_uses_the_colorectal_labels_before_the_agnostic_ones(

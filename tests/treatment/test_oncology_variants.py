@@ -70,6 +70,13 @@ def test_egfr_changes_outside_exon_19_deletions_and_l858r_are_not_those_biomarke
     assert not {"egfr_exon19_deletion", "egfr_l858r"} & set(markers("EGFR", protein))
 
 
+def test_met_exon_14_skipping_is_recognised_from_the_wording_but_not_from_the_gene() -> None:
+    assert markers("MET", "exon 14 skipping") == ["met_exon14_skipping"]
+    assert markers("MET", None, "c.3028+1G>T (exon 14 skipping)") == ["met_exon14_skipping"]
+    assert markers("MET", "amplification") == []
+    assert markers("MET", "exon 15 skipping") == []
+
+
 def test_braf_v600e_and_v600k_stay_distinct() -> None:
     assert markers("BRAF", "p.Val600Glu") == ["braf_v600e"]
     assert markers("BRAF", "p.Val600Lys") == ["braf_v600k"]
@@ -84,6 +91,7 @@ def test_braf_v600e_and_v600k_stay_distinct() -> None:
         ("ROS1", "CD74-ROS1 fusion", "CD74", "ros1_fusion"),
         ("NTRK1", "TPM3::NTRK1", "TPM3", "ntrk_fusion"),
         ("NTRK3", "fusion", None, "ntrk_fusion"),
+        ("RET", "KIF5B::RET", "KIF5B", "ret_fusion"),
     ],
 )
 def test_fusions_are_read_by_gene_pair_with_the_kinase_as_the_gene(

@@ -9,6 +9,7 @@ DNA change of a `GenomicVariant` into one typed `Alteration`:
 - substitution: one residue changed (`L858R`, `V600E`, `G12C`; `V600E` and `V600K` stay distinct);
 - deletion: an in-frame deletion or deletion-insertion over a residue range (`E746_A750`);
 - exon_deletion: a deletion stated by exon ("exon 19 deletion", "ex19del");
+- exon_skipping: a splice change stated as exon skipping ("MET exon 14 skipping", "ex14 skip");
 - fusion: a gene pair (partner kept when named) or "fusion"/"rearrangement" text;
 - amplification: "amplification", "amplified", "copy number gain", "overexpression";
 - itd: an internal tandem duplication (FLT3-ITD);
@@ -47,6 +48,7 @@ _THREE = re.compile("(" + "|".join(THREE_TO_ONE) + ")")
 _SUBSTITUTION = re.compile(r"^([A-Z*])(\d+)([A-Z*])$")
 _DELETION = re.compile(r"^([A-Z])(\d+)(?:_([A-Z])(\d+))?(del|delins[A-Z*]*)$")
 _EXON_DEL = re.compile(r"\b(?:exon|ex)\s*(\d+)\s*(?:in-frame\s*)?(?:deletion|del)\b")
+_EXON_SKIP = re.compile(r"\b(?:exon|ex)\s*(\d+)\s*(?:skipping|skip)\b")
 _PAIR = re.compile(r"^([A-Z0-9]+)\s*(?:::|-|/)\s*([A-Z0-9]+)$")
 
 
@@ -54,6 +56,7 @@ class AlterationKind(StrEnum):
     SUBSTITUTION = "substitution"
     DELETION = "deletion"
     EXON_DELETION = "exon_deletion"
+    EXON_SKIPPING = "exon_skipping"
     FUSION = "fusion"
     AMPLIFICATION = "amplification"
     ITD = "itd"
@@ -121,6 +124,13 @@ def alteration_of(variant: GenomicVariant) -> Alteration:
         return Alteration(
             gene=gene, kind=AlterationKind.EXON_DELETION, exon=n,
             label=f"{gene} exon {n} deletion", **base,
+        )  # fmt: skip
+    skipped = _EXON_SKIP.search(said)
+    if skipped:
+        n = int(skipped.group(1))
+        return Alteration(
+            gene=gene, kind=AlterationKind.EXON_SKIPPING, exon=n,
+            label=f"{gene} exon {n} skipping", **base,
         )  # fmt: skip
     if variant.protein_change:
         return _protein(gene, one_letter(variant.protein_change), base)
