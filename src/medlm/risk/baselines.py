@@ -2,23 +2,21 @@
 
 Scores use whatever items the input has and list the items it lacks: a partial score is a
 lower bound of the full one and is reported as such, never completed by guessing.
-Definitions, versions and citations live in `medlm.knowledge.risk_scores`.
+Definitions, versions and citations live in `medlm.knowledge.risk_scores`; a record's items
+are read through the concept layer by `medlm.risk.clinical_inputs`.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
 from medlm.knowledge.risk_scores import band_points, load_score
-from medlm.records import PatientRecord, Sex
-
-BMI_LOINC = "39156-5"
-WAIST_LOINC = "8280-0"
-SBP_LOINC = "8480-6"
+from medlm.records import PatientRecord
 
 
 class ScoreInputs(BaseModel):
@@ -39,17 +37,16 @@ class ScoreInputs(BaseModel):
     )
 
     @classmethod
-    def from_record(cls, record: PatientRecord) -> ScoreInputs:
-        """Age, sex, BMI and waist from a record; questionnaire items stay unknown."""
-        sex = record.patient.sex
-        bmi = record.latest(BMI_LOINC)
-        waist = record.latest(WAIST_LOINC)
-        return cls(
-            age=record.patient.age,
-            male=None if sex in (Sex.UNKNOWN, Sex.OTHER) else sex == Sex.MALE,
-            bmi=bmi.value if bmi else None,
-            waist_cm=waist.value if waist and waist.unit == "cm" else None,
-        )
+    def from_record(
+        cls, record: PatientRecord, as_of: datetime | date | None = None
+    ) -> ScoreInputs:
+        """Age at `as_of` (default now), sex, BMI, hypertension and BP treatment from a record,
+        read through the concept layer (`medlm.risk.clinical_inputs`, which also gives each
+        item's evidence); questionnaire items stay unknown."""
+        from medlm.records.timing import resolve_as_of
+        from medlm.risk.clinical_inputs import score_inputs
+
+        return score_inputs(record, resolve_as_of(as_of))[0]
 
 
 class ScoreResult(BaseModel):

@@ -7,6 +7,12 @@ regression; its reasons come from integrated gradients unless `lm_explainer="occ
 Optional recalibration ("sigmoid" = Platt, "isotonic") is fitted by internal
 cross-validation on the training rows only. The defaults were chosen so that held-out
 calibration slopes sit near 1 on Pima (see docs/benchmarks.md).
+
+Tiers use the model's own cut-points, chosen at fit on the training data (`medlm.risk.tiers`:
+`tier_rule`, or fixed `tier_cutpoints`). `population` (a packaged dataset's, `medlm.risk.
+population`) is checked for each record: a patient outside it gets no tier. Each score lists
+what was imputed for a missing input and is flagged low-confidence when imputed inputs carry
+at least `low_confidence_missing_share` of its absolute log-odds contributions.
 """
 
 from __future__ import annotations
