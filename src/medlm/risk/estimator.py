@@ -34,6 +34,7 @@ from medlm.explain import aggregate, linear_contributions, top_reasons, tree_con
 from medlm.records import PatientRecord
 from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk import pipeline as pipes
+from medlm.risk.frames import as_frame, is_boolean, typed_frame, unusable_columns
 from medlm.risk.imputation import imputation_table, missing_in_rows, missing_share
 from medlm.risk.population import Population, check_population
 from medlm.risk.records import RecordMapping, mapping_for_columns, record_row
@@ -141,7 +142,7 @@ class DiseaseRiskPredictor(BaseEstimator):
         `record_mapping` says which record field feeds each column (needed to predict from
         records unless the columns are those of a registered dataset).
         """
-        frame = _as_frame(X)
+        frame = as_frame(X)
         y_arr = np.asarray(y, dtype=int)
         if len(frame) != len(y_arr):
             raise InputError(f"{len(frame)} rows but {len(y_arr)} outcomes")
@@ -161,7 +162,7 @@ class DiseaseRiskPredictor(BaseEstimator):
             raise InputError("no usable feature columns remain (see the columns reported)")
         self.feature_names_in_ = [str(c) for c in frame.columns]
         self.dtypes_ = {c: str(t) for c, t in frame.dtypes.items()}
-        self.boolean_columns_ = [str(c) for c in frame.columns if _is_boolean(frame[c])]
+        self.boolean_columns_ = [str(c) for c in frame.columns if is_boolean(frame[c])]
         pipeline = self._pipeline(frame)
         if self.calibration != "none":
             calibrated = CalibratedClassifierCV(
@@ -198,7 +199,7 @@ class DiseaseRiskPredictor(BaseEstimator):
             )
 
     def _align(self, X: pd.DataFrame) -> pd.DataFrame:
-        frame = _as_frame(X)
+        frame = as_frame(X)
         absent = [c for c in self.feature_names_in_ if c not in frame.columns]
         if absent:
             raise InputError(f"input lacks the model's columns: {', '.join(absent)}")
@@ -311,15 +312,12 @@ class DiseaseRiskPredictor(BaseEstimator):
             )
             for r in records
         ]
-        frame = pd.DataFrame([row.values for row in rows], columns=self.feature_names_in_)
-        for column, dtype in self.dtypes_.items():
-            if dtype.startswith(("int", "float")):
-                frame[column] = pd.to_numeric(frame[column], errors="coerce")
-        for column in getattr(self, "boolean_columns_", []):
-            # records hold booleans as 1/0 Observations; the training table held True/False
-            frame[column] = frame[column].map(
-                lambda v: v if isinstance(v, str) or pd.isna(v) else bool(float(v))
-            )
+        frame = typed_frame(
+            [row.values for row in rows],
+            self.feature_names_in_,
+            self.dtypes_,
+            getattr(self, "boolean_columns_", []),
+        )
         ids = [r.patient.id for r in records]
         scores = self.predict(frame, ids=ids, missing=[row.missing for row in rows])
         for score, row, record in zip(scores, rows, records, strict=True):
@@ -343,43 +341,3 @@ class DiseaseRiskPredictor(BaseEstimator):
         from medlm.risk.persist import load_model
 
         return load_model(folder)
-
-
-def unusable_columns(frame: pd.DataFrame) -> dict[str, str]:
-    """Columns that cannot inform a model, with the reason (reported, never silently dropped)."""
-    reasons = {}
-    for column in frame.columns:
-        series = frame[column]
-        present = series.dropna()
-        if present.empty:
-            reasons[str(column)] = "every value is missing"
-        elif present.nunique() == 1 and len(present) == len(series):
-            reasons[str(column)] = f"the same value ({present.iloc[0]!r}) in every row"
-        elif _is_text(series) and present.nunique() > max(20, 0.5 * len(present)):
-            reasons[str(column)] = (
-                f"text with {present.nunique()} distinct values in {len(present)} rows "
-                "(an identifier or free text, not a category)"
-            )
-    return reasons
-
-
-def _is_boolean(series: pd.Series) -> bool:
-    """True for bool columns and object columns holding only True/False (and missing)."""
-    if pd.api.types.is_bool_dtype(series):
-        return True
-    present = series.dropna()
-    return (
-        series.dtype == object
-        and len(present) > 0
-        and bool(present.map(lambda v: isinstance(v, bool | np.bool_)).all())
-    )
-
-
-def _is_text(series: pd.Series) -> bool:
-    return not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _as_frame(X: Any) -> pd.DataFrame:
-    if isinstance(X, pd.DataFrame):
-        return X.reset_index(drop=True)
-    raise InputError(f"expected a pandas DataFrame of features, got {type(X).__name__}")
