@@ -85,6 +85,7 @@ def test_train_then_evaluate_json_has_the_documented_keys(
     report = json.loads((tmp_path / "R" / "report.json").read_text())
     assert {b["score"] for b in report["baselines"]} == {"findrisc", "ada_risk_test"}
     assert any("sample of 500 of the 768 rows" in note for note in report["notes"])
+    assert any(note.startswith("Tier cut-points of this model") for note in report["notes"])
     assert (tmp_path / "R" / "report.html").is_file()
 
 

@@ -16,7 +16,7 @@ from medlm.evaluation.validation import cross_validate, external_validation
 from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
 from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
-from medlm.risk.population import Population, population_for
+from medlm.risk.population import NOT_STATED, Population, population_for
 from medlm.risk.study import (
     baseline_curves,
     baselines_for,
@@ -126,6 +126,24 @@ def load_for_prediction(folder: Path, settings: RiskSettings) -> DiseaseRiskPred
     return model
 
 
+def tier_note(model: DiseaseRiskPredictor) -> str:
+    """The model's tier cut-points and the rule that chose them, for reports."""
+    cuts = model.tier_cutpoints_
+    cite = f" Source: {cuts.source}" if cuts.source else ""
+    return (
+        f"Tier cut-points of this model: low below {cuts.low_below:.1%}, high from "
+        f"{cuts.high_from:.1%} ({cuts.rule}); the threshold metrics are given at both.{cite}"
+    )
+
+
+def population_note(model: DiseaseRiskPredictor) -> str:
+    """Who the model is for (or that no population was stated), for reports."""
+    population = model.population_
+    if population is None:
+        return f"Population: {NOT_STATED}."
+    return f"Population: {population.description} (source: {population.source})."
+
+
 def _curves(
     pairs: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -156,7 +174,12 @@ def evaluate_saved(
             baselines=baselines,
             importance={metrics.model: ranked},
             missing=missing_counts(model, table),
-            notes=comparison_notes(metrics, baselines) + sample_notes,
+            notes=[
+                tier_note(model),
+                population_note(model),
+                *comparison_notes(metrics, baselines),
+                *sample_notes,
+            ],
         )
         curves = {metrics.model: (y, p), **baseline_curves(baselines)}
         write_report(report, report_dir, curves=_curves(curves))
@@ -263,6 +286,7 @@ def external_validate(
                 title=f"External validation of {family}: trained on {train_site}",
                 data=f"{dataset}: {len(table)} rows; each other site evaluated separately",
                 results=results,
+                notes=[tier_note(fitted)],
             ),
             report_dir,
             curves=curves,
