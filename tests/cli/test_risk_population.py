@@ -10,6 +10,7 @@ from tests.risk.bundles import bundle, condition, quantity
 from typer.testing import CliRunner
 
 from medlm.cli.app import app
+from medlm.datasets import load
 
 BMI = ("39156-5", "Body mass index", 31.0, "kg/m2")
 
@@ -73,3 +74,33 @@ def test_a_woman_without_diabetes_gets_a_tier_and_sees_what_was_imputed(
     assert score["tier"] in ("low", "medium", "high")
     assert score["population"]["status"] == "inside"
     assert "Glucose" in score["imputed"] and "training median" in score["imputed"]["Glucose"]
+
+
+def _train_csv(runner: CliRunner, tmp: Path, *args: str) -> dict:
+    csv = tmp / "pima.csv"
+    load("pima").frame.to_csv(csv, index=False)
+    base = ["risk", "train", "--data", str(csv), "--target", "Outcome", "--json"]
+    result = runner.invoke(app, [*base, "--out", str(tmp / "M"), *args])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def test_a_model_trained_on_a_csv_states_no_population_unless_given(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    assert _train_csv(runner, tmp_path)["population"] is None
+    out = _predict(runner, tmp_path / "M", tmp_path, gender="male", birth_date="1980-01-01")
+    assert "without a stated population" in out
+    given = _train_csv(runner, tmp_path, "--population", "pima")
+    assert given["population"]["dataset"] == "pima"
+
+
+def test_an_unknown_population_is_a_clean_error(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    csv = tmp_path / "pima.csv"
+    load("pima").frame.to_csv(csv, index=False)
+    args = ["risk", "train", "--data", str(csv), "--target", "Outcome", "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--population", "martians"])
+    assert result.exit_code != 0
+    assert "no population is recorded for 'martians'" in result.output

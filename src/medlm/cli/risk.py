@@ -72,6 +72,14 @@ def train(
     outcome: Annotated[
         str, typer.Option("--outcome", help="With --fhir: outcome name.")
     ] = "outcome",
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            help="With --data or --fhir: the registered dataset whose population the data "
+            "comes from (e.g. pima); without it such a model states no population.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a risk model on all rows given and save it."""
@@ -93,6 +101,7 @@ def train(
         settings=settings.risk,
         fhir=fhir,
         label=label,
+        population=population,
     )
     if as_json:
         print_json(summary)

@@ -16,7 +16,12 @@ from medlm.evaluation.validation import cross_validate, external_validation
 from medlm.risk.data import RiskData, from_dataset, resolve_data
 from medlm.risk.estimator import FAMILIES, DiseaseRiskPredictor
 from medlm.risk.labels import LabelDefinition, read_bundles, records_to_data
-from medlm.risk.population import NOT_STATED, Population, population_for
+from medlm.risk.population import (
+    NOT_STATED,
+    Population,
+    known_populations,
+    population_for,
+)
 from medlm.risk.study import (
     baseline_curves,
     baselines_for,
@@ -86,8 +91,12 @@ def train_model(
     settings: RiskSettings,
     fhir: Path | None = None,
     label: LabelDefinition | None = None,
+    population: str | None = None,
 ) -> TrainSummary:
-    """Fit on every row of the data (CSV, dataset, or FHIR bundles + label) and save it."""
+    """Fit on every row of the data (CSV, dataset, or FHIR bundles + label) and save it.
+
+    The model's population is the dataset's, or that of the registered dataset named by
+    `population` (for a CSV drawn from the same people); otherwise none is stated."""
     mapping = None
     if fhir is not None:
         if data is not None or dataset is not None or label is None:
@@ -103,7 +112,7 @@ def train_model(
         calibration=calibration,
         name=model_name,
         outcome=table.outcome or "outcome",
-        population=population_for(dataset) if dataset else None,
+        population=_population(population or dataset),
     ).fit(table.features, y, record_mapping=mapping)
     predictor.save(out)
     return TrainSummary(
@@ -117,6 +126,16 @@ def train_model(
         cutpoints=predictor.tier_cutpoints_,
         population=predictor.population_,
     )
+
+
+def _population(name: str | None) -> Population | None:
+    if name is None:
+        return None
+    found = population_for(name)
+    if found is None:
+        known = ", ".join(sorted(known_populations()))
+        raise InputError(f"no population is recorded for {name!r}; known: {known}")
+    return found
 
 
 def load_for_prediction(folder: Path, settings: RiskSettings) -> DiseaseRiskPredictor:
