@@ -112,3 +112,72 @@ def test_unverified_rules_are_marked_in_their_citation_text(
 ) -> None:
     rule = next(r for r in knowledge.renal if r.id == "nsaid-egfr-below-30")
     assert str(rule.cite).endswith("[unverified]")
+
+
+def test_interaction_table_has_at_least_150_fully_described_rules(
+    knowledge: TreatmentKnowledge,
+) -> None:
+    assert len(knowledge.interactions) >= 150
+    for rule in knowledge.interactions:
+        assert rule.severity in ("high", "moderate", "low"), rule.id
+        assert rule.effect and rule.mechanism and rule.management, rule.id
+        assert rule.cite.section and 1990 < rule.cite.year <= 2026, rule.id
+        assert rule.cite.verification in ("V", "S", "U"), rule.id
+        assert rule.a and rule.b, rule.id
+
+
+def test_interaction_table_covers_the_required_families(knowledge: TreatmentKnowledge) -> None:
+    def fires(x: str, y: str) -> bool:
+        return any(
+            (x in knowledge.expand(r.a) and y in knowledge.expand(r.b))
+            or (y in knowledge.expand(r.a) and x in knowledge.expand(r.b))
+            for r in knowledge.interactions
+        )
+
+    required = [
+        ("warfarin", "clopidogrel"),
+        ("apixaban", "ticagrelor"),
+        ("dabigatran", "prasugrel"),
+        ("rivaroxaban", "naproxen"),
+        ("simvastatin", "diltiazem"),
+        ("lovastatin", "verapamil"),
+        ("digoxin", "amiodarone"),
+        ("apixaban", "ketoconazole"),
+        ("rivaroxaban", "rifampin"),
+        ("sotalol", "dofetilide"),
+        ("citalopram", "azithromycin"),
+        ("sertraline", "tramadol"),
+        ("lisinopril", "amiloride"),
+        ("losartan", "potassium chloride"),
+        ("verapamil", "metoprolol"),
+        ("clopidogrel", "omeprazole"),
+        ("tadalafil", "nitroglycerin"),
+        ("methotrexate", "trimethoprim"),
+        ("tizanidine", "ciprofloxacin"),
+        ("tizanidine", "fluvoxamine"),
+    ]
+    assert [pair for pair in required if not fires(*pair)] == []
+
+
+def test_dose_limited_statin_rules_carry_the_label_limits(knowledge: TreatmentKnowledge) -> None:
+    limits = {r.id: r.a_dose_above_mg for r in knowledge.interactions if r.a_dose_above_mg}
+    assert limits["label-simvastatin-verapamil"] == 10
+    assert limits["label-simvastatin-diltiazem"] == 10
+    assert limits["label-simvastatin-dronedarone"] == 10
+    assert limits["label-simvastatin-amiodarone"] == 20
+    assert limits["label-simvastatin-amlodipine"] == 20
+    assert limits["label-simvastatin-ranolazine"] == 20
+    assert limits["label-lovastatin-verapamil"] == 20
+    assert limits["label-lovastatin-amiodarone"] == 40
+
+
+def test_interaction_ingredients_are_names_the_drug_dictionary_resolves_to_themselves(
+    knowledge: TreatmentKnowledge,
+) -> None:
+    finder = pytest.importorskip("drug_named_entity_recognition.drugs_finder")
+    names = {n for r in knowledge.interactions for n in r.a + r.b if not n.startswith("@")}
+    for name in sorted(names):
+        canon = finder.drug_variant_to_canonical.get(name)
+        assert canon, f"{name} is not in the drug dictionary"
+        resolved = finder.drug_canonical_to_data.get(canon[0], {}).get("name", canon[0])
+        assert resolved.lower() == name, f"{name} resolves to {resolved}"

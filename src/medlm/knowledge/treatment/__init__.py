@@ -1,6 +1,7 @@
 """Treatment knowledge: typed, cited rules loaded from the versioned YAML files beside this module.
 
-Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions.yaml`,
+Files: `sources.yaml` (the documents), `drug_classes.yaml`, `interactions/*.yaml` (the
+drug-interaction table, one file per kind of interaction, each naming its own `sources`),
 `contraindications.yaml` (renal, disease, pregnancy, allergy), `pharmacogenomics.yaml`,
 `guidelines.yaml` (ADA diabetes, ACC/AHA 2017 hypertension, ACC/AHA 2018 statins), `af.yaml`
 (2023 ACC/AHA/ACCP/HRS atrial fibrillation), `heart_failure.yaml` (2022 AHA/ACC/HFSA HFrEF),
@@ -47,15 +48,24 @@ class DrugClass(BaseModel):
     display: str
     members: list[str]
     duplicate: bool
+    atc: str | None = Field(default=None, description="WHO ATC group, where one fits.")
     cite: Citation
 
 
 class InteractionRule(BaseModel):
+    """A drug pair or class pair: fires when one drug matches `a` and another matches `b`.
+
+    With `a_dose_above_mg` it fires only when the `a` drug's dose exceeds that many mg (the
+    label's limit with the `b` drug); an unrecorded dose is reported as not checked.
+    """
+
     id: str
     a: list[str]
     b: list[str]
     severity: Severity
     effect: str
+    mechanism: str
+    management: str
     a_dose_above_mg: float | None = None
     cite: Citation
 
@@ -133,6 +143,7 @@ class TreatmentKnowledge(BaseModel):
     version: str
     classes: dict[str, DrugClass]
     interactions: list[InteractionRule]
+    interactions_version: str
     renal: list[RenalRule]
     disease: list[DiseaseRule]
     pregnancy: list[PregnancyRule]
@@ -216,6 +227,40 @@ def _resolve_cites(value: Any, sources: dict[str, dict[str, Any]]) -> Any:
     return value
 
 
+INTERACTIONS_DIR = "interactions"
+
+
+def _interaction_files() -> list[str]:
+    folder = resources.files(__name__).joinpath(INTERACTIONS_DIR)
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return [f"{INTERACTIONS_DIR}/{name}" for name in names]
+
+
+def _interactions(sources: dict[str, dict[str, Any]]) -> tuple[list[Any], str]:
+    """Every pair of every interaction file, and the table version (the newest file's)."""
+    files = {name: _read(name) for name in _interaction_files()}
+    for name, data in files.items():
+        _merge_sources(name, data.pop("sources", {}), sources)
+    versions = [str(data["version"]) for data in files.values()]
+    pairs: list[Any] = []
+    for data in files.values():
+        pairs += _resolve_cites(data.get("pairs", []), sources)
+    ids = [p["id"] for p in pairs]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ConfigError(f"interaction rule ids repeated: {repeated}")
+    return pairs, max(versions)
+
+
+def _merge_sources(
+    name: str, own: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]
+) -> None:
+    for sid, doc in own.items():
+        if sid in sources:
+            raise ConfigError(f"{name} defines source {sid!r} already defined elsewhere")
+        sources[sid] = doc
+
+
 GUIDELINE_FILES = ("guidelines.yaml", "af.yaml", "heart_failure.yaml", "ckd.yaml")
 
 
@@ -224,10 +269,7 @@ def _guidelines(sources: dict[str, dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for name in GUIDELINE_FILES:
         data = _read(name)
-        for sid, doc in data.pop("sources", {}).items():
-            if sid in sources:
-                raise ConfigError(f"{name} defines source {sid!r} already defined elsewhere")
-            sources[sid] = doc
+        _merge_sources(name, data.pop("sources", {}), sources)
         version = data.pop("version", None)
         if name == GUIDELINE_FILES[0]:
             merged["version"] = version
@@ -243,13 +285,15 @@ def load_treatment_knowledge() -> TreatmentKnowledge:
     src = _read("sources.yaml")
     sources: dict[str, dict[str, Any]] = dict(src["sources"])
     guidelines = _guidelines(sources)
+    interactions, interactions_version = _interactions(sources)
     classes = _resolve_cites(_read("drug_classes.yaml")["classes"], sources)
     contra = _resolve_cites(_read("contraindications.yaml"), sources)
     codes = _resolve_cites(_read("codes.yaml"), sources)
     knowledge = TreatmentKnowledge(
         version=src["version"],
         classes={cid: {"id": cid, **c} for cid, c in classes.items()},
-        interactions=_resolve_cites(_read("interactions.yaml")["pairs"], sources),
+        interactions=interactions,
+        interactions_version=interactions_version,
         renal=contra["renal"],
         disease=contra["disease"],
         pregnancy=contra["pregnancy"],
