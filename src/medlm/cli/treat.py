@@ -68,6 +68,16 @@ def recommend(
             for i in summary["issues"]
         ],
     )
+    print_table(
+        "Drugs checked",
+        ["drug", "ingredient", "classes", "interaction rules"],
+        [
+            [d.label, d.ingredient, ", ".join(d.classes), str(d.interaction_rules)]
+            for d in report.coverage.matched
+        ],
+    )
+    for line in report.coverage.lines()[1:]:
+        stdout().print(f"coverage: {line}", highlight=False)
     for line in report.notes:
         stdout().print(f"note: {line}", highlight=False)
     for line in report.missing:

@@ -11,6 +11,7 @@ from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.treatment import guidelines
 from medlm.treatment.context import PatientDrug, PatientFacts, not_recorded, read_facts
+from medlm.treatment.coverage import coverage_of
 from medlm.treatment.drugs import DrugMatcher
 from medlm.treatment.labs import lab_windows
 from medlm.treatment.oncology import targeted_therapies
@@ -109,6 +110,7 @@ class TreatmentRecommender:
             unmatched=facts.unmatched,
             notes=facts.notes,
             knowledge_version=self.knowledge.version,
+            coverage=coverage_of(facts, self.knowledge),
         )
 
     def _pgx_recommendations(

@@ -95,6 +95,60 @@ class Recommendation(BaseModel):
         return medication_request(self)
 
 
+class CoveredDrug(BaseModel):
+    """A drug the checks recognised: its ingredient, classes and how much knowledge names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ingredient: str
+    label: str = Field(description="The medication text it came from.")
+    classes: list[str] = Field(default_factory=list, description="Class ids it belongs to.")
+    match_type: str = Field(description="'exact', 'fuzzy' or 'code'.")
+    proposed: bool = False
+    interaction_rules: int = Field(description="Interaction rules that name it or its classes.")
+
+
+class KnowledgeChecked(BaseModel):
+    """One knowledge table the checks ran against."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table: str
+    version: str
+    rules: int
+
+
+class TreatmentCoverage(BaseModel):
+    """What was checked and what could not be, so a clean result is never silent about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    matched: list[CoveredDrug] = Field(default_factory=list)
+    unmatched: list[str] = Field(
+        default_factory=list, description="Medication or allergy names not recognised."
+    )
+    without_interaction_data: list[str] = Field(
+        default_factory=list,
+        description="Matched ingredients no interaction rule names: their pairs were not checked.",
+    )
+    pairs_checked: int = Field(default=0, description="Drug pairs checked for interactions.")
+    knowledge: list[KnowledgeChecked] = Field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """A short plain-text account of the coverage (for the table output)."""
+        drugs = ", ".join(
+            f"{d.ingredient} ({', '.join(d.classes) or 'no class'})" for d in self.matched
+        )
+        out = [f"drugs matched: {drugs or 'none'}"]
+        out += [f"not matched: {u}" for u in self.unmatched]
+        if self.without_interaction_data:
+            names = ", ".join(self.without_interaction_data)
+            out.append(f"no interaction data for: {names}")
+        out.append(f"drug pairs checked for interactions: {self.pairs_checked}")
+        out += [f"checked: {k.table} v{k.version} ({k.rules} rules)" for k in self.knowledge]
+        return out
+
+
 class TreatmentReport(BaseModel):
     """Everything the recommender says about one patient."""
 
@@ -115,6 +169,10 @@ class TreatmentReport(BaseModel):
         description="How facts were recognised, e.g. a problem mapped from its display text.",
     )
     knowledge_version: str
+    coverage: TreatmentCoverage = Field(
+        default_factory=TreatmentCoverage,
+        description="Drugs matched and not, and the knowledge tables checked.",
+    )
     disclaimer: str = DISCLAIMER
 
     def summary(self) -> dict[str, Any]:
@@ -147,5 +205,6 @@ class TreatmentReport(BaseModel):
             "unmatched": self.unmatched,
             "notes": self.notes,
             "knowledge_version": self.knowledge_version,
+            "coverage": self.coverage.model_dump(),
             "disclaimer": self.disclaimer,
         }

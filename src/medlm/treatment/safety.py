@@ -8,10 +8,10 @@ rule needs but the patient's record lacks is returned as a `missing` line instea
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import combinations
 
 from medlm.knowledge.treatment import AllergyRule, TreatmentKnowledge
 from medlm.treatment.context import PatientDrug, PatientFacts
+from medlm.treatment.interactions import find_interactions
 from medlm.treatment.pgx import check_pharmacogenomics
 from medlm.treatment.results import SEVERITY_RANK, IssueKind, SafetyIssue, Severity
 
@@ -57,38 +57,18 @@ class SafetyEngine:
         )
 
     def _interactions(self, facts: PatientFacts, missing: list[str]) -> list[SafetyIssue]:
-        out = []
-        for rule in self.knowledge.interactions:
-            a_set, b_set = self.knowledge.expand(rule.a), self.knowledge.expand(rule.b)
-            for d1, d2 in combinations(facts.drugs, 2):
-                if d1.ingredient == d2.ingredient:
-                    continue
-                for a, b in ((d1, d2), (d2, d1)):
-                    if a.ingredient not in a_set or b.ingredient not in b_set:
-                        continue
-                    if rule.a_dose_above_mg is not None:
-                        if a.dose_mg is None:
-                            missing.append(
-                                f"{a.ingredient} dose not recorded: limit of "
-                                f"{rule.a_dose_above_mg:g} mg with {b.ingredient} not checked"
-                            )
-                            break
-                        if a.dose_mg <= rule.a_dose_above_mg:
-                            break
-                    detail = f"{a.label} with {b.label}: {rule.effect}"
-                    out.append(
-                        self._issue(
-                            facts,
-                            [a, b],
-                            severity=Severity(rule.severity),
-                            kind=IssueKind.INTERACTION,
-                            detail=detail,
-                            citation=rule.cite,
-                            rule_id=rule.id,
-                        )
-                    )
-                    break
-        return out
+        return [
+            self._issue(
+                facts,
+                [hit.a, hit.b],
+                severity=Severity(hit.rule.severity),
+                kind=IssueKind.INTERACTION,
+                detail=hit.detail,
+                citation=hit.rule.cite,
+                rule_id=hit.rule.id,
+            )
+            for hit in find_interactions(self.knowledge, facts, missing)
+        ]
 
     def _duplicates(self, facts: PatientFacts) -> list[SafetyIssue]:
         out = []

@@ -1,0 +1,77 @@
+"""Drug–drug interactions: one function reads the cited interaction table for a patient's drugs.
+
+Each rule of `knowledge/treatment/interactions/*.yaml` names ingredients or `@class` groups on
+two sides; it fires for every pair of different active drugs, one matching each side. A rule
+with a dose limit (`a_dose_above_mg`) fires only when the `a` drug's recorded dose exceeds it;
+when the dose is not recorded the pair is listed as not checked rather than assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+from medlm.knowledge.treatment import InteractionRule, TreatmentKnowledge
+from medlm.treatment.context import PatientDrug, PatientFacts
+
+
+class InteractionHit:
+    """One rule that fired for an ordered drug pair, and the sentence that explains it."""
+
+    def __init__(self, rule: InteractionRule, a: PatientDrug, b: PatientDrug) -> None:
+        self.rule = rule
+        self.a = a
+        self.b = b
+
+    @property
+    def detail(self) -> str:
+        rule, a, b = self.rule, self.a, self.b
+        dose = ""
+        if rule.a_dose_above_mg is not None and a.dose_mg is not None:
+            dose = f" (dose {a.dose_mg:g} mg, above the {rule.a_dose_above_mg:g} mg limit)"
+        return (
+            f"{a.label}{dose} with {b.label}: {rule.effect}. Mechanism: {rule.mechanism}. "
+            f"Management: {rule.management}"
+        )
+
+
+def find_interactions(
+    knowledge: TreatmentKnowledge, facts: PatientFacts, missing: list[str]
+) -> list[InteractionHit]:
+    """Every rule that fires for the patient's drugs; unchecked dose limits go to `missing`."""
+    hits: list[InteractionHit] = []
+    for rule in knowledge.interactions:
+        a_set, b_set = knowledge.expand(rule.a), knowledge.expand(rule.b)
+        for a, b in _pairs(facts.drugs, a_set, b_set):
+            if rule.a_dose_above_mg is not None:
+                if a.dose_mg is None:
+                    missing.append(
+                        f"{a.ingredient} dose not recorded: limit of "
+                        f"{rule.a_dose_above_mg:g} mg with {b.ingredient} not checked"
+                    )
+                    continue
+                if a.dose_mg <= rule.a_dose_above_mg:
+                    continue
+            hits.append(InteractionHit(rule, a, b))
+    return hits
+
+
+def _pairs(
+    drugs: list[PatientDrug], a_set: set[str], b_set: set[str]
+) -> Iterator[tuple[PatientDrug, PatientDrug]]:
+    """Each unordered pair of different drugs at most once, oriented so `a` matches `a_set`."""
+    for d1, d2 in combinations(drugs, 2):
+        if d1.ingredient == d2.ingredient:
+            continue
+        if d1.ingredient in a_set and d2.ingredient in b_set:
+            yield d1, d2
+        elif d2.ingredient in a_set and d1.ingredient in b_set:
+            yield d2, d1
+
+
+def interacting_ingredients(knowledge: TreatmentKnowledge) -> set[str]:
+    """Every ingredient some interaction rule names, directly or through a class."""
+    out: set[str] = set()
+    for rule in knowledge.interactions:
+        out |= knowledge.expand(rule.a) | knowledge.expand(rule.b)
+    return out
