@@ -6,6 +6,8 @@ change to them is deliberate; see the `verification` field of each rule.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowledge, load_trial
@@ -181,3 +183,15 @@ def test_interaction_ingredients_are_names_the_drug_dictionary_resolves_to_thems
         assert canon, f"{name} is not in the drug dictionary"
         resolved = finder.drug_canonical_to_data.get(canon[0], {}).get("name", canon[0])
         assert resolved.lower() == name, f"{name} resolves to {resolved}"
+
+
+def test_atc_groups_of_drug_classes_are_well_formed(knowledge: TreatmentKnowledge) -> None:
+    pattern = re.compile(r"^[A-Z]\d{2}([A-Z]{1,2}(\d{2})?)?$")
+    with_atc = [c for c in knowledge.classes.values() if c.atc]
+    assert len(with_atc) >= 30
+    for cls in with_atc:
+        assert cls.atc is not None
+        codes = [part.strip() for part in re.split(r"[,-]", cls.atc)]
+        assert all(pattern.match(code) for code in codes), (cls.id, cls.atc)
+    assert knowledge.classes["statin"].atc == "C10AA"
+    assert knowledge.classes["non_dihydropyridine_ccb"].atc == "C08D"
