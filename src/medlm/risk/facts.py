@@ -15,6 +15,7 @@ Specs (datasets/codes.yaml `from_record`):
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from medlm.errors import ConfigError, DataPackageMissingError
@@ -22,6 +23,7 @@ from medlm.knowledge.concepts import load_concepts
 from medlm.records import MedicationStatus, PatientRecord
 from medlm.records.medication import MedicationRequest, MedicationStatement
 from medlm.records.timing import latest_reading
+from medlm.treatment.drugs import DrugMatcher
 
 SMOKING_ANSWERS = ("current_smoker", "former_smoker", "never_smoker")
 
@@ -99,17 +101,23 @@ def _antihypertensive(record: PatientRecord, as_of: datetime, label: str) -> Fac
     )
 
 
-def antihypertensives(meds: list[Medication]) -> list[str]:
-    """References (or labels) of the medications whose ingredient is an antihypertensive."""
+@cache
+def _antihypertensive_matcher() -> tuple[frozenset[str], DrugMatcher]:
+    """Antihypertensive ingredients (knowledge/treatment) and a matcher for them, built once:
+    reading the knowledge and the drug dictionary costs about 0.25 s."""
     from medlm.knowledge.treatment import load_treatment_knowledge
-    from medlm.treatment.drugs import DrugMatcher
 
     knowledge = load_treatment_knowledge()
     hypertension = knowledge.guidelines["hypertension"]
     # every class that counts as BP treatment; older knowledge files list only first-line ones
     classes = hypertension.get("antihypertensive_classes") or hypertension["first_line_classes"]
     members = knowledge.expand([f"@{c}" for c in classes if c in knowledge.classes])
-    matcher = DrugMatcher(known_ingredients=members)
+    return frozenset(members), DrugMatcher(known_ingredients=set(members))
+
+
+def antihypertensives(meds: list[Medication]) -> list[str]:
+    """References (or labels) of the medications whose ingredient is an antihypertensive."""
+    members, matcher = _antihypertensive_matcher()
     found = []
     for med in meds:
         names = [c.display for c in med.ingredients if c.display]
