@@ -142,3 +142,36 @@ def test_non_interacting_medication_lists_raise_no_interaction(
 ) -> None:
     report = recommender.recommend(make_record(meds=meds))
     assert [i for i in report.issues if i.kind.value in ("interaction", "duplicate")] == []
+
+
+def test_combination_product_ingredients_are_each_checked(
+    recommender: TreatmentRecommender, make_record: Builder
+) -> None:
+    report = recommender.recommend(
+        make_record(
+            meds=(
+                "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet",
+                "Alprazolam 0.25 MG Oral Tablet",
+            )
+        )
+    )
+    assert ("alprazolam", "oxycodone") in _pairs(report)
+
+
+def test_ingredients_of_one_combination_product_are_not_a_pair(
+    recommender: TreatmentRecommender, make_record: Builder
+) -> None:
+    report = recommender.recommend(
+        make_record(meds=("sacubitril 49 MG / valsartan 51 MG Oral Tablet",))
+    )
+    assert {d.ingredient for d in report.coverage.matched} == {"sacubitril", "valsartan"}
+    assert _pairs(report) == set()
+
+
+def test_potassium_chloride_in_meq_with_lisinopril_is_flagged(
+    recommender: TreatmentRecommender, make_record: Builder
+) -> None:
+    report = recommender.recommend(
+        make_record(meds=("Potassium Chloride 20 MEQ Extended Release Tablet", "lisinopril 10 mg"))
+    )
+    assert ("lisinopril", "potassium chloride") in _pairs(report)

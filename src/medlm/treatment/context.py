@@ -133,6 +133,9 @@ def _resolve(med: MedicationStatement | MedicationRequest, matcher: DrugMatcher)
     hits = [h for c in med.ingredients if (h := matcher.match(c.display, c)) is not None]
     if hits:
         return list({h.ingredient: h for h in hits}.values())
+    parts = matcher.match_parts(med.name) if med.name else []
+    if len(parts) > 1:
+        return parts
     hit = matcher.match(med.name, med.code)
     if hit is None and med.name and med.code is not None and med.code.display:
         hit = matcher.match(med.code.display)

@@ -24,7 +24,7 @@ from medlm.records import CodeSystem, Coding
 logger = logging.getLogger(__name__)
 
 _DOSE_WORDS = re.compile(
-    r"\b(\d+(\.\d+)?\s*(mg|mcg|g|ml|units?|iu)\b|tablets?|tabs?|capsules?|caps?|oral|po|daily|"
+    r"\b(\d+(\.\d+)?\s*(mg|mcg|g|ml|meq|units?|iu)\b|tablets?|tabs?|capsules?|caps?|oral|po|daily|"
     r"once|twice|bid|tid|qd|er|xr|sr|extended|release|injection|solution)\b",
     re.IGNORECASE,
 )
@@ -94,6 +94,21 @@ class DrugMatcher:
         if exact is not None:
             return DrugMatch(ingredient=exact, source_text=name, match_type="exact")
         return self._fuzzy(finder, text, name)
+
+    def match_parts(self, name: str) -> list[DrugMatch]:
+        """Each ingredient of a combination named 'A 325 MG / B 5 MG', in order, without repeats.
+
+        Empty unless every part matches exactly (no fuzzy spelling match), so a half-recognised
+        product falls back to `match`.
+        """
+        parts = [p for p in name.split(" / ") if p.strip()]
+        if len(parts) < 2:
+            return []
+        hits = [self.match(part) for part in parts]
+        if any(h is None or h.match_type == "fuzzy" for h in hits):
+            return []
+        found = {h.ingredient: h for h in hits if h is not None}
+        return list(found.values())
 
     def _match_code(self, code: Coding) -> DrugMatch | None:
         if code.system == CodeSystem.DRUGBANK.value and code.code in self._by_drugbank:

@@ -59,14 +59,23 @@ def find_interactions(
 def _pairs(
     drugs: list[PatientDrug], a_set: set[str], b_set: set[str]
 ) -> Iterator[tuple[PatientDrug, PatientDrug]]:
-    """Each unordered pair of different drugs at most once, oriented so `a` matches `a_set`."""
+    """Each unordered pair of different drugs at most once, oriented so `a` matches `a_set`.
+
+    Two ingredients of one combination product (same medication record) are not a pair.
+    """
     for d1, d2 in combinations(drugs, 2):
-        if d1.ingredient == d2.ingredient:
+        if d1.ingredient == d2.ingredient or _same_product(d1, d2):
             continue
         if d1.ingredient in a_set and d2.ingredient in b_set:
             yield d1, d2
         elif d2.ingredient in a_set and d1.ingredient in b_set:
             yield d2, d1
+
+
+def _same_product(d1: PatientDrug, d2: PatientDrug) -> bool:
+    if d1.record_ref is not None or d2.record_ref is not None:
+        return d1.record_ref == d2.record_ref
+    return d1.label == d2.label
 
 
 def interacting_ingredients(knowledge: TreatmentKnowledge) -> set[str]:
