@@ -67,3 +67,30 @@ def test_recommend_table_output_states_coverage_for_a_clean_list(
     assert "Drugs checked" in result.output
     assert "no interaction data for: metformin" in result.output
     assert "coverage: checked: drug interactions" in result.output
+
+
+def test_af_coronary_bundle_reads_the_simvastatin_dose_from_the_name(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    meds = [
+        "Warfarin Sodium 5 MG Oral Tablet",
+        "Clopidogrel 75 MG Oral Tablet",
+        "Verapamil Hydrochloride 240 MG Extended Release Oral Tablet",
+        "Digoxin 0.125 MG Oral Tablet",
+        "Simvastatin 20 MG Oral Tablet",
+        "Amlodipine 5 MG Oral Tablet",
+    ]
+    path = _bundle(tmp_path, meds)
+    result = runner.invoke(app, ["treat", "recommend", str(path), "--json", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    pairs = {tuple(i["drugs"]) for i in body["issues"] if i["kind"] == "interaction"}
+    assert {
+        ("clopidogrel", "warfarin"),
+        ("digoxin", "verapamil"),
+        ("simvastatin", "verapamil"),
+    } <= pairs
+    statin = next(i for i in body["issues"] if tuple(i["drugs"]) == ("simvastatin", "verapamil"))
+    assert "above the 10 mg limit" in statin["detail"]
+    assert not any("simvastatin dose not recorded" in m for m in body["missing"])
+    assert len(body["coverage"]["matched"]) == 6

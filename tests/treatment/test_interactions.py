@@ -175,3 +175,18 @@ def test_potassium_chloride_in_meq_with_lisinopril_is_flagged(
         make_record(meds=("Potassium Chloride 20 MEQ Extended Release Tablet", "lisinopril 10 mg"))
     )
     assert ("lisinopril", "potassium chloride") in _pairs(report)
+
+
+def test_strength_in_the_name_stands_in_for_an_unrecorded_dose_and_says_so(
+    recommender: TreatmentRecommender, make_record: Builder
+) -> None:
+    over = recommender.recommend(
+        make_record(meds=("Simvastatin 40 MG Oral Tablet", "verapamil 240 mg"))
+    )
+    (detail,) = _rule(over, "label-simvastatin-verapamil")
+    assert "product strength 40 mg, above the 10 mg limit" in detail
+    within = recommender.recommend(
+        make_record(meds=("Simvastatin 10 MG Oral Tablet", "verapamil 240 mg"))
+    )
+    assert _rule(within, "label-simvastatin-verapamil") == []
+    assert any("10 mg product strength was taken as the dose" in m for m in within.missing)

@@ -2,8 +2,9 @@
 
 Each rule of `knowledge/treatment/interactions/*.yaml` names ingredients or `@class` groups on
 two sides; it fires for every pair of different active drugs, one matching each side. A rule
-with a dose limit (`a_dose_above_mg`) fires only when the `a` drug's recorded dose exceeds it;
-when the dose is not recorded the pair is listed as not checked rather than assumed.
+with a dose limit (`a_dose_above_mg`) fires only when the `a` drug's dose exceeds it: the
+recorded dose, else the strength in the product name (one dose form assumed, and said so);
+with neither, the pair is listed as not checked rather than assumed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from itertools import combinations
 
 from medlm.knowledge.treatment import InteractionRule, TreatmentKnowledge
 from medlm.treatment.context import PatientDrug, PatientFacts
+from medlm.treatment.doses import parse_strength
 
 
 class InteractionHit:
@@ -27,8 +29,9 @@ class InteractionHit:
     def detail(self) -> str:
         rule, a, b = self.rule, self.a, self.b
         dose = ""
-        if rule.a_dose_above_mg is not None and a.dose_mg is not None:
-            dose = f" (dose {a.dose_mg:g} mg, above the {rule.a_dose_above_mg:g} mg limit)"
+        if rule.a_dose_above_mg is not None:
+            mg, how = _dose_of(a)
+            dose = f" ({how} {mg:g} mg, above the {rule.a_dose_above_mg:g} mg limit)"
         return (
             f"{a.label}{dose} with {b.label}: {rule.effect}. Mechanism: {rule.mechanism}. "
             f"Management: {rule.management}"
@@ -43,17 +46,38 @@ def find_interactions(
     for rule in knowledge.interactions:
         a_set, b_set = knowledge.expand(rule.a), knowledge.expand(rule.b)
         for a, b in _pairs(facts.drugs, a_set, b_set):
-            if rule.a_dose_above_mg is not None:
-                if a.dose_mg is None:
-                    missing.append(
-                        f"{a.ingredient} dose not recorded: limit of "
-                        f"{rule.a_dose_above_mg:g} mg with {b.ingredient} not checked"
-                    )
-                    continue
-                if a.dose_mg <= rule.a_dose_above_mg:
-                    continue
-            hits.append(InteractionHit(rule, a, b))
+            if rule.a_dose_above_mg is None or _over_limit(rule, a, b, missing):
+                hits.append(InteractionHit(rule, a, b))
     return hits
+
+
+def _dose_of(drug: PatientDrug) -> tuple[float | None, str]:
+    """The recorded dose, else the product strength in the name (one dose form assumed)."""
+    if drug.dose_mg is not None:
+        return drug.dose_mg, "dose"
+    strength = parse_strength(drug.label)
+    if strength is not None and strength.unit == "mg":
+        return strength.value, "product strength"
+    return None, "dose"
+
+
+def _over_limit(rule: InteractionRule, a: PatientDrug, b: PatientDrug, missing: list[str]) -> bool:
+    """Whether `a`'s dose exceeds the rule's limit; an unknown dose is listed in `missing`."""
+    assert rule.a_dose_above_mg is not None
+    limit = rule.a_dose_above_mg
+    mg, how = _dose_of(a)
+    if mg is None:
+        missing.append(
+            f"{a.ingredient} dose not recorded: limit of {limit:g} mg with {b.ingredient} "
+            "not checked"
+        )
+        return False
+    if how == "product strength" and mg <= limit:
+        missing.append(
+            f"{a.ingredient} dosage not recorded: the {mg:g} mg product strength was taken as "
+            f"the dose for the {limit:g} mg limit with {b.ingredient} (one dose form assumed)"
+        )
+    return mg > limit
 
 
 def _pairs(
