@@ -81,12 +81,12 @@ def test_bad_cells_are_rejected_by_row_and_column_and_the_rest_is_read() -> None
         "pid,sex,age,glucose,smoking\na,F,50,9x,\nb,Z,40,90,\n,F,30,90,\nc,M,-3,90,\nd,M,60,95,\n"
     )
     report = read_csv(text, _map(sex="sex", sex_values={"F": "female", "M": "male"}, age="age"))
-    got = [(r.position, r.resource_type, r.field) for r in report.rejections]
+    got = [(r.position, r.resource_type, r.field, r.value) for r in report.rejections]
     assert got == [
-        (2, "Observation", "glucose"),
-        (3, "Patient", "sex"),
-        (4, "Patient", "pid"),
-        (5, "Patient", "age"),
+        (2, "Observation", "glucose", "9x"),
+        (3, "Patient", "sex", "Z"),
+        (4, "Patient", "pid", None),
+        (5, "Patient", "age", "-3"),
     ]
     assert [r.patient.id for r in report.records] == ["a", "d"]
     assert report.records[0].patient.sex is Sex.FEMALE

@@ -195,14 +195,18 @@ def _observation(
     return Observation(**base, code=spec.code, value=value, unit=spec.unit, effective=when)
 
 
-def _reject(report: IngestReport, row_no: int, pid: str | None, err: _CellError) -> None:
+def _reject(
+    report: IngestReport, row: dict[str, str], row_no: int, pid: str | None, err: _CellError
+) -> None:
     report.count(err.kind).rejected += 1
     report.rejections.append(
         Rejection(
             position=row_no,
             resource_id=pid,
             resource_type=err.kind,
+            patient_id=pid,
             field=err.column,
+            value=_cell(row, err.column),
             reason=err.reason,
         )
     )
@@ -216,7 +220,7 @@ def _read_row(
         patient = _patient(row, row_no, column_map.patient)
         when = _effective(row, column_map.patient)
     except _CellError as err:
-        _reject(report, row_no, _cell(row, column_map.patient.id), err)
+        _reject(report, row, row_no, _cell(row, column_map.patient.id), err)
         return
     record = records.get(patient.id)
     if record is None:
@@ -225,7 +229,7 @@ def _read_row(
     elif record.patient != patient:
         reason = f"demographics differ from an earlier row of patient {patient.id!r}"
         column = str(column_map.patient.id)
-        _reject(report, row_no, patient.id, _CellError(column, "Patient", reason))
+        _reject(report, row, row_no, patient.id, _CellError(column, "Patient", reason))
         return
     for spec in column_map.observations:
         text = _cell(row, spec.column)
@@ -235,7 +239,7 @@ def _read_row(
             record.observations.append(_observation(patient.id, spec, text, when, row_no))
             report.count("Observation").accepted += 1
         except _CellError as err:
-            _reject(report, row_no, patient.id, err)
+            _reject(report, row, row_no, patient.id, err)
 
 
 def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
