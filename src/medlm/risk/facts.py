@@ -109,8 +109,7 @@ def _antihypertensive_matcher() -> tuple[frozenset[str], DrugMatcher]:
 
     knowledge = load_treatment_knowledge()
     hypertension = knowledge.guidelines["hypertension"]
-    # every class that counts as BP treatment; older knowledge files list only first-line ones
-    classes = hypertension.get("antihypertensive_classes") or hypertension["first_line_classes"]
+    classes = hypertension["antihypertensive_classes"]  # every class that counts as BP treatment
     members = knowledge.expand([f"@{c}" for c in classes if c in knowledge.classes])
     return frozenset(members), DrugMatcher(known_ingredients=set(members))
 
