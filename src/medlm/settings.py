@@ -192,6 +192,27 @@ class SecuritySettings(BaseModel):
         return issuers
 
 
+class LimitsSettings(BaseModel):
+    """Request limits of the HTTP service; a request over one is refused with a clear 4xx."""
+
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2, description="Deepest nesting of JSON arrays and objects (400 above)."
+    )
+    max_string_chars: int = Field(
+        default=1_000_000, ge=100, description="Longest single JSON string accepted (400 above)."
+    )
+    max_batch_items: int = Field(
+        default=5_000, ge=1, description="Most items in one batch list (vitals, records, texts)."
+    )
+
+
+class MonitorSettings(BaseModel):
+    """Monitoring: the per-patient window, trends and the alert policy (vital signs, glucose)."""
+
+
 class Settings(BaseSettings):
     """All of medlm's configuration in one place."""
 
@@ -212,6 +233,8 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     risk: RiskSettings = RiskSettings()
     records: RecordsSettings = RecordsSettings()
+    limits: LimitsSettings = LimitsSettings()
+    monitor: MonitorSettings = MonitorSettings()
 
     @model_validator(mode="before")
     @classmethod

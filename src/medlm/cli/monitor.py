@@ -8,11 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
+from medlm.cli.glucose import glucose
 from medlm.cli.render import print_disclaimer, print_json, print_json_line, print_table
 from medlm.errors import InputError
 from medlm.records import IngestReport
 
-app = typer.Typer(help="Vital-sign scoring (NEWS2), streams and alerts.", no_args_is_help=True)
+app = typer.Typer(
+    help="Vital-sign scoring (NEWS2), glucose monitoring, streams and alerts.", no_args_is_help=True
+)
+app.command(name="glucose")(glucose)
 
 
 def _read_text(file: str) -> str:

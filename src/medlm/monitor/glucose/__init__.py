@@ -1,0 +1,1 @@
+"""Glucose monitoring: point-of-care and CGM readings, alerts, consensus CGM metrics."""
