@@ -30,6 +30,7 @@ class VitalAlert(BaseModel):
 
     patient_id: str
     time: datetime
+    signal: Literal["news2", "glucose"] = "news2"
     kind: AlertKind
     level: int
     previous_level: int
