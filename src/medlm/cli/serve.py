@@ -1,28 +1,114 @@
-"""`medlm serve`: run the HTTP service with uvicorn."""
+"""`medlm serve`: run the HTTP service with uvicorn, in one process or in several workers.
+
+One worker serves the app built here from the loaded settings. With `--workers N` (N > 1)
+uvicorn starts N processes that each build the app with `create_app_from_env()`: the settings
+reach them through the environment (`MEDLM_*` variables and `MEDLM_CONFIG`), and the host and
+port given on the command line are written there too, so every worker builds the same Settings
+and checks the development no-auth switch against the address actually bound.
+
+PostgreSQL (`MEDLM_DATABASE_URL`) is the production path for several workers. SQLite works with
+several processes (WAL journal, one writer at a time through the file lock) but writes wait for
+each other, and a write that waits longer than the driver's busy timeout fails: a warning says so.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+import os
+from typing import Annotated, Any
 
 import typer
 
-from medlm.settings import load_settings
+from medlm.cli import render
+from medlm.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+APP_FACTORY = "medlm.service.app:create_app_from_env"
+"""Import string of the app factory each worker process calls (uvicorn `factory=True`)."""
+LOG_CONFIG_MODULE = "medlm.service.logs"
+"""Module whose `LOG_CONFIG` (a logging dictConfig) uvicorn is given."""
+
+
+def bound_settings(settings: Settings, host: str | None, port: int | None) -> Settings:
+    """`settings` with the service host and port replaced by those given on the command line."""
+    service = settings.service.model_copy(
+        update={"host": host or settings.service.host, "port": port or settings.service.port}
+    )
+    return settings.model_copy(update={"service": service})
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The variables that carry the command line's choices to each worker's Settings."""
+    return {
+        "MEDLM_SERVICE__HOST": settings.service.host,
+        "MEDLM_SERVICE__PORT": str(settings.service.port),
+    }
+
+
+def uses_sqlite(settings: Settings) -> bool:
+    return settings.database_url.startswith("sqlite")
+
+
+def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Options shared by the one-process and the multi-worker start, incl. the access-log
+    configuration that keeps patient ids out of logged request lines when medlm provides one."""
+    options: dict[str, Any] = {
+        "host": settings.service.host,
+        "port": settings.service.port,
+        "log_level": "info",
+    }
+    log_config = _service_log_config()
+    if log_config is not None:
+        options["log_config"] = log_config
+    return options
+
+
+def _service_log_config() -> dict[str, Any] | None:
+    """The service's logging configuration for uvicorn (`LOG_CONFIG` of `LOG_CONFIG_MODULE`),
+    or None while the service does not define one."""
+    import importlib
+
+    try:
+        logs = importlib.import_module(LOG_CONFIG_MODULE)
+    except ImportError:
+        return None
+    config = getattr(logs, "LOG_CONFIG", None)
+    return dict(config) if isinstance(config, dict) else None
 
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default: settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes (uvicorn). Above 1, use PostgreSQL in production; "
+            "SQLite works but its writes wait for each other.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the medlm HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from medlm.service.app import create_app
+    from medlm.service.auth import check_dev_switch
 
-    settings = load_settings()
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host or settings.service.host,
-        port=port or settings.service.port,
-        log_level="info",
-    )
+    settings = bound_settings(load_settings(), host, port)
+    check_dev_switch(settings)  # the host checked is the host bound below
+    options = _uvicorn_options(settings)
+    if workers == 1:
+        from medlm.service.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return
+    if uses_sqlite(settings):
+        render.stderr().print(
+            f"warning: {workers} workers on SQLite: writes wait for each other (one writer at "
+            "a time) and fail after the busy timeout under heavy load; set MEDLM_DATABASE_URL "
+            "to PostgreSQL in production",
+            markup=False,
+        )
+    os.environ.update(worker_environment(settings))
+    logger.info("starting %d workers on %s", workers, settings.service.host)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
