@@ -115,3 +115,39 @@ def test_trial_facts_as_json(runner: CliRunner, cli_env: Path) -> None:
 def test_oversized_document_is_one_clean_error(runner: CliRunner, cli_env: Path) -> None:
     result = runner.invoke(app, ["text", "extract", "-"], input="fever " * 40_000)
     assert result.exit_code == 2 and "more than the limit" in result.output
+
+
+def test_jsonl_target_over_200_characters_rejects_only_that_line(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    lines = [
+        {"id": "long", "text": "No fever.", "targets": ["x" * 250]},
+        {"id": "ok", "text": "No fever.", "targets": ["fever"]},
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines)
+    result = runner.invoke(app, ["text", "extract", "--jsonl"], input=stdin)
+    assert result.exit_code == 0, result.output
+    rejected, analysed = _lines(result.stdout)
+    assert rejected["id"] == "long" and rejected["line"] == 1
+    assert "line 1" in rejected["error"] and "targets[0] has 250 characters" in rejected["error"]
+    assert analysed["id"] == "ok" and analysed["entities"][0]["assertion"]["negated"]
+    assert "1 of 2 input lines could not be analysed" in result.stderr
+    assert "unexpected" not in result.output
+
+
+def test_jsonl_with_every_line_invalid_exits_1_with_a_summary(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    stdin = "not json\n" + json.dumps({"id": "blank", "text": " "}) + "\n"
+    result = runner.invoke(app, ["text", "extract", "--jsonl"], input=stdin)
+    assert result.exit_code == 1, result.output
+    assert len(_lines(result.stdout)) == 2
+    assert "none of the 2 input lines could be analysed" in result.stderr
+
+
+def test_vocabulary_term_over_200_characters_is_one_clean_error(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    result = runner.invoke(app, ["text", "vocab", "save", "long", "--term", "y" * 201])
+    assert result.exit_code == 2
+    assert "201 characters" in result.stderr and "unexpected" not in result.output

@@ -63,6 +63,11 @@ def error_line(message: str) -> None:
     stderr().print(f"[bold red]error:[/bold red] {message}", highlight=False)
 
 
+def warning_line(message: str) -> None:
+    """One warning line on stderr."""
+    stderr().print(f"[bold yellow]warning:[/bold yellow] {message}", highlight=False)
+
+
 @contextmanager
 def progress(description: str, total: int | None) -> Iterator[Any]:
     """A rich progress bar on stderr; yields a callable `advance(n=1)`."""

@@ -11,17 +11,20 @@ import typer
 
 from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import (
+    error_line,
     print_disclaimer,
     print_json,
     print_table,
     progress,
     stdout,
+    warning_line,
 )
 from medlm.errors import InputError
 from medlm.records import CodeSystem
 from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
 from medlm.text.batch import EntityOut, decode, result_out
 from medlm.text.parallel import process_lines_parallel
+from medlm.text.vocabulary import as_targets
 
 app = typer.Typer(help="Clinical and literature text analysis.", no_args_is_help=True)
 vocab_app = typer.Typer(help="Saved vocabularies of target terms.", no_args_is_help=True)
@@ -190,12 +193,28 @@ def _extract_lines(
     targets: list[str],
     workers: int,
 ) -> None:
+    """Write one output line per input line; exit 1 when no line could be analysed."""
     analyzer.warm_up()
+    total = rejected = 0
     with progress("analysing lines", total=None) as advance:
         for line in process_lines_parallel(stream, analyzer, workers, vocab, targets):
             sys.stdout.write(line + "\n")
+            total += 1
+            rejected += _is_error_line(line)
             advance()
         sys.stdout.flush()
+    if total and rejected == total:
+        error_line(f"none of the {total:,} input lines could be analysed (see their error lines)")
+        raise typer.Exit(1)
+    if rejected:
+        warning_line(f"{rejected:,} of {total:,} input lines could not be analysed")
+
+
+def _is_error_line(line: str) -> bool:
+    """Whether an output line is an `ExtractError` (a result line has no top-level "error")."""
+    if '"error":' not in line:  # cheap test first: a JSON key, never inside a JSON string
+        return False
+    return "error" in json.loads(line)
 
 
 @app.command()
@@ -240,9 +259,9 @@ def vocab_save(
     label: Annotated[str, typer.Option(help="Label the terms get.")] = "target",
 ) -> None:
     """Save (or replace) a named vocabulary of target terms."""
-    terms = tuple(TargetTerm(term=t, label=label) for t in term if t.strip())
-    if not terms:
-        raise InputError("give at least one non-empty --term")
+    if not 1 <= len(label) <= 64:
+        raise InputError(f"--label must have 1 to 64 characters, not {len(label)}")
+    terms = tuple(TargetTerm(term=t.term, label=label) for t in as_targets(term))
     path = _store().save(Vocabulary(name=name, terms=terms))
     stdout().print(f"saved {len(terms)} terms as {name!r} in {path}", highlight=False)
 

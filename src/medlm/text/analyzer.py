@@ -25,8 +25,8 @@ from medlm.text.medications import SigReader
 from medlm.text.normalize import Normalizer, packaged_index
 from medlm.text.results import Assertion, CodeMatch, Entity, Section, TextAnalysis
 from medlm.text.sections import Sectionizer, section_at
-from medlm.text.segment import Token, split_sentences, tokenize
-from medlm.text.vocabulary import TargetTerm, Vocabulary, as_targets
+from medlm.text.segment import Token, join_spanning, split_sentences, tokenize
+from medlm.text.vocabulary import MAX_TERM_CHARS, TargetTerm, Vocabulary, as_targets
 
 if TYPE_CHECKING:  # the tagger brings in torch; load it only when a tagger is given
     from medlm.text.tagger import EntityTagger
@@ -84,9 +84,14 @@ class MedicalTextAnalyzer:
         first = sections[0].start if sections else len(text)
         bounds = [(0, first)] if first > 0 else []
         bounds += [(s.start, s.end) for s in sections]
-        sentences = split_sentences(text, bounds)
         tokens = tokenize(text)
-        entities = self._entities(text, tokens, sentences, sections, _target_index(terms))
+        target_index = _target_index(terms)
+        sentences = split_sentences(text, bounds)
+        if target_index is not None:  # a target across a line break keeps its sentence whole
+            sentences = join_spanning(
+                sentences, ((m.start, m.end) for m in target_index.search(tokens))
+            )
+        entities = self._entities(text, tokens, sentences, sections, target_index)
         return TextAnalysis(
             id=doc_id or (note.id if note else None),
             patient_id=note.patient_id if note else None,
@@ -217,7 +222,7 @@ _TARGET_PRIORITY = 10
 def _target_index(terms: list[TargetTerm]) -> TermIndex | None:
     if not terms:
         return None
-    index = TermIndex()
+    index = TermIndex(max_tokens=MAX_TERM_CHARS)  # a target of any length it may have
     for t in terms:
         codes = (t.code,) if t.code else ()
         index.add(Term(t.label, t.term, "target", t.term, True, codes, False, _TARGET_PRIORITY))

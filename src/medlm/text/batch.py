@@ -156,11 +156,26 @@ def process_lines(
             continue
         try:
             request = _line_request(raw, n)
-            targets = [*request.targets, *(extra_targets or [])]
+        except MedlmError as exc:
+            logger.info("line %d is not a valid request", n)
+            yield ExtractError(id=_line_id(raw), line=n, error=str(exc))
+            continue
+        targets = [*request.targets, *(extra_targets or [])]
+        try:
             analysis = analyzer.analyze(
                 request.text, targets=targets, vocabulary=vocabulary, doc_id=request.id
             )
-            yield result_out(analysis)
-        except MedlmError as exc:
+        except (MedlmError, PydanticValidationError) as exc:
             logger.info("line %d could not be analysed", n)
-            yield ExtractError(id=_line_id(raw), line=n, error=str(exc))
+            yield ExtractError(id=request.id, line=n, error=f"line {n}: {_reason(exc)}")
+            continue
+        yield result_out(analysis)
+
+
+def _reason(exc: Exception) -> str:
+    """The message of a rejected line (a pydantic error as its fields and messages)."""
+    if isinstance(exc, PydanticValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or exc.title}: {e['msg']}" for e in exc.errors()
+        )
+    return str(exc)

@@ -1,7 +1,9 @@
 """Dictionary matching: longest whole-token matches of terms (diseases, drugs, user terms) in text.
 
 Terms are keyed by their lower-cased token sequence (the same tokenizer as the text), so
-matching costs one hash look-up per candidate length at each token. A term of one short token
+matching costs one hash look-up per candidate length at each token, and a term matches however
+the text spaces or wraps it ("CHANGE OF  THE JOINT", a line break inside the span): whitespace is
+never part of a key, and offsets are those of the original text. A term of one short token
 (four characters or fewer, e.g. 'COPD', 'CAPS') matches only where the text writes it in
 capitals, unless the word is on the stop list's `short_words` (e.g. 'gout', 'rash').
 """
@@ -54,7 +56,9 @@ def term_key(text: str) -> tuple[str, ...]:
 class TermIndex:
     """A hash index from token sequences to terms, with longest-match search."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_tokens: int = _MAX_TOKENS) -> None:
+        """`max_tokens`: longer terms are not indexed (the packaged dictionaries' cut-off)."""
+        self.max_tokens = max_tokens
         self._terms: dict[tuple[str, ...], list[Term]] = {}
         self._longest: dict[str, int] = {}
 
@@ -64,7 +68,7 @@ class TermIndex:
     def add(self, term: Term, key: tuple[str, ...] | None = None) -> None:
         """Add a term under its variant's key (or an explicit key)."""
         key = key if key is not None else term_key(term.variant)
-        if not key or len(key) > _MAX_TOKENS:
+        if not key or len(key) > self.max_tokens:
             return
         self._terms.setdefault(key, []).append(term)
         if len(key) > self._longest.get(key[0], 0):

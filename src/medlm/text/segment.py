@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"\d+(?:\.\d+)?(?![\w])|\w+(?:['’]\w+)?|[^\w\s]")
@@ -107,3 +108,20 @@ def split_sentences(
             if a < b:
                 sentences.append((a, b))
     return sentences
+
+
+def join_spanning(
+    sentences: list[tuple[int, int]], spans: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """`sentences` with each run of sentences that one span crosses joined into one.
+
+    A caller's target term written across a line break ("CHANGE OF\\nTHE JOINT") shows that the
+    break wraps a line rather than ending a sentence, so the sentences either side are one.
+    """
+    out = list(sentences)
+    for start, end in sorted(spans):
+        crossed = [i for i, (a, b) in enumerate(out) if a < end and start < b]
+        if len(crossed) > 1:
+            first, last = crossed[0], crossed[-1]
+            out[first : last + 1] = [(out[first][0], out[last][1])]
+    return out

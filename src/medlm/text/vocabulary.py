@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +19,7 @@ from medlm.errors import InputError, ValidationError
 from medlm.records import Coding
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_TERM_CHARS = 200
 
 
 class TargetTerm(BaseModel):
@@ -25,7 +27,7 @@ class TargetTerm(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    term: str = Field(min_length=1, max_length=200)
+    term: str = Field(min_length=1, max_length=MAX_TERM_CHARS)
     label: str = Field(default="target", min_length=1, max_length=64)
     code: Coding | None = None
 
@@ -40,12 +42,17 @@ class Vocabulary(BaseModel):
     description: str | None = None
 
 
-def as_targets(items: list[str | TargetTerm] | tuple[str | TargetTerm, ...]) -> list[TargetTerm]:
+def as_targets(items: Sequence[str | TargetTerm]) -> list[TargetTerm]:
     """Plain strings become targets labelled 'target'; blank strings are an InputError."""
     out: list[TargetTerm] = []
     for i, item in enumerate(items):
         if isinstance(item, TargetTerm):
             out.append(item)
+        elif isinstance(item, str) and len(item.strip()) > MAX_TERM_CHARS:
+            raise InputError(
+                f"targets[{i}] has {len(item.strip()):,} characters, more than the limit of "
+                f"{MAX_TERM_CHARS}; give a shorter term"
+            )
         elif isinstance(item, str) and item.strip():
             out.append(TargetTerm(term=item.strip()))
         else:
