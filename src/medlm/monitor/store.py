@@ -10,7 +10,7 @@ monitor's window from the stored readings (never from a reading timed in the fut
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,12 +121,18 @@ class DurableMonitor:
         self.policy = policy or AlertPolicy()
 
     def ingest(
-        self, batch: list[VitalSigns], source: str = "api", refused: Sequence[Rejection] = ()
+        self,
+        batch: list[VitalSigns],
+        source: str = "api",
+        refused: Sequence[Rejection] = (),
+        on_commit: Callable[[sa.Connection], None] | None = None,
     ) -> BatchResult:
         """Score, alert and store a batch in one transaction; returns once it is on disk.
 
         `refused` are values of the batch the records boundary did not accept: they are kept in
-        quarantine with the monitor's own rejections."""
+        quarantine with the monitor's own rejections. `on_commit` is called inside the batch's
+        transaction, after its rows are written (an audit entry written there commits or rolls
+        back with the batch)."""
         now = datetime.now(UTC)
         readings: list[dict[str, Any]] = []
         assessments: list[Assessment] = []
@@ -145,6 +151,8 @@ class DurableMonitor:
         try:
             with self.engine.begin() as conn:
                 self._write(conn, readings, assessments, alerts, rejected, now)
+                if on_commit is not None:
+                    on_commit(conn)
         except sa.exc.SQLAlchemyError as exc:
             raise StorageError(
                 f"storing a batch of {len(batch)} vital-sign sets failed: {exc}"
@@ -239,13 +247,21 @@ def stored_sets(engine: sa.Engine, patient_id: str, limit: int = 100) -> list[Vi
 
 
 def stored_alerts(
-    engine: sa.Engine, *, after_id: int = 0, patient_id: str | None = None, limit: int = 500
+    engine: sa.Engine,
+    *,
+    after_id: int = 0,
+    patient_id: str | None = None,
+    signal: str | None = None,
+    limit: int = 500,
 ) -> list[tuple[int, VitalAlert]]:
-    """Stored alerts with their row ids (ascending), after `after_id`."""
+    """Stored alerts of every signal (NEWS2, glucose) with their row ids (ascending), after
+    `after_id`; `signal` keeps one signal's."""
     table = StoredAlert.__table__
     query = sa.select(table).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
     if patient_id is not None:
         query = query.where(table.c.patient_id == patient_id)
+    if signal is not None:
+        query = query.where(table.c.signal == signal)
     fields = set(VitalAlert.model_fields)
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()

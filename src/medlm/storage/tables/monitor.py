@@ -1,4 +1,5 @@
-"""Tables for health monitoring: vital-sign readings, scores, quarantined values and alerts."""
+"""Tables for health monitoring: vital-sign readings, scores, quarantined values and alerts
+(the alerts of every signal: NEWS2 and glucose)."""
 
 from __future__ import annotations
 
@@ -70,16 +71,20 @@ class QuarantinedValue(Base):
 
 
 class StoredAlert(Base):
-    """An alert event; idempotent by (patient, time, kind, level)."""
+    """An alert event of one signal (NEWS2 or glucose); idempotent by (patient, time, signal,
+    kind, level)."""
 
     __tablename__ = "vital_alerts"
     __table_args__ = (
-        sa.UniqueConstraint("patient_id", "time", "kind", "level", name="uq_vital_alerts_key"),
+        sa.UniqueConstraint(
+            "patient_id", "time", "signal", "kind", "level", name="uq_vital_alerts_key"
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     patient_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    signal: Mapped[str] = mapped_column(sa.String(16), default="news2", server_default="news2")
     kind: Mapped[str] = mapped_column(sa.String(16))
     level: Mapped[int] = mapped_column(sa.Integer)
     previous_level: Mapped[int] = mapped_column(sa.Integer)
