@@ -142,3 +142,48 @@ def test_csv_with_map_reports_row_numbered_rejections(
         (4, "glucose_mgdl"),
         (5, "sex"),
     ]
+
+
+@pytest.fixture(scope="module")
+def small_bundle() -> dict:
+    from medlm.datasets import load
+
+    return to_bundle(load("pima").to_records()[:3])
+
+
+def test_dash_reads_a_fhir_bundle_from_standard_input(
+    runner: CliRunner, cli_env: Path, small_bundle: dict
+) -> None:
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=json.dumps(small_bundle))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["patients"], report["source"]) == (3, "standard input")
+
+
+def test_dash_reads_fhir_ndjson_from_standard_input(
+    runner: CliRunner, cli_env: Path, small_bundle: dict
+) -> None:
+    lines = "\n".join(json.dumps(e["resource"]) for e in small_bundle["entry"])
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=lines + "\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["patients"] == 3
+
+
+def test_dash_reads_csv_with_its_map_from_standard_input(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    map_path = tmp_path / "map.json"
+    map_path.write_text(json.dumps(MAP), encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "-", "--map", str(map_path), "--json"], input=CSV)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["patients"] == 2
+
+
+def test_empty_or_unmapped_standard_input_is_one_error_naming_it(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    empty = runner.invoke(app, ["ingest", "-"], input="")
+    assert empty.exit_code == 2 and "standard input is empty" in empty.stderr
+    unmapped = runner.invoke(app, ["ingest", "-"], input=CSV)
+    assert unmapped.exit_code == 2
+    assert "standard input looks like CSV" in unmapped.stderr and "/tmp" not in unmapped.stderr

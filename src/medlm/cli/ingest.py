@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
 from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import print_json, print_table, progress, stdout
+from medlm.errors import InputError
+from medlm.records.csv_map import ColumnMap
 from medlm.records.ingest import ingest_file
 from medlm.records.report import IngestReport
+
+STDIN = "-"
+MAX_STDIN_BYTES = 1_000_000_000
 
 
 def _render(report: IngestReport) -> None:
@@ -40,7 +49,7 @@ def ingest(
         Path,
         typer.Argument(
             help="A FHIR R4 Bundle or resource (.json), FHIR NDJSON (a .ndjson file or a "
-            "folder of them), or a CSV file."
+            "folder of them), or a CSV file; '-' reads any of them from standard input."
         ),
     ],
     column_map: Annotated[
@@ -56,8 +65,12 @@ def ingest(
     ones are still reported), 2 when the file could not be read at all.
     """
     when = as_of_time(as_of)
-    with progress(f"reading {file.name}", total=1) as advance:
-        report = ingest_file(file, column_map, as_of=when)
+    from_stdin = str(file) == STDIN
+    with progress(f"reading {'standard input' if from_stdin else file.name}", total=1) as advance:
+        if from_stdin:
+            report = ingest_stream(sys.stdin.buffer, column_map, as_of=when)
+        else:
+            report = ingest_file(file, column_map, as_of=when)
         advance()
     if as_json:
         print_json(report.summary())
@@ -65,3 +78,36 @@ def ingest(
         _render(report)
     if report.rejections:
         raise typer.Exit(1)
+
+
+def ingest_stream(
+    stream: BinaryIO, column_map: ColumnMap | Path | None = None, *, as_of: datetime | None = None
+) -> IngestReport:
+    """Ingest what a stream holds: FHIR JSON, FHIR NDJSON, or CSV (with its column map)."""
+    raw = stream.read(MAX_STDIN_BYTES + 1)
+    if len(raw) > MAX_STDIN_BYTES:
+        raise InputError(f"standard input is larger than {MAX_STDIN_BYTES:,} bytes; use a file")
+    if not raw.strip():
+        raise InputError("standard input is empty: pipe a FHIR bundle, NDJSON or CSV into it")
+    with tempfile.TemporaryDirectory(prefix="medlm-ingest-") as folder:
+        path = Path(folder) / f"stdin{_suffix(raw, column_map is not None)}"
+        path.write_bytes(raw)
+        try:
+            report = ingest_file(path, column_map, as_of=as_of)
+        except InputError as exc:  # name what the user gave, not the temporary file
+            raise InputError(str(exc).replace(str(path), "standard input")) from exc
+    return report.model_copy(update={"source": "standard input"})
+
+
+def _suffix(raw: bytes, has_map: bool) -> str:
+    """'.csv' with a column map; '.json' for one JSON document; '.ndjson' for JSON lines."""
+    if has_map:
+        return ".csv"
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith((b"{", b"[")):
+        return ".csv"
+    try:
+        json.loads(raw)
+    except ValueError:
+        return ".ndjson" if head.startswith(b"{") and b"\n" in head.strip() else ".json"
+    return ".json"
