@@ -1,4 +1,5 @@
-"""Tables for access control and audit: users, hashed API keys, revoked tokens, the audit chain."""
+"""Tables for access control and audit: users, hashed API keys, revoked tokens, the audit chain,
+its head and its signed checkpoints."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ class UsedClientToken(Base):
 
 
 class AuditEntry(Base):
-    """One access to patient data; `entry_hash` covers this entry and `prev_hash`."""
+    """One access to patient data. `entry_hash` covers this entry and `prev_hash`: an
+    HMAC-SHA256 under the audit key named by `key_id`, or a plain SHA-256 when `key_id` is
+    NULL (entries written before the trail was keyed, or with no key configured)."""
 
     __tablename__ = "audit_log"
 
@@ -71,3 +74,31 @@ class AuditEntry(Base):
     outcome: Mapped[int] = mapped_column(sa.Integer)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+
+
+class AuditHead(Base):
+    """The one row (`id` 1) naming the end of the audit chain. Every append locks and updates
+    it in the appending transaction, which serializes writers across processes."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    entries: Mapped[int] = mapped_column(sa.Integer)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed statement that the chain held `entries` entries ending at `last_seq` with hash
+    `last_hash`; `mac` is keyed like the entries (`key_id` NULL: plain SHA-256)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    entries: Mapped[int] = mapped_column(sa.Integer)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+    key_id: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    mac: Mapped[str] = mapped_column(sa.String(64))
