@@ -1,0 +1,221 @@
+"""Durable glucose ingest: readings and their alerts committed in one transaction before the ack.
+
+`DurableGlucose.ingest(readings)` passes each new reading through the glucose monitor (its
+per-patient state and alert policy) and writes the readings, the alerts and the refused values
+in one transaction; when it returns, the batch is on disk. Readings are idempotent by (patient,
+time, kind of sample): a reading already stored is neither stored nor processed again, so
+re-sending a batch after a crash creates no duplicate reading and no second alert. Alerts go to
+the one alert table every signal shares (`vital_alerts`, with `signal` "glucose"), so the alert
+list and its live stream carry them beside NEWS2 alerts. After a restart, `restore()` replays
+the stored readings of the last window through the monitor (never one timed in the future).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from medlm.errors import StorageError
+from medlm.monitor.alerts import VitalAlert
+from medlm.monitor.glucose.readings import GlucoseReading
+from medlm.monitor.store import insert_ignoring_duplicates, quarantine_row, utc
+from medlm.records.report import Rejection
+from medlm.storage.tables.glucose import StoredGlucoseReading
+from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert
+
+logger = logging.getLogger(__name__)
+
+Key = tuple[str, datetime, str]  # (patient_id, time in UTC, source)
+
+
+class GlucoseAlerting(Protocol):
+    """The glucose monitor as the store uses it: one reading in, its alerts out."""
+
+    def process(self, reading: GlucoseReading) -> list[VitalAlert]: ...
+
+
+class GlucoseBatch(BaseModel):
+    """What one committed batch produced."""
+
+    readings: list[GlucoseReading]
+    duplicates: int
+    alerts: list[VitalAlert]
+    rejected: list[Rejection]
+
+
+def _key(reading: GlucoseReading) -> Key:
+    return reading.patient_id, reading.time.astimezone(UTC), reading.source
+
+
+def _row(reading: GlucoseReading, ingest: str, now: datetime) -> dict[str, Any]:
+    return {
+        "patient_id": reading.patient_id,
+        "time": reading.time.astimezone(UTC),
+        "source": reading.source,
+        "mg_dl": reading.mg_dl,
+        "reported": (reading.reported or "")[:64] or None,
+        "origin": (reading.origin or "")[:200] or None,
+        "ingest": ingest[:200],
+        "received_at": now,
+    }
+
+
+def _from_row(row: Any) -> GlucoseReading:
+    return GlucoseReading(
+        patient_id=row["patient_id"],
+        time=utc(row["time"]),
+        mg_dl=row["mg_dl"],
+        source=row["source"],
+        reported=row["reported"],
+        origin=row["origin"],
+    )
+
+
+class DurableGlucose:
+    """A glucose monitor whose every reading and alert is stored before it is returned.
+
+    Without a monitor the readings are stored and no alert is raised."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        monitor: GlucoseAlerting | None = None,
+        *,
+        clock_skew: timedelta = timedelta(minutes=5),
+        window: timedelta = timedelta(hours=24),
+    ) -> None:
+        self.engine = engine
+        self.monitor = monitor
+        self.clock_skew = clock_skew
+        self.window = window
+
+    def ingest(
+        self,
+        readings: Sequence[GlucoseReading],
+        source: str = "api",
+        refused: Sequence[Rejection] = (),
+        on_commit: Callable[[sa.Connection], None] | None = None,
+        now: datetime | None = None,
+    ) -> GlucoseBatch:
+        """Process and store a batch in one transaction; returns once it is on disk.
+
+        A reading timed after `now` plus the clock-skew allowance is rejected (and quarantined
+        with `refused`, the values the records boundary did not accept). `on_commit` runs inside
+        the transaction after the rows are written."""
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        future = [self._future(r, now) for r in readings if r.time > now + self.clock_skew]
+        rejected = [*(r for r in refused if r.patient_id), *future]
+        fresh: dict[Key, GlucoseReading] = {}
+        for reading in readings:
+            if reading.time <= now + self.clock_skew:
+                fresh.setdefault(_key(reading), reading)
+        stored = self._existing(list(fresh))
+        new = sorted((r for k, r in fresh.items() if k not in stored), key=lambda r: r.time)
+        alerts = [a for r in new for a in (self.monitor.process(r) if self.monitor else [])]
+        try:
+            with self.engine.begin() as conn:
+                self._write(conn, [_row(r, source, now) for r in new], alerts, rejected, now)
+                if on_commit is not None:
+                    on_commit(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(
+                f"storing a batch of {len(readings)} glucose readings failed: {exc}"
+            ) from exc
+        logger.debug("stored %d glucose readings, %d alerts", len(new), len(alerts))
+        duplicates = len(readings) - len(new) - len(future)
+        return GlucoseBatch(readings=new, duplicates=duplicates, alerts=alerts, rejected=rejected)
+
+    def _future(self, reading: GlucoseReading, now: datetime) -> Rejection:
+        minutes = (reading.time - now).total_seconds() / 60
+        return Rejection(
+            resource_id=reading.origin,
+            resource_type="Glucose",
+            patient_id=reading.patient_id,
+            field="time",
+            value=reading.time.isoformat(),
+            time=reading.time,
+            reason=f"timed {minutes:.0f} min after now, beyond the "
+            f"{self.clock_skew.total_seconds() / 60:g}-minute clock-skew allowance",
+        )
+
+    def _existing(self, keys: list[Key]) -> set[Key]:
+        """Which of these keys are stored already."""
+        if not keys:
+            return set()
+        table = StoredGlucoseReading.__table__
+        patients = sorted({k[0] for k in keys})
+        times = [k[1] for k in keys]
+        query = sa.select(table.c.patient_id, table.c.time, table.c.source).where(
+            table.c.patient_id.in_(patients), table.c.time.between(min(times), max(times))
+        )
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(f"reading stored glucose readings failed: {exc}") from exc
+        return {(pid, utc(time), source) for pid, time, source in rows} & set(keys)
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        rows: list[dict[str, Any]],
+        alerts: list[VitalAlert],
+        rejected: list[Rejection],
+        now: datetime,
+    ) -> None:
+        if rows:
+            table = StoredGlucoseReading.__table__
+            conn.execute(insert_ignoring_duplicates(self.engine, table), rows)
+        if alerts:
+            alert_rows = [
+                a.model_dump() | {"time": a.time.astimezone(UTC), "created_at": now} for a in alerts
+            ]
+            conn.execute(insert_ignoring_duplicates(self.engine, StoredAlert.__table__), alert_rows)
+        if rejected:
+            quarantined = [quarantine_row(r, now) for r in rejected]
+            table = QuarantinedValue.__table__
+            conn.execute(insert_ignoring_duplicates(self.engine, table), quarantined)
+
+    def restore(self, now: datetime | None = None) -> int:
+        """Replay the stored readings of the last window through the monitor (their alerts are
+        stored already); readings timed after `now` plus the clock-skew allowance are left out.
+        Returns how many readings were replayed."""
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        table = StoredGlucoseReading.__table__
+        query = (
+            sa.select(table)
+            .where(table.c.time >= now - self.window, table.c.time <= now + self.clock_skew)
+            .order_by(table.c.time, table.c.id)
+        )
+        with self.engine.connect() as conn:
+            readings = [_from_row(row) for row in conn.execute(query).mappings()]
+        if self.monitor is not None:
+            for reading in readings:
+                self.monitor.process(reading)
+        return len(readings)
+
+
+def stored_glucose(
+    engine: sa.Engine,
+    patient_id: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 20_000,
+) -> list[GlucoseReading]:
+    """A patient's stored readings in [start, end), oldest first (the newest `limit` of them)."""
+    table = StoredGlucoseReading.__table__
+    query = sa.select(table).where(table.c.patient_id == patient_id)
+    if start is not None:
+        query = query.where(table.c.time >= start.astimezone(UTC))
+    if end is not None:
+        query = query.where(table.c.time < end.astimezone(UTC))
+    query = query.order_by(table.c.time.desc(), table.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [_from_row(row) for row in reversed(rows)]
