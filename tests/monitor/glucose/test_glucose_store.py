@@ -182,7 +182,9 @@ def test_the_commit_hook_runs_inside_the_batch_transaction(settings: Settings) -
 
     def hook(conn: sa.Connection) -> None:
         assert conn.in_transaction()
-        seen.append(int(conn.execute(sa.text("SELECT count(*) FROM glucose_readings")).scalar()))
+        seen.append(
+            int(conn.execute(sa.text("SELECT count(*) FROM glucose_readings")).scalar_one())
+        )
 
     DurableGlucose(engine).ingest(trace(3), on_commit=hook, now=NOW)
     assert seen == [3]
@@ -206,7 +208,7 @@ def test_the_vital_sign_commit_hook_rolls_back_with_its_batch(settings: Settings
     sets = make_scenarios(per_kind=1)[0].sets
 
     def hook(conn: sa.Connection) -> None:
-        assert int(conn.execute(sa.text("SELECT count(*) FROM vital_scores")).scalar()) > 0
+        assert int(conn.execute(sa.text("SELECT count(*) FROM vital_scores")).scalar_one()) > 0
         raise RuntimeError("audit write failed")
 
     with pytest.raises(RuntimeError):
