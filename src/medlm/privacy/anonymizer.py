@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from medlm.privacy.categories import PhiLabel
 from medlm.privacy.detector import PhiDetector
-from medlm.privacy.operators import OperatorConfig, replace
+from medlm.privacy.operators import UNSHIFTED_DATE, OperatorConfig, replace
 from medlm.privacy.terms import restricted_zip3
 from medlm.records import Span
 
@@ -15,21 +16,34 @@ class DeidResult(BaseModel):
 
     text: str
     spans: list[Span]
+    unshifted_dates: int = Field(
+        default=0,
+        description="With date shifting: dates replaced by the [DATE] placeholder because "
+        "they could not be read or would shift outside years 1-9999.",
+    )
 
 
-def anonymize(text: str, spans: list[Span], config: OperatorConfig) -> str:
-    """Apply the operators to non-overlapping `spans` of `text` (detection is done elsewhere)."""
+def _apply(text: str, spans: list[Span], config: OperatorConfig) -> tuple[str, int]:
+    """The anonymized text and the number of dates that could not be shifted."""
     restricted = restricted_zip3()
     pieces: list[str] = []
-    cursor = 0
+    cursor, unshifted = 0, 0
     for span in sorted(spans, key=lambda s: s.start):
         if span.start < cursor:
             continue
         pieces.append(text[cursor : span.start])
-        pieces.append(replace(span.text_in(text), span.label, config, restricted))
+        replacement = replace(span.text_in(text), span.label, config, restricted)
+        if config.shift_dates and span.label == PhiLabel.DATE and replacement == UNSHIFTED_DATE:
+            unshifted += 1
+        pieces.append(replacement)
         cursor = span.end
     pieces.append(text[cursor:])
-    return "".join(pieces)
+    return "".join(pieces), unshifted
+
+
+def anonymize(text: str, spans: list[Span], config: OperatorConfig) -> str:
+    """Apply the operators to non-overlapping `spans` of `text` (detection is done elsewhere)."""
+    return _apply(text, spans, config)[0]
 
 
 def deidentify(
@@ -39,4 +53,5 @@ def deidentify(
     person names when the packaged model is installed)."""
     config = config or OperatorConfig()
     spans = (detector or PhiDetector()).detect(text).spans
-    return DeidResult(text=anonymize(text, spans, config), spans=spans)
+    anonymized, unshifted = _apply(text, spans, config)
+    return DeidResult(text=anonymized, spans=spans, unshifted_dates=unshifted)

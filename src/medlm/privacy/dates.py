@@ -40,24 +40,34 @@ def _safe(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _moved(d: date | None, days: int) -> date | None:
+    """`d` moved by `days`; None when there is no date or the result is outside years 1-9999."""
+    if d is None:
+        return None
+    try:
+        return d + timedelta(days)
+    except OverflowError:
+        return None
+
+
 def shift_date_text(value: str, days: int) -> str | None:
-    """`value` moved by `days`, written in its own format; None when it cannot be parsed."""
+    """`value` moved by `days`, written in its own format; None when it cannot be parsed or
+    the shifted date would fall outside years 1-9999 (e.g. 01/01/0001 moved back)."""
     value = value.strip()
     if m := _ISO.match(value):
-        d = _safe(int(m[1]), int(m[2]), int(m[3]))
-        return None if d is None else (d + timedelta(days)).isoformat()
+        s = _moved(_safe(int(m[1]), int(m[2]), int(m[3])), days)
+        return None if s is None else s.isoformat()
     if m := _NUMERIC.match(value):
         year_text = m[4]
         year = _NO_YEAR if year_text is None else int(year_text)
         if year_text is not None and len(year_text) == 2:
             year += 2000 if year < 50 else 1900
-        d = _safe(year, int(m[1]), int(m[3]))
-        if d is None:
+        s = _moved(_safe(year, int(m[1]), int(m[3])), days)
+        if s is None:
             return None
-        s = d + timedelta(days)
         out = f"{s.month:02d}{m[2]}{s.day:02d}"
         if year_text is not None:
-            out += f"{m[2]}{s.year if len(year_text) == 4 else f'{s.year % 100:02d}'}"
+            out += f"{m[2]}{f'{s.year:04d}' if len(year_text) == 4 else f'{s.year % 100:02d}'}"
         return out
     m = _MONTH_FIRST.match(value)
     parts = (m[1], m[2], m[3]) if m else None
@@ -66,8 +76,8 @@ def shift_date_text(value: str, days: int) -> str | None:
     if parts is None or (month := _month(parts[0])) is None:
         return None
     d = _safe(_NO_YEAR if parts[2] is None else int(parts[2]), month, int(parts[1]))
-    if d is None:
+    s = _moved(d, days)
+    if s is None:
         return None
-    s = d + timedelta(days)
     out = f"{_MONTHS[s.month - 1].capitalize()} {s.day}"
-    return out if parts[2] is None else f"{out}, {s.year}"
+    return out if parts[2] is None else f"{out}, {s.year:0{len(parts[2])}d}"

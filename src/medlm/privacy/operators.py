@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from medlm.privacy.categories import PhiLabel
 from medlm.privacy.dates import patient_offset_days, shift_date_text
 
+UNSHIFTED_DATE = f"[{PhiLabel.DATE}]"  # a date that cannot be read or shifted in range
 _FIRST = (
     "Alex", "Jordan", "Casey", "Morgan", "Riley", "Taylor", "Avery", "Quinn",
     "Rowan", "Harper", "Emery", "Sage", "Reese", "Parker", "Dana", "Jamie",
@@ -94,9 +95,7 @@ def replace(value: str, label: str, config: OperatorConfig, restricted: frozense
     if label == PhiLabel.DATE and config.shift_dates:
         days = patient_offset_days(config.secret, config.patient_id, config.max_shift_days)
         shifted = shift_date_text(value, days)
-        if shifted is not None:
-            return shifted
-        return "[DATE]"
+        return UNSHIFTED_DATE if shifted is None else shifted
     if config.operator is Operator.REDACT:
         return ""
     if config.operator is Operator.MASK:
