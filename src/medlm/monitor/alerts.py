@@ -8,6 +8,10 @@ back to a level already paged within `renotify_after` is recorded without paging
 that arrives late (older than the last one seen) alerts only if it raises the level. A rise
 of the aggregate by the monitor's trend threshold raises one early "rising" alert below
 `min_level`.
+
+The policy reads any signal through `AlertInput` (patient, time, status, level and a description);
+a NEWS2 `Assessment` is converted on the way in, glucose assessments build one directly. State is
+kept per patient and signal, so one policy can watch both without one silencing the other.
 """
 
 from __future__ import annotations
@@ -20,7 +24,50 @@ from pydantic import BaseModel, ConfigDict
 
 from medlm.monitor.stream import Assessment
 
-AlertKind = Literal["raised", "escalated", "renotified", "rising", "de-escalated"]
+AlertKind = Literal[
+    "raised", "escalated", "renotified", "rising", "de-escalated", "predicted-low", "rapid-fall"
+]
+SignalName = Literal["news2", "glucose"]
+
+
+class AlertInput(BaseModel):
+    """What the policy needs of one assessment, whatever the signal.
+
+    `level` is the signal's ordered alert level (NEWS2: the RCP 2017 response level; glucose: the
+    rank in knowledge/glucose/thresholds.yaml); `level_name` replaces "level N" in alert texts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patient_id: str
+    time: datetime
+    signal: SignalName = "news2"
+    status: str = "new"
+    level: int
+    level_name: str | None = None
+    description: str
+    response: str | None = None
+    rising: bool = False
+    trend_rise: int | None = None
+
+    @property
+    def level_text(self) -> str:
+        return self.level_name or f"level {self.level}"
+
+
+def alert_input(a: Assessment | AlertInput) -> AlertInput:
+    """The policy's view of a NEWS2 assessment (an `AlertInput` is returned as it is)."""
+    if isinstance(a, AlertInput):
+        return a
+    return AlertInput(
+        patient_id=a.patient_id,
+        time=a.time,
+        status=a.status,
+        level=a.news2.level,
+        description=_describe(a),
+        response=a.news2.response,
+        rising=a.rising,
+        trend_rise=a.trend_rise,
+    )
 
 
 class VitalAlert(BaseModel):
@@ -30,7 +77,7 @@ class VitalAlert(BaseModel):
 
     patient_id: str
     time: datetime
-    signal: Literal["news2", "glucose"] = "news2"
+    signal: SignalName = "news2"
     kind: AlertKind
     level: int
     previous_level: int
@@ -67,31 +114,37 @@ class AlertPolicy:
         self.renotify_after = renotify_after
         self.deescalate_after = deescalate_after
         self.alert_on_rising = alert_on_rising
-        self._states: dict[str, _State] = {}
+        self._states: dict[tuple[SignalName, str], _State] = {}
 
-    def acknowledge(self, patient_id: str) -> None:
+    def acknowledge(self, patient_id: str, signal: SignalName = "news2") -> None:
         """Staff saw the alert: no re-notification at this level until it escalates."""
-        self._states.setdefault(patient_id, _State()).acknowledged = True
+        self._states.setdefault((signal, patient_id), _State()).acknowledged = True
 
-    def evaluate(self, a: Assessment) -> list[VitalAlert]:
+    def level(self, patient_id: str, signal: SignalName = "news2") -> int:
+        """The level last alerted (or de-escalated to) for a patient's signal; 0 if none."""
+        state = self._states.get((signal, patient_id))
+        return state.level if state else 0
+
+    def evaluate(self, assessment: Assessment | AlertInput) -> list[VitalAlert]:
         """Alerts for one assessment. Duplicates never alert; a set older than the last one seen
         (late) alerts only when it reaches a level above the one already alerted, and never
         moves the patient's clock."""
-        state = self._states.setdefault(a.patient_id, _State())
+        a = alert_input(assessment)
+        state = self._states.setdefault((a.signal, a.patient_id), _State())
         if a.status == "duplicate":
             return []
-        level = a.news2.level
-        what = _describe(a)
+        level = a.level
+        what = a.description
         if state.last_time is not None and a.time <= state.last_time:
             if level > state.level and level >= self.min_level:
                 kind: AlertKind = "raised" if state.level < self.min_level else "escalated"
-                late = f"{kind} to level {level} by a late set: {what}"
+                late = f"{kind} to {a.level_text} by a late set: {what}"
                 return [self._notify(a, state, kind, level, late)]
             return []
         state.last_time = a.time
         if level > state.level and level >= self.min_level:
             kind = "raised" if state.level < self.min_level else "escalated"
-            alert = self._notify(a, state, kind, level, f"{kind} to level {level}: {what}")
+            alert = self._notify(a, state, kind, level, f"{kind} to {a.level_text}: {what}")
             if self._recently_paged(state, level, a.time):
                 return [alert.model_copy(update={"notify": False})]  # flapping back: no page
             state.peak_level, state.peak_time = level, a.time
@@ -102,7 +155,8 @@ class AlertPolicy:
         if state.level >= self.min_level and not state.acknowledged:
             assert state.last_notified is not None
             if a.time - state.last_notified >= self.renotify_after:
-                return [self._notify(a, state, "renotified", level, f"still level {level}: {what}")]
+                still = f"still {a.level_text}: {what}"
+                return [self._notify(a, state, "renotified", level, still)]
         if self.alert_on_rising and a.rising and not state.rising_sent and level < self.min_level:
             state.rising_sent = True
             state.last_notified = a.time
@@ -116,7 +170,7 @@ class AlertPolicy:
             and time - state.peak_time < self.renotify_after
         )
 
-    def _lower(self, a: Assessment, state: _State, level: int, what: str) -> list[VitalAlert]:
+    def _lower(self, a: AlertInput, state: _State, level: int, what: str) -> list[VitalAlert]:
         state.lower_streak += 1
         state.lower_max = max(state.lower_max, level) if state.lower_streak > 1 else level
         if state.lower_streak < self.deescalate_after:
@@ -129,7 +183,7 @@ class AlertPolicy:
         return [alert.model_copy(update={"notify": False})]
 
     def _notify(
-        self, a: Assessment, state: _State, kind: AlertKind, level: int, reason: str
+        self, a: AlertInput, state: _State, kind: AlertKind, level: int, reason: str
     ) -> VitalAlert:
         alert = self._alert(a, state, kind, level, reason)
         state.level, state.last_notified, state.acknowledged = level, a.time, False
@@ -137,15 +191,16 @@ class AlertPolicy:
         return alert
 
     def _alert(
-        self, a: Assessment, state: _State, kind: AlertKind, level: int, reason: str
+        self, a: AlertInput, state: _State, kind: AlertKind, level: int, reason: str
     ) -> VitalAlert:
         return VitalAlert(
             patient_id=a.patient_id,
             time=a.time,
+            signal=a.signal,
             kind=kind,
             level=level,
             previous_level=state.level,
-            response=a.news2.response,
+            response=a.response,
             reason=reason,
         )
 
@@ -156,18 +211,20 @@ class NaivePolicy:
     def __init__(self, *, min_level: int = 2) -> None:
         self.min_level = min_level
 
-    def evaluate(self, a: Assessment) -> list[VitalAlert]:
-        if a.status == "duplicate" or a.news2.level < self.min_level:
+    def evaluate(self, assessment: Assessment | AlertInput) -> list[VitalAlert]:
+        a = alert_input(assessment)
+        if a.status == "duplicate" or a.level < self.min_level:
             return []
         return [
             VitalAlert(
                 patient_id=a.patient_id,
                 time=a.time,
+                signal=a.signal,
                 kind="raised",
-                level=a.news2.level,
+                level=a.level,
                 previous_level=0,
-                response=a.news2.response,
-                reason=f"level {a.news2.level}: {_describe(a)}",
+                response=a.response,
+                reason=f"{a.level_text}: {a.description}",
             )
         ]
 
