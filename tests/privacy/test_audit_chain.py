@@ -65,7 +65,7 @@ def test_audit_keys_are_derived_per_key_id_and_differ_from_the_encryption_keys(
 def test_no_configured_key_gives_no_audit_keys_and_a_configured_one_gives_its_ring() -> None:
     assert AuditKeys.from_settings(SecuritySettings()) is None
     raw = base64.b64encode(bytes(range(32))).decode()
-    keys = AuditKeys.from_settings(SecuritySettings(encryption_keys=f"a1:{raw}"))  # type: ignore[arg-type]
+    keys = AuditKeys.from_settings(SecuritySettings(encryption_keys=f"a1:{raw}"))
     assert keys is not None and keys.active == "a1"
 
 

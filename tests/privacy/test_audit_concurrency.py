@@ -1,0 +1,105 @@
+"""Concurrent writers keep the audit chain linear: threads on SQLite always, and on PostgreSQL
+when MEDLM_TEST_POSTGRES_URL is set (each test in its own schema, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from medlm.privacy.audit import AuditEvent, AuditKeys, AuditLog
+from medlm.privacy.encryption import KeyRing
+from medlm.settings import Settings, StorageSettings
+from medlm.storage.engine import make_engine
+from medlm.storage.migrate import upgrade
+from medlm.storage.tables.privacy import AuditEntry
+
+POSTGRES_ENV = "MEDLM_TEST_POSTGRES_URL"
+WRITERS, PER_WRITER = 8, 15
+
+
+@pytest.fixture
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh schema on the test server; skips without one, fails when marked unavailable."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL audit tests skipped")
+    if base == "unavailable":
+        pytest.fail(f"{POSTGRES_ENV}=unavailable: the PostgreSQL test server could not start")
+    monkeypatch.delenv("MEDLM_DATABASE_URL", raising=False)
+    schema = f"medlm_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    if request.param == "sqlite":
+        settings = Settings(data_dir=tmp_path / "audit-data")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        settings = Settings(data_dir=tmp_path / "pg", storage=StorageSettings(database_url=url))
+    eng = make_engine(settings)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def _writer(log: AuditLog, writer: int) -> None:
+    for i in range(PER_WRITER):
+        log.record(
+            AuditEvent(
+                actor=f"writer-{writer}",
+                role="clinician",
+                action="write",
+                route="POST /v1/vitals",
+                patient_id=f"p-{writer}-{i}",
+                outcome=200,
+            )
+        )
+
+
+def test_concurrent_writers_append_one_linear_verifiable_chain(engine: sa.Engine) -> None:
+    log = AuditLog(engine, AuditKeys.from_ring(KeyRing.generate()), checkpoint_every=7)
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        list(pool.map(lambda w: _writer(log, w), range(WRITERS)))
+    result = log.verify()
+    assert result.status == "intact", result.problems
+    assert result.entries == WRITERS * PER_WRITER
+    with engine.connect() as conn:
+        seqs = conn.execute(sa.select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all()
+    assert seqs == list(range(1, WRITERS * PER_WRITER + 1))
+
+
+def test_writers_in_their_own_transactions_interleave_with_the_callers_actions(
+    engine: sa.Engine,
+) -> None:
+    log = AuditLog(engine, AuditKeys.from_ring(KeyRing.generate()))
+
+    def action_with_audit(writer: int) -> None:
+        for i in range(PER_WRITER):
+            with engine.begin() as conn:
+                log.record(
+                    AuditEvent(
+                        actor=f"w{writer}", role="admin", action="read", route="GET /v1", outcome=i
+                    ),
+                    connection=conn,
+                )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(action_with_audit, range(4)))
+    result = log.verify()
+    assert result.status == "intact" and result.entries == 4 * PER_WRITER
