@@ -183,3 +183,26 @@ def test_without_a_key_the_trail_is_reported_unkeyed(
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 0
     assert "unkeyed: not tamper-evident against database writers" in result.output
+
+
+def test_a_key_that_signs_audit_entries_is_not_retired(
+    runner: CliRunner, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medlm.privacy.encryption import KeyRing
+
+    path = tmp_path / "keys.json"
+    KeyRing.generate().save(path)
+    monkeypatch.delenv("MEDLM_SECURITY__ENCRYPTION_KEYS", raising=False)
+    monkeypatch.setenv("MEDLM_SECURITY__ENCRYPTION_KEY_FILE", str(path))
+    settings = load_settings()
+    engine = make_engine(settings)
+    upgrade(engine)
+    keys = AuditKeys.from_settings(settings.security)
+    assert keys is not None and keys.active == "k1"
+    _fill(AuditLog(engine, keys), 2)
+    engine.dispose()
+    KeyRing.load(path).with_new_active().save(path)
+    refused = runner.invoke(app, ["keys", "retire", "k1"])
+    assert refused.exit_code != 0 and "audit entries and checkpoints" in refused.output
+    assert "k1" in KeyRing.load(path).keys
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # old entries verify with k1

@@ -1,5 +1,5 @@
 """`medlm keys`: create the encryption key ring, rotate it (re-encrypting stored values), show
-which keys the stored values use, and retire keys no value uses."""
+which keys the stored values use, and retire keys no value and no audit entry uses."""
 
 from __future__ import annotations
 
@@ -111,10 +111,12 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 @app.command("retire")
 def retire(key_id: Annotated[str, typer.Argument(help="Id of the key to remove.")]) -> None:
-    """Remove a key from the key file once no stored value is under it (after a rotation)."""
+    """Remove a key from the key file once no stored value is under it (after a rotation) and
+    no audit entry is signed under it (the audit trail is verified with the key it names)."""
     import sqlalchemy as sa
 
     from medlm.errors import ConfigError, InputError
+    from medlm.privacy.audit import audit_key_usage
     from medlm.privacy.encryption import ENCRYPTED_COLUMNS, KeyRing, key_usage
     from medlm.settings import load_settings
     from medlm.storage.engine import make_engine
@@ -138,5 +140,11 @@ def retire(key_id: Annotated[str, typer.Argument(help="Id of the key to remove."
                 f"keys retire: {in_use} values of {name} are still under key {key_id!r}; "
                 "run medlm keys rotate (or --resume) first"
             )
+    signed = audit_key_usage(engine).get(key_id, 0)
+    if signed:
+        raise InputError(
+            f"keys retire: {signed} audit entries and checkpoints are signed under key "
+            f"{key_id!r}; the audit trail could not be verified without it"
+        )
     ring.save(key_file)
     typer.echo(f"retired key {key_id}; the ring keeps {len(ring.keys)} keys")

@@ -57,6 +57,7 @@ __all__ = [
     "AuditProblem",
     "AuditVerification",
     "CheckpointRecord",
+    "audit_key_usage",
     "derive_audit_key",
 ]
 
@@ -167,3 +168,21 @@ class AuditLog:
         mac = checkpoint_mac(key, head.entries, head.last_seq, head.last_hash, now, key_id)
         conn.execute(sa.insert(AuditCheckpoint).values(**record.model_dump(), mac=mac))
         return record
+
+
+def audit_key_usage(engine: sa.Engine) -> dict[str, int]:
+    """How many audit entries and checkpoints are signed under each key id (no key needed);
+    a key in use cannot leave the key ring without the trail becoming unverifiable."""
+    counts: dict[str, int] = {}
+    if not sa.inspect(engine).has_table(AuditCheckpoint.__tablename__):
+        return counts  # a database before migration 0006 has no keyed entries
+    with engine.connect() as conn:
+        for table in (AuditEntry, AuditCheckpoint):
+            grouped = conn.execute(
+                sa.select(table.key_id, sa.func.count())
+                .where(table.key_id.is_not(None))
+                .group_by(table.key_id)
+            )
+            for key_id, count in grouped.all():
+                counts[str(key_id)] = counts.get(str(key_id), 0) + count
+    return dict(sorted(counts.items()))
