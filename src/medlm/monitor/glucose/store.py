@@ -13,6 +13,7 @@ the stored readings of the last window through the monitor (never one timed in t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -93,6 +94,7 @@ class DurableGlucose:
         self.monitor = monitor
         self.clock_skew = clock_skew
         self.window = window
+        self._lock = threading.Lock()  # the monitor's per-patient state is not thread-safe
 
     def ingest(
         self,
@@ -106,7 +108,18 @@ class DurableGlucose:
 
         A reading timed after `now` plus the clock-skew allowance is rejected (and quarantined
         with `refused`, the values the records boundary did not accept). `on_commit` runs inside
-        the transaction after the rows are written."""
+        the transaction after the rows are written. Batches are processed one at a time."""
+        with self._lock:
+            return self._ingest(readings, source, refused, on_commit, now)
+
+    def _ingest(
+        self,
+        readings: Sequence[GlucoseReading],
+        source: str,
+        refused: Sequence[Rejection],
+        on_commit: Callable[[sa.Connection], None] | None,
+        now: datetime | None,
+    ) -> GlucoseBatch:
         now = (now or datetime.now(UTC)).astimezone(UTC)
         future = [self._future(r, now) for r in readings if r.time > now + self.clock_skew]
         rejected = [*(r for r in refused if r.patient_id), *future]
@@ -195,8 +208,9 @@ class DurableGlucose:
         with self.engine.connect() as conn:
             readings = [_from_row(row) for row in conn.execute(query).mappings()]
         if self.monitor is not None:
-            for reading in readings:
-                self.monitor.process(reading)
+            with self._lock:
+                for reading in readings:
+                    self.monitor.process(reading)
         return len(readings)
 
 
@@ -216,6 +230,9 @@ def stored_glucose(
     if end is not None:
         query = query.where(table.c.time < end.astimezone(UTC))
     query = query.order_by(table.c.time.desc(), table.c.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+    except sa.exc.SQLAlchemyError as exc:
+        raise StorageError(f"reading the glucose readings of a patient failed: {exc}") from exc
     return [_from_row(row) for row in reversed(rows)]
