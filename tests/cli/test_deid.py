@@ -58,3 +58,30 @@ def test_deid_evaluate_json_reports_every_corpus(runner: CliRunner, cli_env: Pat
     assert {r["corpus"].split(" ")[0] for r in reports} >= {"deidgate", "medlm"}
     medlm_rows = [r for r in reports if r["detector"] == "medlm"]
     assert all(r["categories"][-1]["category"] == "overall" for r in medlm_rows)
+
+
+def test_deid_help_shows_the_de_identification_options(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["deid", "--help"])
+    assert result.exit_code == 0, result.output
+    for option in ("--operator", "--patient-id", "--shift-dates", "--json", "evaluate"):
+        assert option in result.stdout
+    assert " run " not in result.stdout
+
+
+def test_deid_takes_options_before_or_after_the_file(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("SSN 402-19-8877.", encoding="utf-8")
+    before = runner.invoke(app, ["deid", "--operator", "mask", str(note)])
+    after = runner.invoke(app, ["deid", str(note), "--json", "--operator", "mask"])
+    assert before.exit_code == 0 and before.stdout == "SSN ***********.\n", before.output
+    assert after.exit_code == 0 and json.loads(after.stdout)["text"] == "SSN ***********.", (
+        after.output
+    )
+
+
+def test_deid_with_two_files_is_one_clean_error(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["deid", "a.txt", "b.txt"])
+    assert result.exit_code == 2
+    assert "unexpected extra argument 'b.txt'" in result.stderr

@@ -7,7 +7,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from medlm import __version__
 from medlm.cli import (
@@ -31,7 +31,16 @@ from medlm.errors import MedlmError
 
 
 class _MedlmGroup(TyperGroup):
-    """Root group: medlm's own errors become one clean line and exit code 2, unless `--debug`."""
+    """Root group: medlm's own errors become one clean line and exit code 2, unless `--debug`.
+
+    Help lists an on/off flag without a value placeholder: Typer's rich help writes `<bool>` after
+    every flag (as if `--json` took a value), so the group clears the flags' placeholder in the
+    whole command tree once it is built.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _hide_flag_placeholders(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -41,6 +50,18 @@ class _MedlmGroup(TyperGroup):
                 raise
             error_line(str(exc))
             raise typer.Exit(2) from exc
+
+
+def _hide_flag_placeholders(command: TyperCommand | TyperGroup) -> None:
+    """Give every flag of `command` and its subcommands (`--help` too) an empty placeholder."""
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if isinstance(param, TyperOption) and param.is_flag:
+            param.metavar = ""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            if isinstance(sub, TyperCommand | TyperGroup):
+                _hide_flag_placeholders(sub)
 
 
 class _State:

@@ -15,17 +15,26 @@ from medlm.errors import InputError
 
 
 class _DeidGroup(TyperGroup):
-    """`medlm deid [FILE|-] [options]` runs the hidden `run` command; `medlm deid evaluate` the
-    subcommand."""
+    """`medlm deid [FILE|-] [options]` de-identifies (the group's own options, shown by
+    `--help`); `medlm deid evaluate [options]` runs the subcommand."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
+        if args and args[0] in self.commands:  # a subcommand: the group's options keep defaults
+            super().parse_args(ctx, [])
+            ctx._protected_args, ctx.args = args[:1], args[1:]
+            return ctx.args
+        ctx.allow_interspersed_args = True  # `medlm deid note.txt --json` as well as the reverse
+        rest = super().parse_args(ctx, args)
+        extra = [*ctx._protected_args, *rest]
+        if extra:
+            raise InputError(f"deid: unexpected extra argument {extra[0]!r}; give one FILE or -")
+        return rest
 
 
 app = typer.Typer(
     cls=_DeidGroup,
+    invoke_without_command=True,
+    subcommand_metavar="| COMMAND [ARGS]...",
     help="Remove the 18 HIPAA Safe Harbor identifiers from clinical text: "
     "medlm deid [FILE|-] [--json] [--operator ...], or medlm deid evaluate.",
 )
@@ -43,10 +52,14 @@ def _read(source: str) -> str:
         raise InputError(f"deid: input file {source!r} is not UTF-8 text ({exc.reason})") from exc
 
 
-@app.command(name="run", hidden=True)
+@app.callback()
 def deid(
+    ctx: typer.Context,
     source: Annotated[
-        str | None, typer.Argument(help="Text file to de-identify, or - for stdin (default).")
+        str | None,
+        typer.Argument(
+            metavar="FILE|-", help="Text file to de-identify, or - for stdin (default)."
+        ),
     ] = None,
     operator: Annotated[
         str, typer.Option("--operator", help="redact, mask, placeholder or surrogate.")
@@ -60,6 +73,8 @@ def deid(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """De-identify FILE (or stdin) and print the text; `--json` adds the PHI spans."""
+    if ctx.invoked_subcommand is not None:
+        return
     from medlm.privacy import Operator, OperatorConfig, deidentify
     from medlm.privacy.detector import PhiDetector
     from medlm.settings import load_settings
