@@ -68,6 +68,7 @@ def test_several_workers_run_the_factory_with_settings_from_the_environment(
     [(served, options)] = started
     assert served == serve.APP_FACTORY == "medlm.service.app:create_app_from_env"
     assert options["factory"] is True and options["workers"] == 3
+    assert options["timeout_worker_healthcheck"] == serve.WORKER_HEALTHCHECK_SECONDS > 5
     assert (options["host"], options["port"]) == ("127.0.0.1", 8766)
     worker = load_settings()  # what each worker process builds from the same environment
     assert (worker.service.host, worker.service.port) == ("127.0.0.1", 8766)

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 APP_FACTORY = "medlm.service.app:create_app_from_env"
 """Import string of the app factory each worker process calls (uvicorn `factory=True`)."""
+WORKER_HEALTHCHECK_SECONDS = 60
+"""uvicorn's default (5 s) kills workers that are still importing the models' libraries (torch,
+transformers take several seconds per process on a small machine), so they restart forever."""
 LOG_CONFIG_MODULE = "medlm.service.logs"
 """Module whose `LOG_CONFIG` (a logging dictConfig) uvicorn is given."""
 
@@ -88,6 +91,15 @@ def serve(
             "SQLite works but its writes wait for each other.",
         ),
     ] = 1,
+    worker_healthcheck: Annotated[
+        int,
+        typer.Option(
+            "--worker-healthcheck-seconds",
+            min=1,
+            help="With several workers: how long a worker may take to start or to answer the "
+            "supervisor's health check before it is replaced.",
+        ),
+    ] = WORKER_HEALTHCHECK_SECONDS,
 ) -> None:
     """Serve the medlm HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -111,4 +123,10 @@ def serve(
         )
     os.environ.update(worker_environment(settings))
     logger.info("starting %d workers on %s", workers, settings.service.host)
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=worker_healthcheck,
+        **options,
+    )

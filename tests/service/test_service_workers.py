@@ -1,0 +1,109 @@
+"""`medlm serve --workers 2` as a real process tree: both workers start, serve and are replaced."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTED = re.compile(r"Started server process \[(\d+)\]")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _worker_pids(log: Path) -> list[int]:
+    return [int(p) for p in STARTED.findall(log.read_text(errors="replace"))]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(condition: object, what: str, log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        if "Traceback" in log.read_text(errors="replace"):
+            break  # a worker failed to start: uvicorn would restart it forever
+        time.sleep(0.2)
+    pytest.fail(f"not {what} within {timeout:.0f} s; server log:\n{log.read_text(errors='replace')}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`medlm serve --workers 2` on a free loopback port (SQLite); yields (base URL, log)."""
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "MEDLM_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    env.pop("MEDLM_DATABASE_URL", None)
+    medlm = Path(sys.executable).with_name("medlm")
+    command = [str(medlm), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: _healthy(url), "the service answering /health", log)
+        _wait_for(lambda: len(_worker_pids(log)) >= 2, "two workers started", log)
+        yield url, log
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+
+
+def _health_statuses(url: str, n: int) -> list[int]:
+    """n /health calls, each on a fresh connection so the workers' accept loops share them."""
+    return [httpx.get(f"{url}/health", timeout=10).status_code for _ in range(n)]
+
+
+@pytest.mark.slow
+def test_two_workers_start_and_every_health_call_succeeds(two_workers: tuple[str, Path]) -> None:
+    url, log = two_workers
+    pids = _worker_pids(log)
+    assert len(set(pids)) == 2 and all(_alive(p) for p in pids)
+    assert log.read_text().count("Application startup complete") >= 2
+    assert _health_statuses(url, 40) == [200] * 40
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_replaced_while_the_other_keeps_serving(
+    two_workers: tuple[str, Path],
+) -> None:
+    url, log = two_workers
+    first, second = _worker_pids(log)[:2]
+    os.kill(first, signal.SIGKILL)
+    assert _health_statuses(url, 20) == [200] * 20  # the other worker answers meanwhile
+    _wait_for(lambda: len(_worker_pids(log)) >= 3, "a replacement worker started", log)
+    replacement = _worker_pids(log)[2]
+    assert replacement not in (first, second) and _alive(replacement) and _alive(second)
+    assert _health_statuses(url, 20) == [200] * 20
