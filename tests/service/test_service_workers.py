@@ -44,7 +44,8 @@ def _wait_for(condition: object, what: str, log: Path, timeout: float = 90.0) ->
         if "Traceback" in log.read_text(errors="replace"):
             break  # a worker failed to start: uvicorn would restart it forever
         time.sleep(0.2)
-    pytest.fail(f"not {what} within {timeout:.0f} s; server log:\n{log.read_text(errors='replace')}")
+    text = log.read_text(errors="replace")
+    pytest.fail(f"not {what} within {timeout:.0f} s; server log:\n{text}")
 
 
 def _healthy(url: str) -> bool:
