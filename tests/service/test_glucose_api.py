@@ -29,7 +29,10 @@ class StubMonitor:
     """Stands in for the glucose monitor: one alert for any reading below a test-chosen value
     (a test double, not a clinical rule)."""
 
-    def process(self, reading: GlucoseReading) -> list[VitalAlert]:
+    def acknowledge(self, patient_id: str) -> None:
+        pass
+
+    def process(self, reading: GlucoseReading, now: datetime | None = None) -> list[VitalAlert]:
         if reading.mg_dl >= 40:
             return []
         return [

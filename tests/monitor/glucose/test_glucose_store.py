@@ -34,8 +34,12 @@ class StubMonitor:
     def __init__(self, alert_below: float = 0.0) -> None:
         self.alert_below = alert_below
         self.seen: list[GlucoseReading] = []
+        self.acknowledged: list[str] = []
 
-    def process(self, reading: GlucoseReading) -> list[VitalAlert]:
+    def acknowledge(self, patient_id: str) -> None:
+        self.acknowledged.append(patient_id)
+
+    def process(self, reading: GlucoseReading, now: datetime | None = None) -> list[VitalAlert]:
         self.seen.append(reading)
         if reading.mg_dl >= self.alert_below:
             return []

@@ -35,9 +35,12 @@ Key = tuple[str, datetime, str]  # (patient_id, time in UTC, source)
 
 
 class GlucoseAlerting(Protocol):
-    """The glucose monitor as the store uses it: one reading in, its alerts out."""
+    """The glucose monitor as the store uses it (`medlm.monitor.glucose.alerts.GlucoseMonitor`):
+    one reading in at a given time, its alerts out; acknowledgement of a patient's alert."""
 
-    def process(self, reading: GlucoseReading) -> list[VitalAlert]: ...
+    def process(self, reading: GlucoseReading, now: datetime | None = None) -> list[VitalAlert]: ...
+
+    def acknowledge(self, patient_id: str) -> None: ...
 
 
 class GlucoseBatch(BaseModel):
@@ -129,7 +132,7 @@ class DurableGlucose:
                 fresh.setdefault(_key(reading), reading)
         stored = self._existing(list(fresh))
         new = sorted((r for k, r in fresh.items() if k not in stored), key=lambda r: r.time)
-        alerts = [a for r in new for a in (self.monitor.process(r) if self.monitor else [])]
+        alerts = [a for r in new for a in (self.monitor.process(r, now) if self.monitor else [])]
         try:
             with self.engine.begin() as conn:
                 self._write(conn, [_row(r, source, now) for r in new], alerts, rejected, now)
@@ -210,8 +213,14 @@ class DurableGlucose:
         if self.monitor is not None:
             with self._lock:
                 for reading in readings:
-                    self.monitor.process(reading)
+                    self.monitor.process(reading, now)
         return len(readings)
+
+    def acknowledge(self, patient_id: str) -> None:
+        """Staff saw the patient's glucose alert: the monitor's policy stops re-notifying."""
+        if self.monitor is not None:
+            with self._lock:
+                self.monitor.acknowledge(patient_id)
 
 
 def stored_glucose(
