@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from medlm.cli import serve
 from medlm.cli.app import app
+from medlm.service.logs import LOG_CONFIG
 from medlm.settings import load_settings
 
 
@@ -56,6 +57,7 @@ def test_one_worker_serves_the_app_built_in_process_on_the_given_address(
     assert isinstance(served, FastAPI) and served.state.settings.service.port == 8765
     assert (options["host"], options["port"]) == ("127.0.0.1", 8765)
     assert "workers" not in options
+    assert options["log_config"] is LOG_CONFIG  # access lines without patient ids
 
 
 def test_several_workers_run_the_factory_with_settings_from_the_environment(
@@ -72,6 +74,7 @@ def test_several_workers_run_the_factory_with_settings_from_the_environment(
     assert (options["host"], options["port"]) == ("127.0.0.1", 8766)
     worker = load_settings()  # what each worker process builds from the same environment
     assert (worker.service.host, worker.service.port) == ("127.0.0.1", 8766)
+    assert options["log_config"] is LOG_CONFIG
     assert "SQLite" not in result.output
 
 

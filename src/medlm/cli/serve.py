@@ -29,8 +29,6 @@ APP_FACTORY = "medlm.service.app:create_app_from_env"
 WORKER_HEALTHCHECK_SECONDS = 60
 """uvicorn's default (5 s) kills workers that are still importing the models' libraries (torch,
 transformers take several seconds per process on a small machine), so they restart forever."""
-LOG_CONFIG_MODULE = "medlm.service.logs"
-"""Module whose `LOG_CONFIG` (a logging dictConfig) uvicorn is given."""
 
 
 def bound_settings(settings: Settings, host: str | None, port: int | None) -> Settings:
@@ -54,30 +52,16 @@ def uses_sqlite(settings: Settings) -> bool:
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """Options shared by the one-process and the multi-worker start, incl. the access-log
-    configuration that keeps patient ids out of logged request lines when medlm provides one."""
-    options: dict[str, Any] = {
+    """Options shared by the one-process and the multi-worker start; the logging configuration
+    keeps patient ids out of the access log's request lines."""
+    from medlm.service.logs import LOG_CONFIG
+
+    return {
         "host": settings.service.host,
         "port": settings.service.port,
         "log_level": "info",
+        "log_config": LOG_CONFIG,
     }
-    log_config = _service_log_config()
-    if log_config is not None:
-        options["log_config"] = log_config
-    return options
-
-
-def _service_log_config() -> dict[str, Any] | None:
-    """The service's logging configuration for uvicorn (`LOG_CONFIG` of `LOG_CONFIG_MODULE`),
-    or None while the service does not define one."""
-    import importlib
-
-    try:
-        logs = importlib.import_module(LOG_CONFIG_MODULE)
-    except ImportError:
-        return None
-    config = getattr(logs, "LOG_CONFIG", None)
-    return dict(config) if isinstance(config, dict) else None
 
 
 def serve(
@@ -107,7 +91,7 @@ def serve(
     from medlm.service.auth import check_dev_switch
 
     settings = bound_settings(load_settings(), host, port)
-    check_dev_switch(settings)  # the host checked is the host bound below
+    check_dev_switch(settings, settings.service.host)  # the host bound below
     options = _uvicorn_options(settings)
     if workers == 1:
         from medlm.service.app import create_app
