@@ -1,5 +1,6 @@
-"""Concurrent writers keep the audit chain linear: threads on SQLite always, and on PostgreSQL
-when MEDLM_TEST_POSTGRES_URL is set (each test in its own schema, dropped afterwards)."""
+"""Concurrent writers keep the audit chain linear: threads and separate processes, on SQLite
+always and on PostgreSQL when MEDLM_TEST_POSTGRES_URL is set (each test in its own schema,
+dropped afterwards)."""
 
 from __future__ import annotations
 
@@ -103,3 +104,34 @@ def test_writers_in_their_own_transactions_interleave_with_the_callers_actions(
         list(pool.map(action_with_audit, range(4)))
     result = log.verify()
     assert result.status == "intact" and result.entries == 4 * PER_WRITER
+
+
+_PROCESS_WRITER = """
+import sys
+import sqlalchemy as sa
+from medlm.privacy.audit import AuditEvent, AuditKeys, AuditLog
+url, key, name, count = sys.argv[1], bytes.fromhex(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+engine = sa.create_engine(url)
+log = AuditLog(engine, AuditKeys({"k1": key}, active="k1"))
+for i in range(count):
+    log.record(AuditEvent(actor=name, role="admin", action="write", route="POST /v1", outcome=i))
+"""
+
+
+@pytest.mark.slow
+def test_writer_processes_append_one_linear_verifiable_chain(engine: sa.Engine) -> None:
+    import subprocess
+    import sys
+
+    key = bytes(range(32))
+    url = engine.url.render_as_string(hide_password=False)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PROCESS_WRITER, url, key.hex(), f"proc-{p}", str(PER_WRITER)]
+        )
+        for p in range(3)
+    ]
+    assert [proc.wait(timeout=60) for proc in procs] == [0, 0, 0]
+    result = AuditLog(engine, AuditKeys({"k1": key}, active="k1")).verify()
+    assert result.status == "intact", result.problems
+    assert result.entries == 3 * PER_WRITER
