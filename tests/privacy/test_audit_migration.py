@@ -3,6 +3,8 @@ as legacy entries, the head row points at their end, and the keyed chain continu
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,9 +15,33 @@ import sqlalchemy as sa
 from medlm.privacy.audit import GENESIS, AuditEvent, AuditKeys, AuditLog
 from medlm.privacy.audit_chain import entry_hash
 from medlm.privacy.encryption import KeyRing
-from medlm.settings import Settings
+from medlm.settings import Settings, StorageSettings
 from medlm.storage.engine import make_engine
 from medlm.storage.migrate import downgrade, upgrade
+
+POSTGRES_ENV = "MEDLM_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh schema on the test server; skips without one, fails when marked unavailable."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL audit tests skipped")
+    if base == "unavailable":
+        pytest.fail(f"{POSTGRES_ENV}=unavailable: the PostgreSQL test server could not start")
+    monkeypatch.delenv("MEDLM_DATABASE_URL", raising=False)
+    schema = f"medlm_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _legacy_event(i: int) -> AuditEvent:
@@ -24,10 +50,15 @@ def _legacy_event(i: int) -> AuditEvent:
     )
 
 
-@pytest.fixture
-def legacy_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def legacy_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """A database at revision 0005 with three entries chained the way 0005 chained them."""
-    eng = make_engine(Settings(data_dir=tmp_path / "legacy-data"))
+    if request.param == "sqlite":
+        settings = Settings(data_dir=tmp_path / "legacy-data")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        settings = Settings(data_dir=tmp_path / "pg", storage=StorageSettings(database_url=url))
+    eng = make_engine(settings)
     upgrade(eng, "0005")
     prev = GENESIS
     with eng.begin() as conn:
@@ -75,7 +106,7 @@ def test_the_keyed_chain_continues_from_the_legacy_entries_and_covers_them(
         for row in legacy.all():
             ev = _legacy_event(int(row.patient_id[1:]))
             ev.outcome = 403 if row.seq == 2 else 200
-            time = datetime.fromisoformat(row.time).replace(tzinfo=UTC)
+            time = row.time if isinstance(row.time, datetime) else datetime.fromisoformat(row.time)
             digest = entry_hash(prev, time, ev)
             conn.execute(
                 sa.text(
