@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.glucose.store import DurableGlucose, stored_glucose
 from medlm.monitor.scenarios import make_scenarios
 from medlm.monitor.store import DurableMonitor, stored_alerts
-from medlm.settings import Settings
+from medlm.settings import Settings, StorageSettings
 from medlm.storage.engine import make_engine
 from medlm.storage.migrate import upgrade
 
@@ -281,3 +283,51 @@ def test_killed_ingest_loses_nothing_acknowledged_and_resend_adds_no_duplicates(
     resumed.ingest(resent, now=resent[-1].time)
     expected = stored | {(r.patient_id, r.time, r.source) for r in resent}
     assert _count(engine, "glucose_readings") == len(expected)
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[sa.Engine]:
+    """A migrated engine on a fresh schema of the PostgreSQL test server (MEDLM_TEST_POSTGRES_URL);
+    skipped without one."""
+    base = os.environ.get("MEDLM_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("MEDLM_TEST_POSTGRES_URL is not set; PostgreSQL glucose tests skipped")
+    if base == "unavailable":
+        pytest.fail("MEDLM_TEST_POSTGRES_URL=unavailable: the PostgreSQL server could not start")
+    schema = f"medlm_glucose_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    engine = make_engine(Settings(storage=StorageSettings(database_url=url)))
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_ingest_is_idempotent_and_keeps_alert_signals_apart(
+    postgres_engine: sa.Engine,
+) -> None:
+    readings = trace(mg_dl=60)
+    first = DurableGlucose(postgres_engine, StubMonitor(alert_below=55)).ingest(readings, now=NOW)
+    again = DurableGlucose(postgres_engine, StubMonitor(alert_below=55)).ingest(readings, now=NOW)
+    assert again.duplicates == len(readings) and again.alerts == []
+    assert stored_glucose(postgres_engine, "p1") == readings
+    news2 = first.alerts[0].model_copy(update={"signal": "news2"})
+    with postgres_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO vital_alerts (patient_id, time, signal, kind, level, previous_level,"
+                " reason, notify, created_at) VALUES (:p, :t, 'news2', :k, :l, 0, 'x', true, :t)"
+            ),
+            {"p": news2.patient_id, "t": news2.time, "k": news2.kind, "l": news2.level},
+        )
+    signals = [a.signal for _, a in stored_alerts(postgres_engine)]
+    assert signals.count("news2") == 1 and signals.count("glucose") == len(first.alerts)
