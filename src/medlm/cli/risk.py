@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,7 +10,8 @@ import typer
 
 from medlm.cli.options import AsOfOpt, as_of_time
 from medlm.cli.render import print_disclaimer, print_json, print_table, progress, stdout
-from medlm.settings import load_settings
+from medlm.errors import InputError
+from medlm.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from medlm.risk.batch import RiskBatch
@@ -53,9 +55,51 @@ def _metrics_rows(results: list[Any]) -> list[list[Any]]:
 _COLUMNS = ["model", "n", "AUROC (95% CI)", "AUPRC", "Brier", "cal. int.", "cal. slope", "ECE"]
 
 
+ModelOpt = Annotated[
+    Path,
+    typer.Option(
+        "--model",
+        help="Model folder from `medlm risk train`, or the name of a model in the model folder.",
+    ),
+]
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def risk_model_folder(settings: Settings) -> Path:
+    """The folder of saved risk models, the one `medlm serve` loads and `/v1/risk/models` lists:
+    `risk.model_dir`, else `risk-models` in the data directory."""
+    return settings.risk.model_dir or settings.data_dir / "risk-models"
+
+
+def _default_out(settings: Settings, name: str) -> Path:
+    """Where a model trained without `--out` goes: `<model folder>/<name>`."""
+    if not _MODEL_NAME.match(name):
+        raise InputError(
+            f"model name {name!r} cannot name a folder: use letters, digits, '.', '_' or '-' "
+            "(or give --out)"
+        )
+    return risk_model_folder(settings) / name
+
+
+def _saved_model(model: Path, settings: Settings) -> Path:
+    """`--model` as given, or the model of that name in the model folder if no such path exists."""
+    if model.exists() or len(model.parts) != 1:
+        return model
+    named = risk_model_folder(settings) / model.name
+    return named if named.is_dir() else model
+
+
 @app.command()
 def train(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder to write the model to (default: <model folder>/<name>, where "
+            "`medlm serve` finds it; the model folder is risk.model_dir, else "
+            "<data_dir>/risk-models).",
+        ),
+    ] = None,
     data: DataOpt = None,
     target: TargetOpt = None,
     dataset: DatasetOpt = None,
@@ -84,12 +128,14 @@ def train(
 ) -> None:
     """Fit a risk model on all rows given and save it."""
     from medlm.risk.labels import LabelDefinition
-    from medlm.risk.training import train_model
+    from medlm.risk.training import default_model_name, train_model
 
     settings = load_settings()
     label = None
     if label_condition:
         label = LabelDefinition(outcome=outcome, condition_codes=label_condition)
+    if out is None:
+        out = _default_out(settings, default_model_name(name, dataset, data))
     summary = train_model(
         out,
         data=data,
@@ -126,7 +172,7 @@ def train(
 
 @app.command()
 def evaluate(
-    model: Annotated[Path, typer.Option("--model", help="Model folder from `medlm risk train`.")],
+    model: ModelOpt,
     data: DataOpt = None,
     target: TargetOpt = None,
     dataset: DatasetOpt = None,
@@ -138,7 +184,12 @@ def evaluate(
 
     settings = load_settings()
     metrics = evaluate_saved(
-        model, data=data, target=target, dataset=dataset, report_dir=report, settings=settings.risk
+        _saved_model(model, settings),
+        data=data,
+        target=target,
+        dataset=dataset,
+        report_dir=report,
+        settings=settings.risk,
     )
     if as_json:
         print_json(metrics)
@@ -225,7 +276,7 @@ def predict(
     input_file: Annotated[
         Path, typer.Argument(help="FHIR Bundle, PatientRecord JSON (one or a list), or CSV.")
     ],
-    model: Annotated[Path, typer.Option("--model", help="Model folder from `medlm risk train`.")],
+    model: ModelOpt,
     fhir: Annotated[
         bool, typer.Option("--fhir", help="Include FHIR RiskAssessments in --json.")
     ] = False,
@@ -239,7 +290,7 @@ def predict(
 
     settings = load_settings()
     when = as_of_time(as_of)
-    predictor = load_for_prediction(model, settings.risk)
+    predictor = load_for_prediction(_saved_model(model, settings), settings.risk)
     report = read_patients(input_file, as_of=when)
     batch = predict_batch(
         predictor, report, as_of=when, freshness_days=settings.records.freshness_days

@@ -79,6 +79,11 @@ def make_predictor(
     )
 
 
+def default_model_name(name: str | None, dataset: str | None, data: Path | None) -> str:
+    """A trained model's name: `name`, else the dataset's, else the CSV file's stem."""
+    return name or (dataset or (data.stem if data else "risk-model"))
+
+
 def train_model(
     out: Path,
     *,
@@ -105,7 +110,7 @@ def train_model(
     else:
         table = resolve_data(data, target, dataset)
     y = require_target(table)
-    model_name = name or (dataset or (data.stem if data else "risk-model"))
+    model_name = default_model_name(name, dataset, data)
     predictor = make_predictor(
         family,
         settings,
