@@ -55,9 +55,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def two_workers(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`medlm serve --workers 2` on a free loopback port (SQLite); yields (base URL, log)."""
+def _startups(log: Path) -> int:
+    return log.read_text(errors="replace").count("Application startup complete")
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`medlm serve --workers 2` on a free loopback port (SQLite), shared by this module's tests
+    (starting it takes tens of seconds); yields (base URL, log)."""
+    tmp_path = tmp_path_factory.mktemp("workers")
     port = _free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "MEDLM_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
@@ -71,7 +77,7 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(lambda: _healthy(url), "the service answering /health", log)
-        _wait_for(lambda: len(_worker_pids(log)) >= 2, "two workers started", log)
+        _wait_for(lambda: _startups(log) >= 2, "two workers started", log)
         yield url, log
     finally:
         server.send_signal(signal.SIGINT)
@@ -92,7 +98,7 @@ def test_two_workers_start_and_every_health_call_succeeds(two_workers: tuple[str
     url, log = two_workers
     pids = _worker_pids(log)
     assert len(set(pids)) == 2 and all(_alive(p) for p in pids)
-    assert log.read_text().count("Application startup complete") >= 2
+    assert _startups(log) >= 2
     assert _health_statuses(url, 40) == [200] * 40
 
 
@@ -104,7 +110,7 @@ def test_a_killed_worker_is_replaced_while_the_other_keeps_serving(
     first, second = _worker_pids(log)[:2]
     os.kill(first, signal.SIGKILL)
     assert _health_statuses(url, 20) == [200] * 20  # the other worker answers meanwhile
-    _wait_for(lambda: len(_worker_pids(log)) >= 3, "a replacement worker started", log)
+    _wait_for(lambda: _startups(log) >= 3, "a replacement worker started", log)
     replacement = _worker_pids(log)[2]
     assert replacement not in (first, second) and _alive(replacement) and _alive(second)
     assert _health_statuses(url, 20) == [200] * 20
