@@ -276,6 +276,15 @@ def stored_alerts(
     ]
 
 
+def alert_signal(engine: sa.Engine, alert_id: int) -> str | None:
+    """The signal ("news2", "glucose") of a stored alert, None when there is no such alert
+    (so an acknowledgement reaches the monitor that raised it)."""
+    table: Any = StoredAlert.__table__
+    with engine.connect() as conn:
+        signal = conn.execute(sa.select(table.c.signal).where(table.c.id == alert_id)).scalar()
+    return None if signal is None else str(signal)
+
+
 def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = None) -> str:
     """Mark a stored alert acknowledged; returns its patient id (StorageError if unknown)."""
     table: Any = StoredAlert.__table__

@@ -20,7 +20,7 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.glucose.store import DurableGlucose, stored_glucose
 from medlm.monitor.scenarios import make_scenarios
-from medlm.monitor.store import DurableMonitor, stored_alerts
+from medlm.monitor.store import DurableMonitor, alert_signal, stored_alerts
 from medlm.settings import Settings, StorageSettings
 from medlm.storage.engine import make_engine
 from medlm.storage.migrate import upgrade
@@ -331,3 +331,17 @@ def test_postgres_ingest_is_idempotent_and_keeps_alert_signals_apart(
         )
     signals = [a.signal for _, a in stored_alerts(postgres_engine)]
     assert signals.count("news2") == 1 and signals.count("glucose") == len(first.alerts)
+
+
+def test_a_stored_alert_names_its_signal_for_acknowledgement(settings: Settings) -> None:
+    engine = _engine(settings)
+    DurableGlucose(engine, StubMonitor(alert_below=55)).ingest(trace(1, mg_dl=40), now=NOW)
+    ((alert_id, _),) = stored_alerts(engine)
+    assert alert_signal(engine, alert_id) == "glucose"
+    assert alert_signal(engine, alert_id + 1) is None
+
+
+def test_acknowledging_reaches_the_glucose_monitor(settings: Settings) -> None:
+    monitor = StubMonitor()
+    DurableGlucose(_engine(settings), monitor).acknowledge("p1")
+    assert monitor.acknowledged == ["p1"]

@@ -104,8 +104,10 @@ def post_glucose(body: GlucoseRequest, glucose: GlucoseDep, request: Request) ->
 
     Items that cannot be read, and values the records boundary refuses (unit, plausibility,
     future time), are answered in `rejected` with their path; the rest are processed."""
-    prefix = f"{READINGS}."
-    from_items = read_glucose_items(enumerate(body.readings), source=READINGS, prefix=prefix)
+    skew = glucose.clock_skew.total_seconds() / 60
+    from_items = read_glucose_items(
+        enumerate(body.readings), source=READINGS, prefix=f"{READINGS}.", clock_skew_minutes=skew
+    )
     from_fhir = glucose_readings(read_observation_resources(body.observations, source=OBSERVATIONS))
     rejected = [_at_path(r, READINGS, r.position) for r in from_items.report.rejections]
     rejected += [
