@@ -66,3 +66,16 @@ def test_restore_carries_the_episode_across_a_restart(settings: Settings) -> Non
     assert restored.restore(now=now) == len(before)
     (alert,) = restored.ingest(next_reading, now=now).alerts
     assert alert.response == "level 2 hypoglycaemia"
+
+
+def test_from_settings_builds_the_monitor_and_restores_its_state(settings: Settings) -> None:
+    engine = _engine(settings)
+    before = low_run(10)
+    DurableGlucose.from_settings(engine, restore=False).ingest(before, now=before[-1].time)
+    restarted = DurableGlucose.from_settings(engine)  # restores up to the current time
+    assert isinstance(restarted.monitor, GlucoseMonitor)
+    assert restarted.monitor.history("p1") == []  # 2026-01-01 is outside the 24-hour window
+    fresh = DurableGlucose.from_settings(engine, restore=False)
+    fresh.restore(now=before[-1].time)
+    assert isinstance(fresh.monitor, GlucoseMonitor)
+    assert fresh.monitor.history("p1") == before

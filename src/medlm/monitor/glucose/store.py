@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from medlm.errors import StorageError
 from medlm.monitor.alerts import VitalAlert
+from medlm.monitor.glucose.config import GlucoseSettings
 from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.store import insert_ignoring_duplicates, quarantine_row, utc
 from medlm.records.report import Rejection
@@ -98,6 +99,25 @@ class DurableGlucose:
         self.clock_skew = clock_skew
         self.window = window
         self._lock = threading.Lock()  # the monitor's per-patient state is not thread-safe
+
+    @classmethod
+    def from_settings(
+        cls, engine: sa.Engine, settings: GlucoseSettings | None = None, *, restore: bool = True
+    ) -> DurableGlucose:
+        """The glucose monitor of `settings` (clock skew, window, alert policy) on `engine`, its
+        per-patient state rebuilt from the stored readings unless `restore` is False."""
+        from medlm.monitor.glucose.alerts import GlucoseMonitor
+
+        settings = settings or GlucoseSettings()
+        durable = cls(
+            engine,
+            GlucoseMonitor(settings),
+            clock_skew=settings.clock_skew,
+            window=settings.window,
+        )
+        if restore:
+            durable.restore()
+        return durable
 
     def ingest(
         self,
