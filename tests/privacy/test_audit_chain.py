@@ -255,3 +255,15 @@ def test_a_missing_head_row_refuses_to_append(engine: sa.Engine, ring: KeyRing) 
         conn.execute(sa.delete(AuditHead))
     with pytest.raises(StorageError, match="head row is missing"):
         log.record(event())
+
+
+def test_deleting_the_newest_entry_past_the_last_checkpoint_is_caught_by_the_head_row(
+    engine: sa.Engine, ring: KeyRing
+) -> None:
+    log = AuditLog(engine, AuditKeys.from_ring(ring), checkpoint_every=1000)
+    fill(log, 4)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(AuditEntry).where(AuditEntry.seq == 4))
+    result = log.verify()
+    assert result.first_bad is not None
+    assert (result.first_bad.kind, result.first_bad.seq) == ("head_mismatch", 4)

@@ -135,3 +135,17 @@ def test_writer_processes_append_one_linear_verifiable_chain(engine: sa.Engine) 
     result = AuditLog(engine, AuditKeys({"k1": key}, active="k1")).verify()
     assert result.status == "intact", result.problems
     assert result.entries == 3 * PER_WRITER
+
+
+def test_verifying_while_writers_append_never_reports_tampering(engine: sa.Engine) -> None:
+    log = AuditLog(engine, AuditKeys.from_ring(KeyRing.generate()), checkpoint_every=3)
+    _writer(log, 0)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        writers = [pool.submit(_writer, log, w) for w in (1, 2)]
+        statuses = set()
+        while not all(w.done() for w in writers):
+            statuses.add(log.verify().status)
+        for w in writers:
+            w.result()
+    assert statuses <= {"intact"}
+    assert log.verify().entries == 3 * PER_WRITER

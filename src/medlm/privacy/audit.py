@@ -46,7 +46,8 @@ from medlm.privacy.audit_chain import (
     entry_hash,
     entry_mac,
 )
-from medlm.privacy.audit_verify import AuditProblem, AuditVerification, verify_trail
+from medlm.privacy.audit_report import AuditProblem, AuditVerification
+from medlm.privacy.audit_verify import verify_trail
 from medlm.storage.tables.privacy import AuditCheckpoint, AuditEntry, AuditHead
 
 __all__ = [

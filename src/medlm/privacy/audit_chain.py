@@ -8,7 +8,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -16,6 +16,9 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 from medlm.errors import ConfigError
 from medlm.settings import SecuritySettings
+
+if TYPE_CHECKING:
+    from medlm.privacy.encryption import KeyRing
 
 GENESIS = "0" * 64
 AUDIT_KEY_INFO = b"medlm audit v1"
@@ -69,7 +72,7 @@ class AuditKeys:
             raise ConfigError(f"audit keys: key ids longer than {_KEY_ID_CHARS} characters: {long}")
 
     @classmethod
-    def from_ring(cls, ring: Any) -> AuditKeys:
+    def from_ring(cls, ring: KeyRing) -> AuditKeys:
         """Derive the audit keys of a `medlm.privacy.encryption.KeyRing`."""
         return cls({k: derive_audit_key(v) for k, v in ring.keys.items()}, active=ring.active)
 

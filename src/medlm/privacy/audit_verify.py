@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from medlm.privacy.audit_chain import (
@@ -20,62 +20,14 @@ from medlm.privacy.audit_chain import (
     entry_hash,
     entry_mac,
 )
+from medlm.privacy.audit_report import (
+    UNKEYED_WARNING,
+    AuditProblem,
+    AuditVerification,
+    ProblemKind,
+)
 
-ProblemKind = Literal[
-    "malformed_row",
-    "broken_link",
-    "mac_mismatch",
-    "unknown_key_id",
-    "downgrade",
-    "missing_entries",
-    "checkpoint_mismatch",
-    "head_mismatch",
-    "expected_head_missing",
-]
-UNKEYED_WARNING = "unkeyed: not tamper-evident against database writers"
 _MAX_PROBLEMS = 50
-
-
-class AuditProblem(BaseModel):
-    """One finding: its kind, the entry it concerns (`seq`) and/or checkpoint, and a sentence."""
-
-    kind: ProblemKind
-    seq: int | None = None
-    checkpoint: int | None = None
-    detail: str
-
-
-class AuditVerification(BaseModel):
-    """The result of checking the trail. `status`: "intact" (every entry and checkpoint
-    verifies under its key), "unkeyed" (consistent, but the newest entries carry no key: not
-    tamper-evident against database writers), "empty" (no entries and no checkpoint) or
-    "tampered". `head` is the newest entry's MAC, to keep outside the database."""
-
-    status: Literal["intact", "unkeyed", "empty", "tampered"]
-    entries: int
-    keyed_entries: int
-    unkeyed_entries: int
-    checkpoints: int
-    key_ids: list[str]
-    head: str
-    findings: list[AuditProblem]
-    more_findings: int = 0
-    notes: list[str]
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def ok(self) -> bool:
-        return self.status != "tampered"
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def first_bad(self) -> AuditProblem | None:
-        return self.findings[0] if self.findings else None
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def problems(self) -> list[str]:
-        return [f.detail for f in self.findings]
 
 
 class _Entry(BaseModel):
@@ -151,7 +103,7 @@ class _Walk:
         try:
             entry = _parse_entry(row)
         except (PydanticValidationError, ValueError, TypeError, OverflowError) as exc:
-            self._add(
+            self.add(
                 "malformed_row", row.seq, None, f"entry {row.seq}: malformed row ({_why(exc)})"
             )
             self.prev = row.entry_hash if isinstance(row.entry_hash, str) else None
@@ -166,7 +118,7 @@ class _Walk:
     def _check(self, entry: _Entry) -> None:
         seq = entry.seq
         if self.prev is not None and entry.prev_hash != self.prev:
-            self._add(
+            self.add(
                 "broken_link",
                 seq,
                 None,
@@ -176,17 +128,15 @@ class _Walk:
         if entry.key_id is None:
             self.unkeyed += 1
             if self.keyed:
-                self._add("downgrade", seq, None, f"entry {seq}: unkeyed entry after keyed ones")
+                self.add("downgrade", seq, None, f"entry {seq}: unkeyed entry after keyed ones")
             elif entry_hash(entry.prev_hash, entry.time, entry.event) != entry.entry_hash:
-                self._add(
-                    "mac_mismatch", seq, None, f"entry {seq}: content does not match its hash"
-                )
+                self.add("mac_mismatch", seq, None, f"entry {seq}: content does not match its hash")
             return
         self.keyed += 1
         self.key_ids.add(entry.key_id)
         key = None if self.keys is None else self.keys.keys.get(entry.key_id)
         if key is None:
-            self._add(
+            self.add(
                 "unknown_key_id",
                 seq,
                 None,
@@ -196,9 +146,9 @@ class _Walk:
             return
         mac = entry_mac(key, entry.prev_hash, seq, entry.time, entry.key_id, entry.event)
         if not _mac_ok(mac, entry.entry_hash):
-            self._add("mac_mismatch", seq, None, f"entry {seq}: MAC mismatch (edited or forged)")
+            self.add("mac_mismatch", seq, None, f"entry {seq}: MAC mismatch (edited or forged)")
 
-    def _add(self, kind: ProblemKind, seq: Any, checkpoint: int | None, detail: str) -> None:
+    def add(self, kind: ProblemKind, seq: Any, checkpoint: int | None, detail: str) -> None:
         self.findings.append(
             AuditProblem(
                 kind=kind,
@@ -273,20 +223,42 @@ def _check_checkpoint(
     return None
 
 
-def _check_head(conn: sa.Connection, walk: _Walk) -> None:
+class _HeadRow(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    entries: int
+    last_seq: int
+    last_hash: str
+
+
+def _load_head(conn: sa.Connection, findings: list[AuditProblem]) -> _HeadRow | None:
     row = conn.execute(
         sa.text("SELECT entries, last_seq, last_hash FROM audit_head WHERE id = 1")
     ).first()
-    actual = (walk.count, walk.last_seq, walk.prev if walk.count else GENESIS)
     if row is None:
-        walk._add("head_mismatch", None, None, "the audit head row is missing")
-    elif tuple(row) != actual:
-        walk._add(
+        findings.append(AuditProblem(kind="head_mismatch", detail="the audit head row is missing"))
+        return None
+    try:
+        return _HeadRow(**row._asdict())
+    except PydanticValidationError as exc:
+        detail = f"the audit head row is malformed ({_why(exc)})"
+        findings.append(AuditProblem(kind="malformed_row", detail=detail))
+        return None
+
+
+def _check_head(head: _HeadRow, walk: _Walk) -> None:
+    """The head row, read before the entries, must name an entry still there, at its place;
+    entries after it may have been appended since (the chain checks those)."""
+    if head.entries == 0:
+        return
+    position, stored = walk.seen.get(head.last_seq, (0, ""))
+    if position != head.entries or not _mac_ok(head.last_hash, stored):
+        walk.add(
             "head_mismatch",
-            row.last_seq if isinstance(row.last_seq, int) else None,
+            head.last_seq,
             None,
-            f"the head row names {row.entries} entries ending at entry {row.last_seq}; the "
-            f"trail has {walk.count} ending at entry {walk.last_seq} (changed outside medlm)",
+            f"the head row names {head.entries} entries ending at entry {head.last_seq}, "
+            "which the trail does not hold (entries deleted or changed outside medlm)",
         )
 
 
@@ -296,8 +268,10 @@ def verify_trail(
     """Check every entry (link, MAC or hash, key id, row shape), every checkpoint (MAC, and that
     the entries it vouches for are all still there) and the head row."""
     early: list[AuditProblem] = []
+    head = _load_head(conn, early)  # read before the entries: writers may append meanwhile
     checkpoints = _load_checkpoints(conn, early)
-    walk = _Walk(keys, {cp.last_seq for cp in checkpoints}, expected_head)
+    wanted = {cp.last_seq for cp in checkpoints} | ({head.last_seq} if head else set())
+    walk = _Walk(keys, wanted, expected_head)
     rows = conn.execute(
         sa.text(
             "SELECT seq, time, actor, role, action, route, patient_id, outcome, prev_hash, "
@@ -310,16 +284,17 @@ def verify_trail(
     for cp in checkpoints:
         failure = _check_checkpoint(cp, keys, walk)
         if failure is not None:
-            walk._add(failure[0], cp.last_seq, cp.id, failure[1])
-    _check_head(conn, walk)
+            walk.add(failure[0], cp.last_seq, cp.id, failure[1])
+    if head is not None:
+        _check_head(head, walk)
     if expected_head is not None and not walk.head_found:
-        walk._add(
+        walk.add(
             "expected_head_missing",
             None,
             None,
             f"the expected head {expected_head[:16]}... is not in the trail (entries removed?)",
         )
-    return _result(walk, len(checkpoints) + len(early))
+    return _result(walk, len(checkpoints) + sum(p.checkpoint is not None for p in early))
 
 
 def _result(walk: _Walk, checkpoints: int) -> AuditVerification:
