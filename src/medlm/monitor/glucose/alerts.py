@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -51,6 +51,7 @@ class GlucoseAssessment(BaseModel):
 @dataclass
 class _Patient:
     history: list[GlucoseReading] = field(default_factory=list)
+    keys: list[tuple[datetime, str]] = field(default_factory=list)  # (time, source) of history
     newest: datetime | None = None
     sent: dict[str, datetime] = field(default_factory=dict)
 
@@ -112,7 +113,7 @@ class GlucoseMonitor:
         if rejection is not None:
             return GlucoseAssessment(reading=reading, status="future", rejection=rejection)
         state = self._patients.setdefault(reading.patient_id, _Patient())
-        keys = [_key(r) for r in state.history]
+        keys = state.keys
         at = bisect.bisect_left(keys, _key(reading))
         if at < len(keys) and keys[at] == _key(reading):
             kept = state.history[at]
@@ -122,6 +123,7 @@ class GlucoseMonitor:
                 reading=reading, status="conflict", rejection=_conflict(reading, kept)
             )
         state.history.insert(at, reading)
+        keys.insert(at, _key(reading))
         late = state.newest is not None and reading.time < state.newest
         upto = state.history[: at + 1]
         level = classify(upto, reading, self.thresholds, max_gap=self.settings.max_gap)
@@ -129,7 +131,7 @@ class GlucoseMonitor:
             return GlucoseAssessment(reading=reading, status="late", level=level)
         state.newest = reading.time
         self._prune(state)
-        cgm = [r for r in state.history if r.source == "cgm"] if reading.source == "cgm" else []
+        cgm = self._recent_cgm(state) if reading.source == "cgm" else []
         return GlucoseAssessment(
             reading=reading,
             status="new",
@@ -212,9 +214,17 @@ class GlucoseMonitor:
 
     def _prune(self, state: _Patient) -> None:
         assert state.newest is not None
-        cutoff = state.newest - self.settings.window
-        keep = bisect.bisect_left([r.time for r in state.history], cutoff)
+        keep = bisect.bisect_left(state.keys, (state.newest - self.settings.window, ""))
         del state.history[:keep]
+        del state.keys[:keep]
+
+    def _recent_cgm(self, state: _Patient) -> list[GlucoseReading]:
+        """CGM readings within the longest trend fit behind the newest reading."""
+        assert state.newest is not None
+        t = self.thresholds
+        fit = timedelta(minutes=max(t.predicted_low.fit_minutes, t.rapid_fall.fit_minutes))
+        start = bisect.bisect_left(state.keys, (state.newest - fit, ""))
+        return [r for r in state.history[start:] if r.source == "cgm"]
 
 
 def _conflict(reading: GlucoseReading, kept: GlucoseReading) -> Rejection:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from medlm.monitor.glucose.readings import GlucoseReading
+from medlm.monitor.glucose.readings import GlucoseReading, GlucoseSource
 
 
 class GlucoseEpisode(BaseModel):
@@ -37,11 +37,15 @@ def run_back(
     meets: Callable[[float], bool],
     *,
     max_gap: timedelta,
+    source: GlucoseSource | None = None,
 ) -> list[GlucoseReading]:
     """The run of consecutive readings meeting `meets` that ends at the last reading (time
-    order), or [] when the last reading does not meet it."""
+    order), or [] when the last reading does not meet it; with `source`, readings of other
+    sources are passed over."""
     run: list[GlucoseReading] = []
     for reading in reversed(readings):
+        if source is not None and reading.source != source:
+            continue
         if not meets(reading.mg_dl) or (run and run[-1].time - reading.time > max_gap):
             break
         run.append(reading)

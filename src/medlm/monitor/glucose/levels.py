@@ -55,14 +55,13 @@ def classify(
 ) -> GlucoseLevel:
     """The level of `reading`; `history` is the patient's readings in time order, up to and
     including `reading`."""
-    cgm = [r for r in history if r.source == "cgm"] if reading.source == "cgm" else []
     for level in sorted(thresholds.levels, key=lambda lvl: -lvl.rank):
         if not level.contains(reading.mg_dl):
             continue
         if level.persistent:
             found = _persistent(history, level, thresholds, max_gap=max_gap)
         elif reading.source == "cgm":
-            found = _cgm_episode(cgm, level, thresholds, max_gap=max_gap)
+            found = _cgm_episode(history, level, thresholds, max_gap=max_gap)
         else:
             found = 0.0
         if found is not None:
@@ -73,13 +72,13 @@ def classify(
 
 
 def _cgm_episode(
-    cgm: Sequence[GlucoseReading],
+    history: Sequence[GlucoseReading],
     level: AlertLevel,
     thresholds: GlucoseThresholds,
     *,
     max_gap: timedelta,
 ) -> float | None:
-    run = run_back(cgm, level.contains, max_gap=max_gap)
+    run = run_back(history, level.contains, max_gap=max_gap, source="cgm")
     minutes = (run[-1].time - run[0].time).total_seconds() / 60 if run else 0.0
     return minutes if run and minutes >= thresholds.cgm_episode_minutes else None
 
