@@ -18,9 +18,17 @@ chain.
 No key configured: entries are chained with plain SHA-256 (key id NULL), which detects
 accidental damage but not an edit by someone who can write to the database and re-hash the
 chain; `medlm audit verify` then reports the trail as "unkeyed: not tamper-evident against
-database writers". Entries written before the trail was keyed (migration 0006) are such
-unkeyed entries too; the first keyed entry's MAC covers the last of them. Once the chain holds
+database writers". (The service does not refuse to start for this: it already refuses to store
+patient documents without an encryption key unless `security.dev_plaintext_phi` is set, so a
+service that holds PHI has a key and a keyed trail.) Entries written before the trail was keyed
+(migration 0006) are such unkeyed entries too; the first keyed entry's MAC covers the last of
+them. Once the chain holds
 a keyed entry, an unkeyed entry after it is reported as tampering.
+
+What no database-held MAC can show: someone who deletes the newest entries together with the
+checkpoints and head that name them leaves an older, consistent trail. Keep the `head` that
+`medlm audit verify` prints (or a checkpoint's MAC) outside the database and pass it back with
+`--head`: that entry must still be in the trail.
 
 Writers: `record(event, connection)` appends inside the caller's transaction, so an action and
 its audit entry commit or roll back together. Each append first updates the one-row
