@@ -22,8 +22,7 @@ database writers". (The service does not refuse to start for this: it already re
 patient documents without an encryption key unless `security.dev_plaintext_phi` is set, so a
 service that holds PHI has a key and a keyed trail.) Entries written before the trail was keyed
 (migration 0006) are such unkeyed entries too; the first keyed entry's MAC covers the last of
-them. Once the chain holds
-a keyed entry, an unkeyed entry after it is reported as tampering.
+them. Once the chain holds a keyed entry, an unkeyed entry after it is reported as tampering.
 
 What no database-held MAC can show: someone who deletes the newest entries together with the
 checkpoints and head that name them leaves an older, consistent trail. Keep the `head` that
