@@ -1,5 +1,8 @@
 """Glucose readings as JSON lines (`{"patient_id", "time", "glucose", "unit"}`) to readings.
 
+`read_glucose_text` also takes a FHIR Bundle or one Observation (the records boundary's FHIR
+reader, then `medlm.monitor.glucose.observations`); the rest of this docstring is the lines.
+
 One JSON object per line: `patient_id`, `time` (ISO 8601 with a time zone), `glucose` (a number),
 `unit` ("mg/dL" or "mmol/L"; nothing else, and never guessed) and optionally `source` (the kind
 of sample: cgm, capillary, venous, plasma, blood, unknown; default unknown). Each line becomes one
@@ -11,6 +14,7 @@ check are the boundary's, as for every other source. A line that cannot be read 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import datetime
@@ -26,9 +30,10 @@ from medlm.records.normalize import normalize_report
 from medlm.records.observation import Observation
 from medlm.records.patient import Patient
 from medlm.records.patient_record import PatientRecord
+from medlm.records.read import read_document
 from medlm.records.report import IngestReport, Rejection
 from medlm.records.timing import exact_time
-from medlm.records.vital_lines import parse_lines
+from medlm.records.vital_lines import parse_lines, read_observation_resources
 
 LINE_TYPE = "Glucose"  # Rejection.resource_type of a line that could not be read
 GlucoseLines = GlucoseIngest  # `.readings` and `.report`
@@ -139,6 +144,31 @@ def read_glucose_lines(
         [*relabelled, *report.rejections], key=lambda r: -1 if r.position is None else r.position
     )
     return result
+
+
+def read_glucose_text(
+    text: str,
+    *,
+    source: str | None = None,
+    as_of: datetime | None = None,
+    clock_skew_minutes: float = 5.0,
+) -> GlucoseIngest:
+    """Readings from text: a FHIR document (a Bundle, such as the HL7 CGM implementation guide's
+    data submission Bundle, or one Observation) or JSON lines (one reading per line)."""
+    stripped = text.strip()
+    document: Any = None
+    if stripped.startswith("{"):
+        try:
+            document = json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError):
+            document = None
+    if isinstance(document, dict) and "resourceType" in document:
+        if document["resourceType"] == "Bundle":
+            return glucose_readings(read_document(document, source=source, as_of=as_of))
+        return glucose_readings(read_observation_resources([document], source=source, as_of=as_of))
+    return read_glucose_lines(
+        text.splitlines(), source=source, as_of=as_of, clock_skew_minutes=clock_skew_minutes
+    )
 
 
 def _item_rejection(position: int, item: Any, exc: pydantic.ValidationError) -> Rejection:
