@@ -210,7 +210,47 @@ class LimitsSettings(BaseModel):
 
 
 class MonitorSettings(BaseModel):
-    """Monitoring: the per-patient window, trends and the alert policy (vital signs, glucose)."""
+    """Monitoring: the per-patient window, trends and the alert policy (vital signs, glucose).
+
+    The defaults are medlm's alert policy (see `medlm.monitor.alerts`): the response levels
+    themselves are RCP 2017 Chart 4's and live in knowledge/early_warning; these are the
+    operational choices around them (how long state is kept, when to page again)."""
+
+    window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Per-patient window: sets older than this behind the newest are dropped "
+        "(bounds memory; the baseline is taken over it).",
+    )
+    trend_window_hours: float = Field(
+        default=6.0, gt=0, description="Window over which a rise of the NEWS2 total is a trend."
+    )
+    trend_rise: int = Field(
+        default=2,
+        ge=1,
+        description="Rise of the NEWS2 total within the trend window that counts as rising.",
+    )
+    min_level: int = Field(
+        default=2,
+        ge=1,
+        le=4,
+        description="Lowest NEWS2 response level (RCP 2017 Chart 4 rows 0-4) that raises an alert.",
+    )
+    renotify_after_hours: float = Field(
+        default=4.0, gt=0, description="Re-page an unacknowledged alert after this long."
+    )
+    deescalate_after: int = Field(
+        default=2, ge=1, description="Consecutive lower sets before an alert de-escalates."
+    )
+    alert_on_rising: bool = Field(
+        default=True, description="Raise one early 'rising' alert below min_level on a trend."
+    )
+
+    @model_validator(mode="after")
+    def _trend_inside_window(self) -> MonitorSettings:
+        if self.trend_window_hours > self.window_hours:
+            raise ValueError("monitor.trend_window_hours must not exceed monitor.window_hours")
+        return self
 
 
 class Settings(BaseSettings):

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from medlm.errors import ConfigError
 from medlm.privacy.auth import Role, issue_token
 from medlm.service.app import create_app
+from medlm.service.services import services_of
 from medlm.settings import Settings
 from medlm.storage.tables.privacy import AuditEntry
 
@@ -115,7 +116,7 @@ def test_bad_expired_and_revoked_tokens_are_401(secured: tuple[TestClient, Setti
     token, jti = issue_token(settings.security, "c", Role.CLINICIAN)
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post(url, json=body, headers=headers).status_code == 200
-    client.app.state.security.credentials().revoke_token(jti)  # type: ignore[attr-defined]
+    services_of(client.app).credentials.revoke_token(jti)
     assert client.post(url, json=body, headers=headers).status_code == 401
 
 
@@ -123,7 +124,7 @@ def test_api_key_works_until_revoked_and_is_stored_hashed(
     secured: tuple[TestClient, Settings],
 ) -> None:
     client, _ = secured
-    store = client.app.state.security.credentials()  # type: ignore[attr-defined]
+    store = services_of(client.app).credentials
     store.create_user("ana", Role.CLINICIAN)
     key, key_id = store.create_api_key("ana")
     headers = {"Authorization": f"Bearer {key}"}
@@ -149,7 +150,7 @@ def test_audit_records_who_route_patient_and_outcome_and_detects_tampering(
     client.get("/v1/patients/p-77/vitals", headers=headers)
     client.post("/v1/privacy/deidentify", json={"text": "x"}, headers=headers)
     assert client.get("/v1/privacy/audit/verify", headers=headers).json()["ok"] is True
-    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    audit = services_of(client.app).audit
     with audit.engine.begin() as conn:
         rows = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
         assert rows[0].actor == "admin-user" and rows[0].patient_id == "p-77"
@@ -190,7 +191,7 @@ def test_audit_names_the_patients_carried_in_request_bodies(
     }  # fmt: skip
     batch = [vital | {"patient_id": p} for p in ("b-2", "b-1", "b-2")]
     assert client.post("/v1/vitals", json={"vitals": batch}, headers=headers).status_code == 200
-    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    audit = services_of(client.app).audit
     with audit.engine.connect() as conn:
         (entry,) = conn.execute(sa.select(AuditEntry)).all()
     assert entry.route == "POST /v1/vitals" and entry.patient_id == "b-1,b-2"
@@ -275,7 +276,7 @@ def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
     assert client.post(url, json=_HOOK_BODY, headers=researcher).status_code == 403
     clinician = _bearer(settings, Role.CLINICIAN)
     assert client.post(url, json=_HOOK_BODY, headers=clinician).status_code == 412
-    audit = client.app.state.security.audit()  # type: ignore[attr-defined]
+    audit = services_of(client.app).audit
     with audit.engine.connect() as conn:
         first = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).first()
     assert first is not None and first.actor == "cds-client:https://ehr.example"

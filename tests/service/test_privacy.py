@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 import medlm.service.routers.privacy as privacy_router
 from medlm.privacy.auth import Role, issue_token
 from medlm.service.app import create_app
+from medlm.service.services import services_of
 from medlm.settings import Settings
 
 PHI = ("Marisol Ferndale", "402-19-8877", "4417 Old Kettle")
@@ -76,7 +77,7 @@ def _last_audit_entry(client: TestClient) -> tuple[str, str | None, int]:
 
     from medlm.storage.tables import AuditEntry
 
-    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    engine = services_of(client.app).engine
     with engine.connect() as conn:
         entry = conn.execute(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None
@@ -111,4 +112,4 @@ def test_risk_treatment_and_text_bodies_name_their_patients_in_the_audit(
         )
     client.post("/v1/text/extract", json={"text": NOTE})  # no patient in the body
     assert _last_audit_entry(client)[1] is None
-    assert client.app.state.security.audit().verify().ok is True  # type: ignore[attr-defined]
+    assert services_of(client.app).audit.verify().ok is True

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from medlm.records import CodeSystem, Coding, Observation, Patient, PatientRecord, Sex
 from medlm.records.fhir import to_bundle
 from medlm.service.app import create_app
+from medlm.service.services import services_of
 from medlm.settings import Settings
 
 
@@ -111,7 +112,7 @@ def test_ingest_stores_records_encrypted_and_audits_every_patient(
     body = response.json()
     assert sorted(body["patient_ids"]) == ["p-ing-1", "p-ing-2"]
     assert body["resources_accepted"] == 2
-    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    engine = services_of(client.app).engine
     stored = load_patient(engine, "p-ing-1")
     assert stored is not None and "Lindqvist" in stored.notes[0].text
     with engine.connect() as conn:
@@ -143,7 +144,7 @@ def test_validate_audits_the_patients_of_the_bundle(client: TestClient) -> None:
     from medlm.storage.tables import AuditEntry
 
     assert client.post("/v1/records/validate", json=_phi_bundle()).status_code == 200
-    engine = client.app.state.security.engine()  # type: ignore[attr-defined]
+    engine = services_of(client.app).engine
     with engine.connect() as conn:
         entry = conn.execute(sa.select(AuditEntry)).first()
     assert entry is not None and entry.patient_id == "p-ing-1,p-ing-2"

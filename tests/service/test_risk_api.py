@@ -12,7 +12,7 @@ from medlm.datasets import load
 from medlm.records.fhir import to_bundle
 from medlm.risk import DiseaseRiskPredictor, from_dataset
 from medlm.service.app import create_app
-from medlm.settings import Settings
+from medlm.settings import LimitsSettings, Settings
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def with_model(settings: Settings) -> Settings:
 
 def test_models_are_loaded_once_at_start_and_listed(with_model: Settings) -> None:
     with TestClient(create_app(with_model)) as client:
-        assert "diabetes" in client.app.state.risk_models  # type: ignore[attr-defined]
+        assert "diabetes" in client.app.state.services.risk_models  # type: ignore[attr-defined]
         body = client.get("/v1/risk/models").json()
     assert body[0]["name"] == "diabetes" and body[0]["family"] == "logreg"
 
@@ -58,10 +58,40 @@ def test_predict_from_records(with_model: Settings) -> None:
 
 
 def test_unknown_model_is_404_and_bad_body_is_422(with_model: Settings) -> None:
+    record = load("pima").to_records(limit=1)[0].model_dump(mode="json")
     with TestClient(create_app(with_model)) as client:
-        assert client.post("/v1/risk/nope/predict", json={"records": []}).status_code == 404
+        assert client.post("/v1/risk/nope/predict", json={"record": record}).status_code == 404
         both = client.post("/v1/risk/diabetes/predict", json={})
         assert both.status_code == 422
+
+
+def test_an_empty_records_list_is_a_422_naming_records(with_model: Settings) -> None:
+    with TestClient(create_app(with_model)) as client:
+        response = client.post("/v1/risk/diabetes/predict", json={"records": []})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "records"]
+
+
+def test_a_value_of_1e308_is_a_422_naming_the_input_not_a_500(with_model: Settings) -> None:
+    record = load("pima").to_records(limit=1)[0].model_dump(mode="json")
+    for observation in record["observations"]:
+        if observation["id"].endswith("-pregnancies"):
+            observation["value"] = 1e308
+    with TestClient(create_app(with_model), raise_server_exceptions=False) as client:
+        response = client.post("/v1/risk/diabetes/predict", json={"records": [record]})
+    assert response.status_code == 422, response.text
+    assert "'Pregnancies'" in response.json()["detail"]
+
+
+def test_more_records_than_the_batch_limit_is_a_413_naming_the_setting(
+    with_model: Settings,
+) -> None:
+    limited = with_model.model_copy(update={"limits": LimitsSettings(max_batch_items=1)})
+    records = [r.model_dump(mode="json") for r in load("pima").to_records(limit=2)]
+    with TestClient(create_app(limited)) as client:
+        response = client.post("/v1/risk/diabetes/predict", json={"records": records})
+    assert response.status_code == 413
+    assert "MEDLM_LIMITS__MAX_BATCH_ITEMS" in response.json()["detail"]
 
 
 def test_a_deceased_patient_is_refused_and_the_as_of_time_is_the_request_s(

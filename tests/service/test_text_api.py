@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medlm.service.app import create_app
-from medlm.settings import Settings
+from medlm.settings import LimitsSettings, Settings
 from medlm.text import TargetTerm, Vocabulary, VocabularyStore
 
 
@@ -82,7 +82,21 @@ def test_vocabulary_saved_over_http_is_listed_and_used(client: TestClient) -> No
     assert response.json()["result"]["entities"][0]["assertion"]["negated"]
 
 
-def test_vocabulary_with_a_bad_name_is_a_422(client: TestClient) -> None:
+@pytest.mark.parametrize("name", ["..bad", "x%0A", "a%20b", "x" * 65, "caf%C3%A9"])
+def test_vocabulary_name_outside_letters_digits_dash_underscore_is_a_422(
+    client: TestClient, name: str
+) -> None:
     terms = {"terms": [{"term": "x"}]}
-    response = client.put("/v1/text/vocabularies/..bad", json=terms)
-    assert response.status_code == 422 and "invalid" in response.text
+    response = client.put(f"/v1/text/vocabularies/{name}", json=terms)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "name"]
+    assert client.get("/v1/text/vocabularies").json() == {"names": []}
+
+
+def test_targets_over_the_batch_limit_are_a_413_naming_the_setting(settings: Settings) -> None:
+    limited = settings.model_copy(update={"limits": LimitsSettings(max_batch_items=2)})
+    with TestClient(create_app(limited)) as client:
+        body = {"text": "chest pain", "targets": ["a", "b", "c"]}
+        response = client.post("/v1/text/extract", json=body)
+    assert response.status_code == 413
+    assert "MEDLM_LIMITS__MAX_BATCH_ITEMS" in response.json()["detail"]

@@ -136,6 +136,23 @@ def _text(value: object) -> object:
     return value if isinstance(value, bool) else str(value)
 
 
+_CODED_TEXT = frozenset({"consciousness"})  # fields whose text values are short codes
+
+
+def _shown(err: Any) -> str | None:
+    """The submitted value as an error may echo it: numbers and booleans, and short codes of a
+    coded field; never free text (it may be a name), unknown fields or containers."""
+    if err["type"] == "extra_forbidden":
+        return None
+    given = err.get("input")
+    if given is None or isinstance(given, bool | int | float):
+        return repr(given)[:60]
+    field = str(err["loc"][0]) if err["loc"] else ""
+    if isinstance(given, str) and field in _CODED_TEXT and len(given) <= 3:
+        return repr(given)
+    return None
+
+
 def _item_rejection(position: int, item: Any, exc: pydantic.ValidationError) -> Rejection:
     """One Rejection for an unreadable set: the first bad field, every problem in the reason."""
     errors = exc.errors()
@@ -144,10 +161,10 @@ def _item_rejection(position: int, item: Any, exc: pydantic.ValidationError) -> 
     problems = []
     for err in errors:
         where = ".".join(str(p) for p in err["loc"]) or "set"
-        shown = "" if err["type"] == "extra_forbidden" else f"={err.get('input')!r:.60}"
-        problems.append(f"{where}{shown}: {err['msg']}")
+        shown = _shown(err)
+        problems.append(f"{where}{'' if shown is None else '=' + shown}: {err['msg']}")
     pid = item.get("patient_id") if isinstance(item, dict) else None
-    value = None if first["type"] == "extra_forbidden" else repr(first.get("input"))[:80]
+    value = _shown(first)
     return Rejection(
         position=position,
         resource_type=SET_TYPE,

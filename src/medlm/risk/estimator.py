@@ -34,7 +34,13 @@ from medlm.explain import aggregate, linear_contributions, top_reasons, tree_con
 from medlm.records import PatientRecord
 from medlm.records.timing import deceased_reason, resolve_as_of
 from medlm.risk import pipeline as pipes
-from medlm.risk.frames import as_frame, is_boolean, typed_frame, unusable_columns
+from medlm.risk.frames import (
+    as_frame,
+    check_magnitudes,
+    is_boolean,
+    typed_frame,
+    unusable_columns,
+)
 from medlm.risk.imputation import imputation_table, missing_in_rows, missing_share
 from medlm.risk.population import Population, check_population
 from medlm.risk.records import RecordMapping, mapping_for_columns, record_row
@@ -203,6 +209,7 @@ class DiseaseRiskPredictor(BaseEstimator):
         absent = [c for c in self.feature_names_in_ if c not in frame.columns]
         if absent:
             raise InputError(f"input lacks the model's columns: {', '.join(absent)}")
+        check_magnitudes(frame[self.feature_names_in_])
         return frame[self.feature_names_in_]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:

@@ -67,3 +67,24 @@ def typed_frame(
             lambda v: v if isinstance(v, str) or pd.isna(v) else bool(float(v))
         )
     return frame
+
+
+MAX_INPUT_MAGNITUDE = 1e15
+"""Largest absolute input value a model accepts: a numeric-safety bound (standardizing 1e308
+overflows to infinity), far above any measured clinical quantity; not a clinical limit."""
+
+
+def check_magnitudes(frame: pd.DataFrame) -> None:
+    """InputError naming the column and row of the first numeric value that is infinite or
+    larger in size than `MAX_INPUT_MAGNITUDE` (missing values are allowed: they are imputed)."""
+    for column in frame.columns:
+        series = frame[column]
+        if is_boolean(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = np.flatnonzero(np.abs(values) > MAX_INPUT_MAGNITUDE)
+        if bad.size:
+            raise InputError(
+                f"input {column!r} (row {int(bad[0]) + 1}) is infinite or larger than "
+                f"{MAX_INPUT_MAGNITUDE:g} in size: not a usable value"
+            )

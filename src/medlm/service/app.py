@@ -1,22 +1,26 @@
-"""`create_app(settings)`: the FastAPI application factory."""
+"""`create_app(settings)`: the FastAPI application factory (and `create_app_from_env` for
+uvicorn's `--factory` with several workers)."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 from medlm import DISCLAIMER, __version__
 from medlm.privacy.auth import Role
 from medlm.service.auth import (
-    SecurityState,
     check_dev_switch,
     install_guard,
     redact_validation_error,
     require_roles,
 )
+from medlm.service.docs import install_docs
 from medlm.service.routers import (
     cds_hooks,
     health,
@@ -27,31 +31,54 @@ from medlm.service.routers import (
     treatment,
     vitals,
 )
-from medlm.settings import Settings
+from medlm.service.services import services_of
+from medlm.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Build the app's services (one engine, migrations once, models loaded) before serving;
+    dispose the engine at shutdown."""
+    services = await run_in_threadpool(services_of, app)
+    try:
+        yield
+    finally:
+        app.state.services = None
+        services.close()
+
+
+def _install_limits(app: FastAPI, settings: Settings) -> None:
+    """The request-limits middleware (outermost, so oversized bodies are refused first)."""
+    try:
+        from medlm.service.limits import install_limits
+    except ImportError:  # pragma: no cover - a build without the limits middleware
+        logger.warning("request limits middleware not available")
+        return
+    install_limits(app, settings.limits)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app; models and connections are created in `lifespan`, never at import.
+    """Build the app; services are built in `lifespan` (`medlm.service.services`), never at
+    import or in routers.
 
     Every `/v1` request needs a bearer token (see `medlm.service.auth`); researchers reach only
     the privacy router (de-identified outputs), other `/v1` routers need clinician or admin.
     """
     check_dev_switch(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        yield
-
     app = FastAPI(
         title=settings.service.title,
         version=__version__,
         description=f"medlm HTTP API. {DISCLAIMER}",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
-    app.state.security = SecurityState(settings)
-    install_guard(app, app.state.security)
+    app.state.services = None
+    app.state.services_lock = threading.Lock()
+    install_guard(app)
     app.add_exception_handler(RequestValidationError, redact_validation_error)
     identified = [require_roles([Role.CLINICIAN, Role.ADMIN])]
     app.include_router(health.router)
@@ -59,4 +86,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(cds_hooks.router)  # outside /v1: hook calls are guarded (CDS client JWTs)
     for capability in (records, vitals, risk, treatment, text):
         app.include_router(capability.router, dependencies=identified)
+    install_docs(app)
+    _install_limits(app, settings)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app with Settings from the environment (`MEDLM_*`, `MEDLM_CONFIG`): the factory each
+    uvicorn worker calls (`uvicorn --factory medlm.service.app:create_app_from_env`)."""
+    return create_app(load_settings())

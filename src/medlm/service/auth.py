@@ -7,14 +7,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from medlm.errors import ConfigError, MedlmError
-from medlm.privacy.audit import AuditEvent, AuditLog
+from medlm.privacy.audit import AuditEvent
 from medlm.privacy.auth import (
     API_KEY_PREFIX,
     AuthenticationError,
@@ -23,7 +22,7 @@ from medlm.privacy.auth import (
     verify_token,
 )
 from medlm.privacy.cds_auth import unverified_issuer, verify_cds_client
-from medlm.privacy.credentials import CredentialStore
+from medlm.service.services import AppServices, services_of
 from medlm.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,42 +33,21 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _IN_PROCESS_CLIENT = "testclient"
 
 
-class SecurityState:
-    """Per-app credential store and audit log, on one engine created on first use."""
+def check_dev_switch(settings: Settings, host: str | None = None) -> None:
+    """Refuse the no-auth development switch unless the service listens on loopback only.
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._engine: sa.Engine | None = None
-
-    def engine(self) -> sa.Engine:
-        if self._engine is None:
-            from medlm.storage.engine import make_engine
-            from medlm.storage.migrate import upgrade
-
-            engine = make_engine(self.settings)
-            upgrade(engine)
-            self._engine = engine
-        return self._engine
-
-    def credentials(self) -> CredentialStore:
-        return CredentialStore(self.engine())
-
-    def audit(self) -> AuditLog:
-        if not hasattr(self, "_audit"):
-            self._audit = AuditLog(self.engine())
-        return self._audit
-
-
-def check_dev_switch(settings: Settings) -> None:
-    """The no-auth switch is refused unless the service listens on loopback only."""
-    if settings.security.dev_no_auth_loopback and settings.service.host not in LOOPBACK_HOSTS:
+    `host` is the address actually bound (default: `settings.service.host`). Only the hosts the
+    request-side check accepts count as loopback (127.0.0.1, ::1, localhost): 127.0.0.2 is in
+    the loopback network but is refused like any other address."""
+    bound = settings.service.host if host is None else host
+    if settings.security.dev_no_auth_loopback and bound not in LOOPBACK_HOSTS:
         raise ConfigError(
-            "security.dev_no_auth_loopback is only allowed when service.host is a loopback "
-            f"address, not {settings.service.host!r}"
+            "security.dev_no_auth_loopback is only allowed when the service binds a loopback "
+            f"address ({', '.join(sorted(LOOPBACK_HOSTS))}), not {bound!r}"
         )
 
 
-def authenticate(request: Request, state: SecurityState) -> Principal:
+def authenticate(request: Request, state: AppServices) -> Principal:
     """The caller's principal from `Authorization: Bearer ...`; AuthenticationError otherwise."""
     security = state.settings.security
     header = request.headers.get("authorization", "")
@@ -83,16 +61,16 @@ def authenticate(request: Request, state: SecurityState) -> Principal:
     if credential.startswith(f"{API_KEY_PREFIX}_"):
         if security.auth_mode == "jwt":
             raise AuthenticationError("API keys are not accepted (security.auth_mode=jwt)")
-        return state.credentials().verify_api_key(credential)
+        return state.credentials.verify_api_key(credential)
     if security.auth_mode == "api_key":
         raise AuthenticationError("JWTs are not accepted (security.auth_mode=api_key)")
     principal = verify_token(security, credential)
-    if state.credentials().token_revoked(principal.credential.removeprefix("jwt:")):
+    if state.credentials.token_revoked(principal.credential.removeprefix("jwt:")):
         raise AuthenticationError("bearer token has been revoked")
     return principal
 
 
-def authenticate_cds(request: Request, state: SecurityState) -> Principal:
+def authenticate_cds(request: Request, state: AppServices) -> Principal:
     """A CDS Hooks call's principal: a trusted CDS client's JWT (CDS Hooks 2.0), or any medlm
     bearer credential (API key or medlm JWT), or the loopback development switch."""
     header = request.headers.get("authorization", "")
@@ -107,7 +85,7 @@ def authenticate_cds(request: Request, state: SecurityState) -> Principal:
                 base.rstrip("/") + request.url.path if base else str(request.url).split("?", 1)[0]
             )
             token = verify_cds_client(security, credential, audience)
-            state.credentials().claim_client_token(token.issuer, token.jti, token.expires_at)
+            state.credentials.claim_client_token(token.issuer, token.jti, token.expires_at)
             return token.principal
     return authenticate(request, state)
 
@@ -127,9 +105,9 @@ def _patient_id(request: Request) -> str | None:
     return None if value is None else str(value)
 
 
-def _audit(state: SecurityState, request: Request, principal: Principal, status: int) -> None:
+def _audit(state: AppServices, request: Request, principal: Principal, status: int) -> None:
     route = request.scope.get("route")
-    state.audit().record(
+    state.audit.record(
         AuditEvent(
             actor=principal.subject,
             role=principal.role.value,
@@ -141,8 +119,9 @@ def _audit(state: SecurityState, request: Request, principal: Principal, status:
     )
 
 
-def install_guard(app: Any, state: SecurityState) -> None:
-    """Register the middleware that authenticates and audits every `/v1` request."""
+def install_guard(app: Any) -> None:
+    """Register the middleware that authenticates and audits every `/v1` request (and CDS
+    hook calls), with the app's services (`medlm.service.services.services_of`)."""
 
     @app.middleware("http")
     async def guard(
@@ -153,6 +132,7 @@ def install_guard(app: Any, state: SecurityState) -> None:
         if not (path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/") or hook_call):
             return await call_next(request)
         try:
+            state = await run_in_threadpool(services_of, request.app)
             check = authenticate_cds if hook_call else authenticate
             principal = await run_in_threadpool(check, request, state)
         except AuthenticationError as exc:

@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, model_validator
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field, model_validator
 
 from medlm.errors import MedlmError
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
-from medlm.risk import DiseaseRiskPredictor, RiskScore
+from medlm.risk import RiskScore
 from medlm.risk.batch import ModelSummary, PatientRefusal, predict_batch
 from medlm.risk.population import Population
 from medlm.risk.tiers import TierCutpoints
 from medlm.service.auth import audit_patients
-from medlm.settings import Settings
+from medlm.service.batch_limit import check_batch
+from medlm.service.deps import ModelsDep, SettingsDep
 
-logger = logging.getLogger(__name__)
-
-
-def model_folder(settings: Settings) -> Path:
-    """Where saved risk models are looked for (one sub-folder per model)."""
-    return settings.risk.model_dir or settings.data_dir / "risk-models"
-
-
-def load_models(settings: Settings) -> dict[str, DiseaseRiskPredictor]:
-    """Every saved model under the model folder, by folder name; bad folders are logged."""
-    from medlm.risk.persist import META_FILE
-
-    folder = model_folder(settings)
-    models: dict[str, DiseaseRiskPredictor] = {}
-    if not folder.is_dir():
-        return models
-    for path in sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()):
-        try:
-            model = DiseaseRiskPredictor.load(path)
-        except MedlmError as exc:
-            logger.error("risk model %s not loaded: %s", path.name, exc)
-            continue
-        model.low_confidence_missing_share = settings.risk.low_confidence_missing_share
-        models[path.name] = model
-    return models
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the saved risk models once, at start."""
-    app.state.risk_models = load_models(cast(Settings, app.state.settings))
-    yield
-
-
-router = APIRouter(prefix="/v1/risk", tags=["risk"], lifespan=_lifespan)
-
-
-def get_models(request: Request) -> dict[str, DiseaseRiskPredictor]:
-    state = request.app.state
-    if getattr(state, "risk_models", None) is None:
-        state.risk_models = load_models(cast(Settings, state.settings))
-    return cast(dict[str, DiseaseRiskPredictor], state.risk_models)
-
-
-ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_models)]
+router = APIRouter(prefix="/v1/risk", tags=["risk"])
 
 
 class PredictRequest(BaseModel):
@@ -76,7 +29,7 @@ class PredictRequest(BaseModel):
     """
 
     record: PatientRecord | None = None
-    records: list[PatientRecord] | None = None
+    records: list[PatientRecord] | None = Field(default=None, min_length=1)
     bundle: dict[str, Any] | None = None
     as_of: datetime | None = None
 
@@ -126,15 +79,17 @@ def list_models(models: ModelsDep) -> list[ModelInfo]:
 
 @router.post("/{model}/predict", response_model=PredictResponse)
 def predict(
-    model: str, body: PredictRequest, models: ModelsDep, request: Request
+    model: str, body: PredictRequest, models: ModelsDep, settings: SettingsDep, request: Request
 ) -> PredictResponse:
-    """Probability, tier, reasons and a FHIR RiskAssessment for each patient."""
+    """Probability, tier, reasons and a FHIR RiskAssessment for each patient.
+
+    An empty `records` list answers 422; more patients than `limits.max_batch_items` 413."""
     from medlm.risk.inputs import patients_from_document
 
     predictor = models.get(model)
     if predictor is None:
         raise HTTPException(status_code=404, detail=f"no risk model {model!r}; see /v1/risk/models")
-    settings = cast(Settings, request.app.state.settings)
+    check_batch(_count(body), settings.limits, "records")
     when = resolve_as_of(body.as_of)
     try:
         report = patients_from_document(_document(body), source="request", as_of=when)
@@ -155,6 +110,14 @@ def predict(
         rejected=batch.rejected,
         skipped=batch.skipped,
     )
+
+
+def _count(body: PredictRequest) -> int:
+    """How many patients (or Bundle entries) the request carries."""
+    if body.records is not None:
+        return len(body.records)
+    entries = body.bundle.get("entry") if body.bundle is not None else None
+    return len(entries) if isinstance(entries, list) else 1
 
 
 def _document(body: PredictRequest) -> Any:

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from medlm import DISCLAIMER
 from medlm.errors import MedlmError
 from medlm.records import ClinicalNote
 from medlm.service.auth import audit_patients
-from medlm.service.deps import SettingsDep
+from medlm.service.batch_limit import check_batch
+from medlm.service.deps import AnalyzerDep, SettingsDep
 from medlm.settings import Settings
-from medlm.text import MedicalTextAnalyzer, TargetTerm, Vocabulary, VocabularyStore
+from medlm.text import TargetTerm, Vocabulary, VocabularyStore
 from medlm.text.batch import ExtractResult, result_out
 from medlm.text.fhir import to_fhir
 
 router = APIRouter(prefix="/v1/text", tags=["text"])
-
-
-def get_analyzer(request: Request) -> MedicalTextAnalyzer:
-    """One analyzer per app, built on first use (the dictionaries load once, a few seconds)."""
-    state = request.app.state
-    if getattr(state, "text_analyzer", None) is None:
-        state.text_analyzer = MedicalTextAnalyzer()
-    return cast(MedicalTextAnalyzer, state.text_analyzer)
-
-
-AnalyzerDep = Annotated[MedicalTextAnalyzer, Depends(get_analyzer)]
 
 
 class ExtractBody(BaseModel):
@@ -59,7 +49,9 @@ class ExtractResponse(BaseModel):
 def extract(
     body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep, request: Request
 ) -> ExtractResponse:
-    """Entities with offsets, codes and context; 422 with a clear message on bad input."""
+    """Entities with offsets, codes and context; 422 with a clear message on bad input, 413
+    for more targets than `limits.max_batch_items`."""
+    check_batch(len(body.targets), settings.limits, "targets")
     audit_patients(request, [body.note.patient_id if body.note is not None else None])
     if (body.text is None) == (body.note is None):
         raise HTTPException(status_code=422, detail="give exactly one of 'text' or 'note'")
@@ -89,9 +81,18 @@ def list_vocabularies(settings: SettingsDep) -> VocabularyList:
     return VocabularyList(names=_store(settings).names())
 
 
+VOCABULARY_NAME = r"^[A-Za-z0-9_-]{1,64}$"
+"""A saved vocabulary's name: letters, digits, `_` and `-` (it names a file)."""
+
+
 @router.put("/vocabularies/{name}")
-def save_vocabulary(name: str, body: VocabularyBody, settings: SettingsDep) -> Vocabulary:
-    """Save (or replace) a named vocabulary of target terms."""
+def save_vocabulary(
+    name: Annotated[str, Path(pattern=VOCABULARY_NAME, description="1-64 of A-Z a-z 0-9 _ -")],
+    body: VocabularyBody,
+    settings: SettingsDep,
+) -> Vocabulary:
+    """Save (or replace) a named vocabulary of target terms; 422 for another kind of name."""
+    check_batch(len(body.terms), settings.limits, "terms")
     try:
         vocabulary = Vocabulary(name=name, terms=tuple(body.terms), description=body.description)
         _store(settings).save(vocabulary)

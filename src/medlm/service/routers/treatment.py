@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, model_validator
 
 from medlm.errors import MedlmError
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.service.auth import audit_patients
-from medlm.settings import Settings
-from medlm.treatment import TreatmentRecommender, TreatmentReport
+from medlm.service.deps import RecommenderDep
+from medlm.treatment import TreatmentReport
 from medlm.treatment.fhir import report_bundle
 from medlm.treatment.inputs import read_patient_document, record_input
-from medlm.treatment.who_eml import load_who_categories
+
+__all__ = ["RecommenderDep", "router"]  # RecommenderDep: also used by the CDS Hooks router
 
 
-def _build(state: Any) -> TreatmentRecommender:
-    settings = getattr(state, "settings", None)
-    fresh = settings.records.freshness_days if isinstance(settings, Settings) else None
-    state.treatment_recommender = TreatmentRecommender(
-        pregnancy_categories=load_who_categories(), freshness_days=fresh
-    )
-    return cast(TreatmentRecommender, state.treatment_recommender)
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the treatment knowledge and the drug dictionary once, so hooks answer warm."""
-    _build(app.state).matcher.load()
-    yield
-
-
-router = APIRouter(prefix="/v1/treatment", tags=["treatment"], lifespan=_lifespan)
-
-
-def get_recommender(request: Request) -> TreatmentRecommender:
-    """The app's recommender (built in lifespan; built here if the app runs without one)."""
-    state = request.app.state
-    if getattr(state, "treatment_recommender", None) is None:
-        return _build(state)
-    return cast(TreatmentRecommender, state.treatment_recommender)
-
-
-RecommenderDep = Annotated[TreatmentRecommender, Depends(get_recommender)]
+router = APIRouter(prefix="/v1/treatment", tags=["treatment"])
 
 
 class RecommendRequest(BaseModel):

@@ -4,15 +4,13 @@ and follow new alerts live as server-sent events."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, timedelta
-from typing import Annotated, Any, cast
+from datetime import UTC
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medlm import DISCLAIMER
 from medlm.errors import MedlmError
@@ -20,62 +18,19 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.fhir_bundle import to_fhir_bundle
 from medlm.monitor.observations import vital_sets
 from medlm.monitor.scoring import News2Result
-from medlm.monitor.store import (
-    DurableMonitor,
-    acknowledge_alert,
-    stored_alerts,
-    stored_sets,
-)
-from medlm.monitor.stream import Assessment, VitalSignMonitor
+from medlm.monitor.store import acknowledge_alert, stored_alerts, stored_sets
+from medlm.monitor.stream import Assessment
 from medlm.monitor.vitals import VitalSigns
 from medlm.records import Rejection
 from medlm.records.vital_lines import SET_TYPE, read_observation_resources, read_vital_items
 from medlm.service.auth import audit_patients
-from medlm.settings import Settings
+from medlm.service.batch_limit import check_batch
+from medlm.service.deps import SettingsDep, VitalsDep
 
-
-class VitalsService:
-    """The app's durable monitor, with a lock: the monitor's state is not thread-safe."""
-
-    def __init__(self, settings: Settings) -> None:
-        from medlm.storage.engine import make_engine
-        from medlm.storage.migrate import upgrade
-
-        engine = make_engine(settings)
-        upgrade(engine)
-        self.clock_skew_minutes = settings.records.clock_skew_minutes
-        monitor = VitalSignMonitor(clock_skew=timedelta(minutes=self.clock_skew_minutes))
-        self.durable = DurableMonitor(engine, monitor=monitor)
-        self.durable.restore()
-        self.lock = threading.Lock()
-
-
-def _build(state: Any) -> VitalsService:
-    state.vitals_service = VitalsService(cast(Settings, state.settings))
-    return cast(VitalsService, state.vitals_service)
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the database and rebuild the monitor window once, at start-up."""
-    _build(app.state)
-    yield
-
-
-router = APIRouter(prefix="/v1", tags=["vitals"], lifespan=_lifespan)
+router = APIRouter(prefix="/v1", tags=["vitals"])
 
 MAX_ID = 2**63 - 1
 """Largest alert id the database can hold (SQL BIGINT); larger ids are a 422, not a 500."""
-
-
-def get_service(request: Request) -> VitalsService:
-    state = request.app.state
-    if getattr(state, "vitals_service", None) is None:
-        return _build(state)
-    return cast(VitalsService, state.vitals_service)
-
-
-ServiceDep = Annotated[VitalsService, Depends(get_service)]
 
 
 class VitalsRequest(BaseModel):
@@ -89,6 +44,12 @@ class VitalsRequest(BaseModel):
     observations: list[dict[str, Any]] = Field(
         default_factory=list, description="FHIR R4 Observation resources, incl. BP panels."
     )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> VitalsRequest:
+        if not self.vitals and not self.observations:
+            raise ValueError("give at least one item in 'vitals' or 'observations'")
+        return self
 
 
 class VitalsResponse(BaseModel):
@@ -123,13 +84,16 @@ class StoredAlertOut(BaseModel):
 @router.post("/vitals")
 def post_vitals(
     body: VitalsRequest,
-    service: ServiceDep,
+    service: VitalsDep,
+    settings: SettingsDep,
     request: Request,
     fhir: Annotated[bool, Query(description="Also answer the results as FHIR R4.")] = False,
 ) -> VitalsResponse:
     """Score, alert and store a batch; the response comes once the batch is on disk.
 
-    Items that cannot be read are listed in `errors` by position; the rest are processed."""
+    Items that cannot be read are listed in `errors` by position; the rest are processed.
+    More items than `limits.max_batch_items` answer 413."""
+    check_batch(len(body.vitals) + len(body.observations), settings.limits, "vitals")
     skew = service.clock_skew_minutes
     from_sets = read_vital_items(
         enumerate(body.vitals), source="vitals", prefix="vitals", clock_skew_minutes=skew
@@ -165,7 +129,7 @@ def post_vitals(
 
 @router.get("/patients/{patient_id}/vitals")
 def get_patient_vitals(
-    patient_id: str, service: ServiceDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    patient_id: str, service: VitalsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> PatientVitals:
     """A patient's newest stored sets (oldest first) with their NEWS2."""
     from medlm.monitor.scoring import score_news2
@@ -181,7 +145,7 @@ def get_patient_vitals(
 
 @router.get("/alerts")
 def get_alerts(
-    service: ServiceDep,
+    service: VitalsDep,
     patient_id: str | None = None,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
@@ -195,7 +159,7 @@ def get_alerts(
 
 @router.post("/alerts/{alert_id}/acknowledge")
 def post_acknowledge(
-    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: ServiceDep
+    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: VitalsDep
 ) -> dict[str, Any]:
     """Acknowledge an alert: no re-notification for the patient until it escalates."""
     try:
@@ -209,7 +173,7 @@ def post_acknowledge(
 
 @router.get("/alerts/stream")
 async def stream_alerts(
-    service: ServiceDep,
+    service: VitalsDep,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     max_events: Annotated[int | None, Query(ge=1)] = None,
     poll_seconds: Annotated[float, Query(gt=0, le=10)] = 0.5,
