@@ -95,6 +95,7 @@ class Tally:
     level2_delays: list[float] = field(default_factory=list)
     compression_lows: int = 0
     compression_alerts: int = 0
+    compression_hit: int = 0
     lows: int = 0
     predicted_leads: list[float] = field(default_factory=list)
     threshold_leads: list[float] = field(default_factory=list)
@@ -120,13 +121,19 @@ def score(trace: SimulatedTrace, alerts: list[VitalAlert], tally: Tally) -> None
         hits = [a for a in hits if event.start - MATCH <= a.time <= event.end + MATCH]
         if hits:
             tally.level2_delays.append(_minutes(min(a.time for a in hits) - event.start))
+    truth = {p.time: p.mg_dl for p in trace.true_glucose}
     for fault in (f for f in trace.faults if f.kind == "compression low"):
         tally.compression_lows += 1
-        tally.compression_alerts += sum(
-            fault.start <= a.time < fault.end + MATCH and a.kind != "de-escalated"
+        false = [
+            a
             for a in alerts
-            if a.level >= hypo or a.kind in ("predicted-low", "rapid-fall")
-        )
+            if (a.level >= hypo or a.kind in ("predicted-low", "rapid-fall"))
+            and a.kind != "de-escalated"
+            and fault.start <= a.time < fault.end + MATCH
+            and truth.get(a.time, 0.0) >= t.metrics.below_1
+        ]
+        tally.compression_alerts += len(false)
+        tally.compression_hit += bool(false)
     _score_lows(trace, alerts, hypo_alerts, tally)
 
 
@@ -162,7 +169,7 @@ def report(tallies: dict[str, Tally]) -> None:
     print("\nSYNTHETIC simulated patients (true glucose known)")
     print(
         "| policy | alerts / patient-day | paging / patient-day | level-2 detected | "
-        "delay median (min) | delay p90 (min) | alerts in compression lows |"
+        "delay median (min) | delay p90 (min) | false hypo alerts in compression lows |"
     )
     print("|---|---|---|---|---|---|---|")
     for name, t in tallies.items():
@@ -171,7 +178,7 @@ def report(tallies: dict[str, Tally]) -> None:
             f"| {name} | {t.alerts / t.patient_days:.2f} | {t.paging / t.patient_days:.2f} | "
             f"{len(d)}/{t.level2_events} (missed {t.level2_events - len(d)}) | "
             f"{pct(d, 0.5)} | {pct(d, 0.9)} | {t.compression_alerts} "
-            f"(in {t.compression_lows} lows) |"
+            f"(in {t.compression_hit} of {t.compression_lows} lows) |"
         )
     m = tallies["medlm"]
     print(f"\ntrue lows (< 70 mg/dL for >= 15 min): {m.lows}")
