@@ -152,3 +152,28 @@ def test_table_mode_prints_metrics_alerts_and_the_disclaimer(
     assert "time_in_range" in result.stdout and "hypoglycaemia" in result.stdout
     assert "raised" in result.stdout
     assert "not a medical device" in result.output
+
+
+def test_a_trace_mixing_units_gives_the_metrics_of_its_mg_dl_values(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    mmol = [3.2, 4.4, 5.6, 7.8, 11.1, 14.4, 2.8, 6.1]
+    mg = to_mg_dl(mmol)
+    mixed = [json.loads(line) for line in lines(mmol, unit="mmol/L").splitlines()]
+    for i in range(0, len(mixed), 2):
+        mixed[i].update(glucose=mg[i], unit="mg/dL")
+    _, out = invoke(runner, "".join(json.dumps(item) + "\n" for item in mixed))
+    _, reference = invoke(runner, lines(mg))
+    assert out["metrics"] == reference["metrics"]
+    assert out["metrics"]["time_below_54"] == 12.5  # 2.8 mmol/L is 50.4 mg/dL
+
+
+def test_mmol_bound_values_are_classified_by_their_converted_mg_dl_value(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    # 3.9 -> 70.26 (in range), 3.0 -> 54.05 (below 70 only), 10.0 -> 180.16 (above 180),
+    # 13.9 -> 250.42 (above 250): medlm applies the mg/dL bounds after the exact conversion.
+    _, out = invoke(runner, lines([3.9, 3.0, 10.0, 13.9], unit="mmol/L"))
+    m = out["metrics"]
+    assert (m["time_in_range"], m["time_below_70"], m["time_below_54"]) == (25.0, 25.0, 0.0)
+    assert (m["time_above_180"], m["time_above_250"]) == (50.0, 25.0)

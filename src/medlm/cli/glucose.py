@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from medlm.monitor.glucose.config import GlucoseSettings
 
 METRIC_KEYS = (
     "time_in_range",
@@ -59,12 +62,13 @@ def glucose(
         raise typer.Exit(1)
 
 
-def _settings() -> Any:
+def _settings() -> GlucoseSettings:
     """The glucose section of medlm's settings (defaults where the section is not configured)."""
     from medlm.monitor.glucose.config import GlucoseSettings
     from medlm.settings import load_settings
 
-    return getattr(load_settings().monitor, "glucose", None) or GlucoseSettings()
+    section = getattr(load_settings().monitor, "glucose", None)
+    return section if isinstance(section, GlucoseSettings) else GlucoseSettings()
 
 
 def _metrics(metrics: Any) -> dict[str, Any]:
