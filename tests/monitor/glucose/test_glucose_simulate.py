@@ -114,6 +114,7 @@ def test_level2_events_are_true_runs_below_54_of_at_least_15_minutes() -> None:
     values = [80.0] * 5 + [53.0] * 14 + [80.0] * 3 + [53.9] * 15 + [54.0] * 2 + [40.0] * 20
     truth = [TrueGlucose(time=T0 + timedelta(minutes=m), mg_dl=v) for m, v in enumerate(values)]
     events = true_runs(truth, below=54, min_minutes=15)
+    assert {e.kind for e in events} == {"below threshold"}
     assert [(e.start, e.end, e.nadir_mg_dl) for e in events] == [
         (T0 + timedelta(minutes=22), T0 + timedelta(minutes=37), 53.9),
         (T0 + timedelta(minutes=39), T0 + timedelta(minutes=59), 40.0),

@@ -35,6 +35,7 @@ from medlm.monitor.glucose.readings import GlucoseReading
 
 SENSOR_MINUTES = 5
 FaultKind = Literal["compression low", "dropout"]
+EventKind = Literal["level 2 hypoglycaemia", "below threshold", "compression low", "dropout"]
 
 
 class SimulationConfig(BaseModel):
@@ -65,7 +66,7 @@ class TrueGlucose(BaseModel):
 class TraceEvent(BaseModel):
     """A labelled interval [start, end) of a simulated trace."""
 
-    kind: Literal["level 2 hypoglycaemia", "compression low", "dropout"]
+    kind: EventKind
     start: AwareDatetime
     end: AwareDatetime
     nadir_mg_dl: float | None = None
@@ -105,20 +106,31 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedTrace:
         for m, v in enumerate(true_bg)
     ]
     t = load_glucose_thresholds()
-    level2 = true_runs(truth, below=t.metrics.below_2, min_minutes=t.cgm_episode_minutes)
+    level2 = true_runs(
+        truth,
+        below=t.metrics.below_2,
+        min_minutes=t.cgm_episode_minutes,
+        kind="level 2 hypoglycaemia",
+    )
     return SimulatedTrace(
         patient_id=pid,
         config=config,
         readings=readings,
         true_glucose=truth,
-        events=[e.model_copy(update={"kind": "level 2 hypoglycaemia"}) for e in level2],
+        events=level2,
         faults=[_fault_event(config.start, kind, a, b) for kind, a, b in faults],
     )
 
 
-def true_runs(truth: list[TrueGlucose], *, below: float, min_minutes: float) -> list[TraceEvent]:
+def true_runs(
+    truth: list[TrueGlucose],
+    *,
+    below: float,
+    min_minutes: float,
+    kind: EventKind = "below threshold",
+) -> list[TraceEvent]:
     """Runs of true glucose strictly below `below` lasting at least `min_minutes` (per-minute
-    samples: a run of n minutes spans n minutes)."""
+    samples: a run of n minutes spans n minutes), labelled `kind`."""
     events: list[TraceEvent] = []
     run: list[TrueGlucose] = []
     for point in [*truth, None]:
@@ -128,7 +140,7 @@ def true_runs(truth: list[TrueGlucose], *, below: float, min_minutes: float) -> 
         if run and len(run) >= min_minutes:
             events.append(
                 TraceEvent(
-                    kind="level 2 hypoglycaemia",
+                    kind=kind,
                     start=run[0].time,
                     end=run[-1].time + timedelta(minutes=1),
                     nadir_mg_dl=min(p.mg_dl for p in run),
