@@ -10,7 +10,7 @@ from pathlib import Path
 import jwt
 
 from medlm.privacy.auth import AuthenticationError, Principal, Role
-from medlm.settings import SecuritySettings
+from medlm.settings import SecuritySettings, ServiceSettings
 
 # CDS Hooks 2.0 requires clients to sign with ES384 or RS384; RS256/ES256 are widely deployed.
 ALGORITHMS = ["ES384", "RS384", "ES256", "RS256"]
@@ -37,6 +37,24 @@ def unverified_issuer(token: str) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def cds_audience(security: SecuritySettings, service: ServiceSettings, path: str) -> str:
+    """The `aud` a CDS client token must carry to call the hook at `path` (/cds-services/{id}).
+
+    `security.cds_audience_base` plus the path when set; otherwise this server's own configured
+    address, `http://{service.host}:{service.port}` plus the path. Never derived from the
+    request's Host or X-Forwarded-* headers, which the client controls: a token signed for
+    another service must not pass by naming that service in Host. Production deployments
+    (behind a proxy, with a public name or https) must set `security.cds_audience_base`.
+    """
+    if security.cds_audience_base:
+        base = security.cds_audience_base.rstrip("/")
+    else:
+        host = service.host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        base = f"http://{host}:{service.port}"
+    return base + "/" + path.lstrip("/")
+
+
 def _key(jwks_file: Path, token: str) -> jwt.PyJWK:
     try:
         keys = jwt.PyJWKSet.from_json(jwks_file.read_text(encoding="utf-8"))
@@ -52,10 +70,11 @@ def _key(jwks_file: Path, token: str) -> jwt.PyJWK:
 
 
 def verify_cds_client(security: SecuritySettings, token: str, audience: str) -> ClientToken:
-    """A trusted CDS client's JWT for this service URL (`aud`) verified; the client acts for a
-    clinician. AuthenticationError for an untrusted issuer, bad signature, wrong audience,
-    expiry or a missing claim (no token text in messages). The caller refuses a `jti` it has
-    seen before (`CredentialStore.claim_client_token`)."""
+    """A trusted CDS client's JWT for this service URL (`aud`, from `cds_audience`, never from
+    request headers) verified; the client acts for a clinician. AuthenticationError for an
+    untrusted issuer, bad signature, wrong audience, expiry or a missing claim (no token text
+    in messages). The caller refuses a `jti` it has seen before
+    (`CredentialStore.claim_client_token`)."""
     issuer = unverified_issuer(token)
     jwks_file = security.cds_trusted_issuers.get(issuer or "")
     if issuer is None or jwks_file is None:
