@@ -71,3 +71,13 @@ def test_target_longer_than_200_characters_is_an_input_error_naming_it(
 ) -> None:
     with pytest.raises(InputError, match=r"targets\[1\] has 201 characters"):
         targets_only.analyze("No fever.", targets=["fever", "x" * 201])
+
+
+def test_target_that_starts_with_a_section_header_is_found(
+    analyzer: MedicalTextAnalyzer,
+) -> None:
+    text = "ALLERGIES:     TO PENICILLIN."
+    result = analyzer.analyze(text, targets=["ALLERGIES:  TO PENICILLIN"])
+    assert result.sections and result.sections[0].name
+    (entity,) = [e for e in result.entities if e.label == "target"]
+    assert entity.text == "ALLERGIES:     TO PENICILLIN"

@@ -127,8 +127,8 @@ class MedicalTextAnalyzer:
         for n, (a, b) in enumerate(sentences):
             lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
             sent_found = [f for f in found if a <= f.start < b]
-            taken = [(f.start, f.end) for f in sent_found] + headers
-            matches = _matches(tokens, lo, hi, targets, index, taken, learned[n])
+            taken = [(f.start, f.end) for f in sent_found]
+            matches = _matches(tokens, lo, hi, targets, index, taken, learned[n], headers)
             section = section_at(sections, a)
             implied = self.sectionizer.implied(section.name) if section else ()
             out.extend(
@@ -237,17 +237,22 @@ def _matches(
     index: TermIndex,
     taken: list[tuple[int, int]],
     learned: list[Match],
+    headers: list[tuple[int, int]],
 ) -> list[Match]:
-    """Target matches first, then tagger, then packaged matches that overlap nothing taken."""
+    """Target matches first, then tagger, then packaged matches that overlap nothing taken.
+
+    Section headers block the tagger and the dictionaries but not the caller's own targets
+    (a target "ALLERGIES: TO PENICILLIN" is found where a header starts it)."""
     chosen: list[Match] = []
     for source in (targets, learned, index):
-        if source is None:
-            continue
-        found = source if isinstance(source, list) else source.search(tokens, lo, hi)
-        for m in found:
-            if not any(m.start < e and s < m.end for s, e in taken):
-                chosen.append(m)
-                taken = [*taken, (m.start, m.end)]
+        if source is not None:
+            found = source if isinstance(source, list) else source.search(tokens, lo, hi)
+            for m in found:
+                if not any(m.start < e and s < m.end for s, e in taken):
+                    chosen.append(m)
+                    taken = [*taken, (m.start, m.end)]
+        if source is targets:
+            taken = [*taken, *headers]
     return sorted(chosen, key=lambda m: m.start)
 
 

@@ -54,7 +54,11 @@ def as_targets(items: Sequence[str | TargetTerm]) -> list[TargetTerm]:
                 f"{MAX_TERM_CHARS}; give a shorter term"
             )
         elif isinstance(item, str) and item.strip():
-            out.append(TargetTerm(term=item.strip()))
+            try:
+                out.append(TargetTerm(term=item.strip()))
+            except PydanticValidationError as exc:  # e.g. a lone surrogate, not text
+                reason = exc.errors()[0]["msg"]
+                raise InputError(f"targets[{i}] is not a valid term: {reason}") from None
         else:
             raise InputError(f"targets[{i}] is {item!r}; a target must be a non-empty term")
     return out
