@@ -113,6 +113,12 @@ class AuditLog:
         """Check every entry, checkpoint and the head (`audit_verify.verify_trail`); with
         `expected_head` (a MAC kept outside the database) that entry must still be there."""
         with self.engine.connect() as conn:
+            # One read snapshot for the head, the checkpoints and the entries, so appends made
+            # meanwhile are either all seen or not at all (SQLite: a WAL read transaction).
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             return verify_trail(conn, self.keys, expected_head=expected_head)
 
     def _lock_head(self, conn: sa.Connection) -> _Head:

@@ -247,18 +247,16 @@ def _load_head(conn: sa.Connection, findings: list[AuditProblem]) -> _HeadRow | 
 
 
 def _check_head(head: _HeadRow, walk: _Walk) -> None:
-    """The head row, read before the entries, must name an entry still there, at its place;
-    entries after it may have been appended since (the chain checks those)."""
-    if head.entries == 0:
-        return
-    position, stored = walk.seen.get(head.last_seq, (0, ""))
-    if position != head.entries or not _mac_ok(head.last_hash, stored):
+    """The head row (read in the same snapshot as the entries) must name the last entry."""
+    last_hash = walk.prev if walk.count else GENESIS
+    if (head.entries, head.last_seq, head.last_hash) != (walk.count, walk.last_seq, last_hash):
         walk.add(
             "head_mismatch",
             head.last_seq,
             None,
-            f"the head row names {head.entries} entries ending at entry {head.last_seq}, "
-            "which the trail does not hold (entries deleted or changed outside medlm)",
+            f"the head row names {head.entries} entries ending at entry {head.last_seq}; the "
+            f"trail holds {walk.count} ending at entry {walk.last_seq} (entries deleted, or "
+            "the trail changed outside medlm)",
         )
 
 
@@ -266,12 +264,12 @@ def verify_trail(
     conn: sa.Connection, keys: AuditKeys | None, expected_head: str | None = None
 ) -> AuditVerification:
     """Check every entry (link, MAC or hash, key id, row shape), every checkpoint (MAC, and that
-    the entries it vouches for are all still there) and the head row."""
+    the entries it vouches for are all still there) and the head row; `conn` should read one
+    snapshot (see `AuditLog.verify`)."""
     early: list[AuditProblem] = []
-    head = _load_head(conn, early)  # read before the entries: writers may append meanwhile
+    head = _load_head(conn, early)
     checkpoints = _load_checkpoints(conn, early)
-    wanted = {cp.last_seq for cp in checkpoints} | ({head.last_seq} if head else set())
-    walk = _Walk(keys, wanted, expected_head)
+    walk = _Walk(keys, {cp.last_seq for cp in checkpoints}, expected_head)
     rows = conn.execute(
         sa.text(
             "SELECT seq, time, actor, role, action, route, patient_id, outcome, prev_hash, "
