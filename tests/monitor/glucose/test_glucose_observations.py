@@ -166,3 +166,28 @@ def test_cgm_summary_codes_are_recognised() -> None:
     assert is_cgm_summary(Coding(system=SUMMARY_CODES, code="times-in-ranges"))
     assert is_cgm_summary(Coding(system=LOINC, code="97507-8"))
     assert not is_cgm_summary(Coding(system=LOINC, code="99504-3"))
+
+
+def test_a_summary_panel_and_its_components_are_one_skipped_summary() -> None:
+    published = "http://hl7.org/fhir/uv/cgm/CodeSystem/cgm-summary-codes-temporary"
+    times_in_ranges = {
+        "resourceType": "Observation",
+        "id": "cgmSummaryTimesInRangesExample",
+        "status": "final",
+        "code": {"coding": [{"system": published, "code": "times-in-ranges"}]},
+        "subject": {"reference": "Patient/patientExample"},
+        "effectivePeriod": {"start": "2024-05-01", "end": "2024-05-31"},
+        "component": [
+            {
+                "code": {"coding": [{"system": published, "code": code}]},
+                "valueQuantity": {"value": value, "unit": "%", "system": UCUM, "code": "%"},
+            }
+            for code, value in (("time-in-low", 8), ("time-in-target", 65))
+        ],
+    }
+    report = read_observation_resources([times_in_ranges, CGM_MASS], as_of=AS_OF)
+    result = glucose_readings(report)
+    assert len(result.readings) == 1 and result.report.rejections == []
+    assert result.report.notes == [
+        "1 CGM summary Observation(s) skipped: summaries are computed from the readings"
+    ]

@@ -39,11 +39,21 @@ _SYSTEM_AXIS: tuple[tuple[str, GlucoseSource], ...] = (
     (" in blood", "blood"),
 )
 
-# The CGM implementation guide's summary codes: its own code system (a temporary one in the
-# published guide) and the LOINC mean-glucose code its Mean Glucose (Mass) profile uses.
-# HL7 FHIR Continuous Glucose Monitoring IG 1.0.0 (STU 1), https://hl7.org/fhir/uv/cgm/
-_CGM_SUMMARY_SYSTEMS = ("http://hl7.org/uv/cgm/CodeSystem/", "https://tx.argo.run/cgm-summary")
-_CGM_SUMMARY_LOINC = frozenset({"97507-8"})
+# The CGM implementation guide's summary codes: its temporary code system (under the published
+# guide's URL and under the Argonaut draft's) and the LOINC codes its summary profiles and its
+# ConceptMap CGMSummaryToLoinc name: 107931-8 / 104643-2 CGM summary report, 97507-8 and
+# 105273-7 mean glucose (mass, moles), 104642-4 time very low, 97510-2 time in target.
+# HL7 FHIR Continuous Glucose Monitoring IG 1.0.0 (STU 1), https://hl7.org/fhir/uv/cgm/ (the
+# ConceptMap as published with the 1.0.0 ballot); a summary code not listed here is rejected as
+# "not a glucose Observation", never read as a reading.
+_CGM_SUMMARY_SYSTEMS = (
+    "http://hl7.org/fhir/uv/cgm/CodeSystem/",
+    "http://hl7.org/uv/cgm/CodeSystem/",
+    "https://tx.argo.run/cgm-summary",
+)
+_CGM_SUMMARY_LOINC = frozenset(
+    {"107931-8", "104643-2", "97507-8", "105273-7", "104642-4", "97510-2"}
+)
 
 
 class GlucoseIngest(BaseModel):
@@ -81,11 +91,11 @@ def glucose_readings(
     code says it. The report gets a Rejection for each Observation that cannot be a reading.
     """
     readings: list[GlucoseReading] = []
-    summaries = 0
+    summaries: set[str] = set()
     for record in report.records:
         for obs in record.observations:
             if obs.concept != GLUCOSE and is_cgm_summary(obs.code):
-                summaries += 1
+                summaries.add(obs.group or obs.id or f"#{len(summaries)}")
                 continue
             outcome = _reading(record, obs, (sources or {}).get(obs.id or ""))
             if isinstance(outcome, Rejection):
@@ -94,8 +104,8 @@ def glucose_readings(
                 readings.append(outcome)
     if summaries:
         report.notes.append(
-            f"{summaries} CGM summary Observation(s) skipped: summaries are computed from the "
-            "readings"
+            f"{len(summaries)} CGM summary Observation(s) skipped: summaries are computed from "
+            "the readings"
         )
     readings.sort(key=lambda r: (r.patient_id, r.time))
     return GlucoseIngest(readings=readings, report=report)
