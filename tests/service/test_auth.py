@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from medlm.errors import ConfigError
 from medlm.privacy.auth import Role, issue_token
 from medlm.service.app import create_app
+from medlm.service.auth import check_dev_switch
 from medlm.service.services import services_of
 from medlm.settings import Settings
 from medlm.storage.tables.privacy import AuditEntry
@@ -173,6 +174,24 @@ def test_no_auth_switch_is_refused_off_loopback(tmp_path: Path) -> None:
     settings.service.host = "0.0.0.0"
     with pytest.raises(ConfigError, match="loopback"):
         create_app(settings)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.2", "0.0.0.0", "10.0.0.5", "::", "localhost.example"])
+def test_no_auth_switch_is_refused_when_the_bound_host_is_not_loopback(
+    tmp_path: Path, host: str
+) -> None:
+    settings = _settings(tmp_path, dev_no_auth_loopback=True)  # settings say 127.0.0.1
+    with pytest.raises(ConfigError, match=repr(host)):
+        check_dev_switch(settings, host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_no_auth_switch_is_allowed_when_the_bound_host_is_loopback(
+    tmp_path: Path, host: str
+) -> None:
+    settings = _settings(tmp_path, dev_no_auth_loopback=True)
+    settings.service.host = "0.0.0.0"  # the bound host given wins over the setting
+    check_dev_switch(settings, host)
 
 
 def test_no_auth_switch_admits_loopback_callers(tmp_path: Path) -> None:

@@ -148,3 +148,29 @@ def test_validate_audits_the_patients_of_the_bundle(client: TestClient) -> None:
     with engine.connect() as conn:
         entry = conn.execute(sa.select(AuditEntry)).first()
     assert entry is not None and entry.patient_id == "p-ing-1,p-ing-2"
+
+
+@pytest.mark.parametrize("route", ["/v1/records/validate", "/v1/records/ingest"])
+def test_more_bundle_entries_than_the_batch_limit_is_a_413_naming_the_setting(
+    settings: Settings, route: str
+) -> None:
+    from medlm.settings import LimitsSettings
+
+    limited = settings.model_copy(update={"limits": LimitsSettings(max_batch_items=1)})
+    bundle = _bundle()
+    assert len(bundle["entry"]) > 1
+    with TestClient(create_app(limited)) as client:
+        response = client.post(route, json=bundle)
+    assert response.status_code == 413
+    assert "MEDLM_LIMITS__MAX_BATCH_ITEMS" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_thousand_nested_brackets_are_a_4xx_not_a_500(
+    client: TestClient, content_type: str
+) -> None:
+    body = "[" * 1000 + "]" * 1000
+    response = client.post(
+        "/v1/records/validate", content=body, headers={"content-type": content_type}
+    )
+    assert 400 <= response.status_code < 500, response.text

@@ -195,3 +195,61 @@ def test_post_vitals_can_answer_fhir_scores_and_detected_issues(client: TestClie
 
 def test_a_request_with_unknown_top_level_fields_is_a_422(client: TestClient) -> None:
     assert client.post("/v1/vitals", json=SET).status_code == 422
+
+
+@pytest.mark.parametrize("time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
+def test_a_time_with_no_utc_equivalent_is_an_item_error_not_a_500(
+    client: TestClient, time: str
+) -> None:
+    item = SET | {"patient_id": "t1", "time": time}
+    response = client.post("/v1/vitals", json={"vitals": [item]})
+    assert response.status_code == 200, response.text
+    errors = response.json()["errors"]
+    assert [(e["position"], e["field"]) for e in errors] == [(0, "time")]
+
+
+@pytest.mark.parametrize("field", ["heart_rate", "consciousness", "encounter_class", "name"])
+def test_item_errors_name_the_field_without_echoing_free_text(
+    client: TestClient, field: str
+) -> None:
+    item = SET | {"patient_id": "e1", field: "Zebulon Quixote" * 2}
+    response = client.post("/v1/vitals", json={"vitals": [item]})
+    assert response.status_code == 200, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == field
+    assert "Zebulon" not in response.text
+
+
+@pytest.mark.parametrize("body", [{}, {"vitals": [], "observations": []}, SET])
+def test_a_body_with_nothing_to_do_or_a_set_at_top_level_is_a_422(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    response = client.post("/v1/vitals", json=body)
+    assert response.status_code == 422
+
+
+def test_more_items_than_the_batch_limit_is_a_413_naming_the_setting(
+    tmp_path: Any,
+) -> None:
+    from medlm.settings import LimitsSettings
+
+    settings = Settings(data_dir=tmp_path, limits=LimitsSettings(max_batch_items=2))
+    items = [SET | {"patient_id": f"b{i}"} for i in range(2)]
+    with TestClient(create_app(settings)) as client:
+        ok = client.post("/v1/vitals", json={"vitals": items})
+        over = client.post("/v1/vitals", json={"vitals": items, "observations": [{}]})
+    assert ok.status_code == 200
+    assert over.status_code == 413
+    assert "MEDLM_LIMITS__MAX_BATCH_ITEMS" in over.json()["detail"]
+
+
+def test_a_lone_surrogate_in_a_patient_id_is_a_4xx_and_the_audit_trail_stays_intact(
+    client: TestClient,
+) -> None:
+    raw = '{"vitals": [{"patient_id": "p\\ud800", "time": "2026-01-01T08:00:00Z", "spo2": 95}]}'
+    for content_type in ("application/json", "text/plain"):
+        response = client.post("/v1/vitals", content=raw, headers={"content-type": content_type})
+        assert 400 <= response.status_code < 500, response.text
+    from medlm.service.services import services_of
+
+    assert services_of(client.app).audit.verify().ok
