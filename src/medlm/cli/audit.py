@@ -49,9 +49,12 @@ def verify(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Check every entry's MAC and link, every checkpoint and the head; exit 1 when an entry was
-    edited, inserted or deleted, or a row is malformed. An empty trail exits 0 ("empty") only
-    when no checkpoint says it held entries."""
+    """Check the audit trail's entries, checkpoints and head; exit 1 when tampered with.
+
+    Every entry's MAC and link, every checkpoint and the head row are checked; the first bad
+    entry is named (edited, inserted or deleted entries, unknown key ids, malformed rows). An
+    empty trail is reported as "empty" and exits 0 only when no checkpoint says it held entries.
+    """
     result = _audit_log().verify(expected_head=expected_head)
     if as_json:
         render.print_json(result)
@@ -69,7 +72,7 @@ def verify(
 
 @app.command("checkpoint")
 def checkpoint(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Write a signed checkpoint of the chain's head now (entry count, last entry and MAC)."""
+    """Write a signed checkpoint of the trail's head now (entry count, last entry and MAC)."""
     audit = _audit_log()
     record = audit.checkpoint()
     if as_json:
