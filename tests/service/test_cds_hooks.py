@@ -168,6 +168,25 @@ def test_the_specifications_order_sign_example_answers_cards(settings: Settings)
             },
             "context.draftOrders.entry",
         ),
+        (
+            {"prefetch": {"observations": {"resourceType": "Bundle", "entry": [{"fullUrl": "a"}]}}},
+            "prefetch.observations",
+        ),
+        (
+            {"prefetch": {"observations": {"resourceType": "Bundle", "entry": [1]}}},
+            "prefetch.observations",
+        ),
+        ({"prefetch": {"patient": ["Patient"]}}, "prefetch.patient"),
+        (
+            {
+                "context": {
+                    "patientId": "p1",
+                    "draftOrders": {"resourceType": "Bundle", "entry": [{"fullUrl": "a"}]},
+                }
+            },
+            "context.draftOrders",
+        ),
+        ({"context": {"patientId": "p1", "draftOrders": "x"}}, "context.draftOrders"),
     ],
 )
 def test_malformed_prefetch_or_draft_orders_answer_400_naming_the_path(
@@ -180,6 +199,19 @@ def test_malformed_prefetch_or_draft_orders_answer_400_naming_the_path(
         response = client.post(f"/cds-services/{cds.ORDER_SIGN}", json=call)
     assert response.status_code == 400, response.text
     assert path in response.json()["detail"]
+
+
+def test_a_missing_prefetch_key_is_allowed_and_the_card_says_what_could_not_be_checked(
+    settings: Settings,
+) -> None:
+    call = _order_sign_call()
+    prefetch = cast(dict[str, Any], call["prefetch"])
+    del prefetch["observations"]
+    with TestClient(create_app(settings)) as client:
+        response = client.post(f"/cds-services/{cds.ORDER_SIGN}", json=call)
+    assert response.status_code == 200, response.text
+    details = " ".join(c["detail"] or "" for c in response.json()["cards"])
+    assert "CYP2C19" in details and "could not run" in json.dumps(response.json())
 
 
 def test_a_deceased_patient_gets_422_naming_the_date_from_the_hook(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from medlm.errors import MedlmError
 from medlm.records.read import read_cds_request
+from medlm.records.report import Rejection
 from medlm.records.timing import resolve_as_of
 from medlm.service.auth import audit_patients
 from medlm.service.routers.treatment import RecommenderDep
@@ -48,6 +49,12 @@ def _outcome(status: int, text: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=body)
 
 
+def _problem(rejection: Rejection) -> str:
+    """A malformed part of the request: its path, the entry index when there is one, why."""
+    entry = "" if rejection.position is None else f" (entry {rejection.position})"
+    return f"{rejection.field}{entry}: {rejection.reason}"
+
+
 @router.post("/cds-services/{service_id}", response_model=cds.CdsResponse)
 def call_service(
     service_id: str, body: CdsRequest, recommender: RecommenderDep, request: Request
@@ -76,9 +83,7 @@ def call_service(
         ingest = read_cds_request(body.model_dump(mode="json"), as_of=as_of)
         bad = cds.malformed(ingest)
         if bad:
-            raise HTTPException(
-                status_code=400, detail="; ".join(f"{r.field}: {r.reason}" for r in bad)
-            )
+            raise HTTPException(status_code=400, detail="; ".join(_problem(r) for r in bad))
         given = patient_input(ingest, where="CDS Hooks request")
         if service_id == cds.ORDER_SIGN:
             report = recommender.check(given.record, as_of=as_of, unread=given.unread)
