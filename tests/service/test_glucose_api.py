@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.glucose.store import DurableGlucose
 from medlm.service.app import create_app
 from medlm.service.routers import glucose as glucose_router
-from medlm.settings import Settings
+from medlm.settings import LimitsSettings, Settings
 from medlm.storage.engine import make_engine
 from medlm.storage.migrate import upgrade
 
@@ -192,3 +193,15 @@ def test_a_storage_failure_is_a_503(settings: Settings) -> None:
         response = client.post("/v1/glucose", json={"readings": [reading("g8", 0, 100)]})
         assert response.status_code == 503 and "glucose" in response.json()["detail"]
         assert client.get("/v1/patients/g8/glucose").status_code == 503
+
+
+def test_more_items_than_the_batch_limit_is_a_413(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, limits=LimitsSettings(max_batch_items=2))
+    app = _app(settings)
+    with TestClient(app) as client:
+        engine = make_engine(settings)
+        upgrade(engine)
+        app.state.glucose = DurableGlucose(engine)
+        body = {"readings": [reading("g9", 5 * i, 100) for i in range(3)]}
+        response = client.post("/v1/glucose", json=body)
+    assert response.status_code == 413 and "max_batch_items" in response.json()["detail"]

@@ -25,6 +25,8 @@ from medlm.records.glucose_lines import read_glucose_items
 from medlm.records.report import Rejection
 from medlm.records.vital_lines import read_observation_resources
 from medlm.service.auth import audit_patients
+from medlm.service.batch_limit import check_batch
+from medlm.service.deps import SettingsDep
 
 router = APIRouter(prefix="/v1", tags=["glucose"])
 
@@ -99,11 +101,15 @@ def _observation_index(body: Sequence[dict[str, Any]], rejection: Rejection) -> 
 
 
 @router.post("/glucose")
-def post_glucose(body: GlucoseRequest, glucose: GlucoseDep, request: Request) -> GlucoseResponse:
+def post_glucose(
+    body: GlucoseRequest, glucose: GlucoseDep, settings: SettingsDep, request: Request
+) -> GlucoseResponse:
     """Check, alert on and store a batch of readings; the answer comes once it is on disk.
 
     Items that cannot be read, and values the records boundary refuses (unit, plausibility,
-    future time), are answered in `rejected` with their path; the rest are processed."""
+    future time), are answered in `rejected` with their path; the rest are processed. More
+    items than `limits.max_batch_items` answer 413."""
+    check_batch(len(body.readings) + len(body.observations), settings.limits, "glucose")
     skew = glucose.clock_skew.total_seconds() / 60
     from_items = read_glucose_items(
         enumerate(body.readings), source=READINGS, prefix=f"{READINGS}.", clock_skew_minutes=skew
