@@ -163,12 +163,10 @@ def test_the_scanner_handles_deep_nesting_without_recursion() -> None:
 
 
 def _service(settings: Settings) -> FastAPI:
+    """The service as `create_app` builds it (which installs the limits middleware)."""
     from medlm.service.app import create_app
 
-    app = create_app(settings)
-    if not any(m.cls.__name__ == "RequestLimits" for m in app.user_middleware):  # type: ignore[attr-defined]
-        install_limits(app, settings.limits)
-    return app
+    return create_app(settings)
 
 
 def test_the_service_refuses_1000_nested_brackets_with_4xx(settings: Settings) -> None:
