@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +51,8 @@ ISSUER = "https://ehr.example"
 class Call:
     route: str
     seconds: float
-    status: int  # -1: no answer (connection error or timeout); 0: a CDS answer without cards
+    status: int  # -1: no answer (connection error, timeout); 0: a 200 without the work done
+    error: str = ""  # the client-side exception when there was no answer
 
 
 def cpu_model() -> str:
@@ -147,7 +149,8 @@ def vitals_body(
     for j in range(batch):
         template = templates[(step * batch + j) % len(templates)]
         update = {"patient_id": f"load-{client}-{j}", "time": start + timedelta(minutes=step)}
-        sets.append(template.model_copy(update=update).model_dump(mode="json"))
+        vitals = template.model_copy(update=update)
+        sets.append(vitals.model_dump(mode="json", exclude={"sources"}, exclude_none=True))
     return {"vitals": sets}
 
 
@@ -181,6 +184,11 @@ def order_sign_call() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def answered(route: str, body: dict[str, Any]) -> bool:
+    """A 200 that did the work: every vital-sign item read, or the CDS card given."""
+    return bool(body["cards"]) if route == "cds-hook" else not body["errors"]
+
+
 def client_token(key: Any, audience: str) -> str:
     now = datetime.now(UTC)
     claims = {"iss": ISSUER, "aud": audience, "jti": str(uuid.uuid4()), "iat": now,
@@ -211,14 +219,15 @@ async def one_client(
             route, url = "vitals", "/v1/vitals"
             headers = {"Authorization": f"Bearer {token}"}
         began = time.perf_counter()
+        error = ""
         try:
             response = await http.post(url, json=body, headers=headers)
             status = response.status_code
-        except httpx.HTTPError:
-            status = -1
-        if route == "cds-hook" and status == 200 and not response.json()["cards"]:
-            status = 0  # answered, but without the expected card
-        out.append(Call(route, time.perf_counter() - began, status))
+        except httpx.HTTPError as exc:
+            status, error = -1, f"{type(exc).__name__}: {exc}"
+        if status == 200 and not answered(route, response.json()):
+            status = 0
+        out.append(Call(route, time.perf_counter() - began, status, error))
 
 
 async def drive(base: str, args: argparse.Namespace, auth: tuple[str, Any]) -> list[Call]:
@@ -244,6 +253,8 @@ def report(calls: list[Call], args: argparse.Namespace, backend: str, wall: floa
               f"errors {errors}")  # fmt: skip
     statuses = sorted({c.status for c in calls if c.status != 200})
     print(f"errors: {sum(c.status != 200 for c in calls)} (statuses other than 200: {statuses})")
+    for error, count in Counter(c.error for c in calls if c.error).most_common():
+        print(f"  {count} x no answer: {error}")
     sets = sum(c.status == 200 for c in calls if c.route == "vitals") * args.batch
     print(f"vital-sign sets stored: {sets} ({sets / wall:.0f}/s)")
 

@@ -1,0 +1,199 @@
+"""kill -9 of `medlm serve --workers 2` on PostgreSQL mid-stream: nothing acknowledged is lost,
+re-sending the unacknowledged batches after a restart stores each reading exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from medlm.monitor.scenarios import make_scenarios
+from medlm.monitor.store import utc
+from medlm.monitor.vitals import VitalSigns
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+MEDLM = str(Path(sys.executable).with_name("medlm"))
+CLIENTS = 3
+BATCH = 10
+KILL_AFTER = 30  # acknowledged batches (of about 150) before the kill
+
+Key = tuple[str, datetime, str]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL of a fresh schema on the PostgreSQL test server (MEDLM_TEST_POSTGRES_URL)."""
+    base = os.environ.get("MEDLM_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("MEDLM_TEST_POSTGRES_URL is not set; PostgreSQL kill test skipped")
+    if base == "unavailable":
+        pytest.fail("MEDLM_TEST_POSTGRES_URL=unavailable: the PostgreSQL server could not start")
+    schema = f"medlm_kill_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _client_batches() -> list[list[list[VitalSigns]]]:
+    """Per client, its patients' sets in time order, in batches of BATCH (SYNTHETIC data)."""
+    base = make_scenarios(per_kind=1)
+    clients: list[list[VitalSigns]] = [[] for _ in range(CLIENTS)]
+    for i in range(30):
+        src = base[i % len(base)]
+        clients[i % CLIENTS] += [
+            v.model_copy(update={"patient_id": f"{src.patient_id}-{i}"}) for v in src.sets
+        ]
+    ordered = [sorted(sets, key=lambda v: (v.time, v.patient_id)) for sets in clients]
+    return [[sets[i : i + BATCH] for i in range(0, len(sets), BATCH)] for sets in ordered]
+
+
+def _item(vitals: VitalSigns) -> dict[str, Any]:
+    """A `POST /v1/vitals` item: the set's measured fields (provenance is the server's)."""
+    return vitals.model_dump(mode="json", exclude={"sources"}, exclude_none=True)
+
+
+def _keys(sets: list[VitalSigns]) -> set[Key]:
+    return {(v.patient_id, v.time.astimezone(UTC), p) for v in sets for p in v.present()}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[Any], str]:
+    """`medlm serve --workers 2` in its own process group, once both workers are up."""
+    port = _free_port()
+    command = [MEDLM, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        if text.count("Application startup complete") >= 2:
+            return server, f"http://127.0.0.1:{port}"
+        if "Traceback" in text or server.poll() is not None:
+            break
+        time.sleep(0.3)
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=30)
+    pytest.fail(f"medlm serve --workers 2 did not start:\n{log.read_text(errors='replace')}")
+
+
+async def _send(
+    url: str, batches: list[list[list[VitalSigns]]], acked: set[tuple[int, int]], kill: Any
+) -> None:
+    """Each client posts its batches in order; (client, batch) is added to `acked` on a 200.
+    `kill` (or None) is called once KILL_AFTER batches are acknowledged; a client stops at the
+    first request that gets no answer."""
+
+    async def client(c: int, http: httpx.AsyncClient) -> None:
+        for b, batch in enumerate(batches[c]):
+            if (c, b) in acked:
+                continue
+            body = {"vitals": [_item(v) for v in batch]}
+            try:
+                response = await http.post("/v1/vitals", json=body)
+            except httpx.HTTPError:
+                return  # the service is gone: this batch and the rest are unacknowledged
+            assert response.status_code == 200, response.text
+            assert response.json()["errors"] == []
+            acked.add((c, b))
+            if kill is not None and len(acked) >= KILL_AFTER:
+                kill()
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        await asyncio.gather(*(client(c, http) for c in range(CLIENTS)))
+
+
+def _stored(engine: sa.Engine) -> list[Key]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT patient_id, time, parameter FROM vital_readings"))
+        return [(pid, utc(datetime.fromisoformat(str(t))), p) for pid, t, p in rows]
+
+
+def _scalar(engine: sa.Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(sql)).scalar_one())
+
+
+def test_kill_9_of_two_workers_loses_no_acknowledged_reading_and_resend_stores_each_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from medlm.settings import Settings, StorageSettings
+    from medlm.storage.engine import make_engine
+
+    env = {
+        **os.environ,
+        "MEDLM_DATA_DIR": str(tmp_path / "data"),
+        "MEDLM_DATABASE_URL": postgres_url,
+        "MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK": "true",
+        "PYTHONUNBUFFERED": "1",
+    }
+    batches = _client_batches()
+    acked: set[tuple[int, int]] = set()
+    server, url = _start(env, tmp_path / "first.log")
+    killed: list[bool] = []
+
+    def kill_all() -> None:  # the parent and both workers, at once
+        if not killed:
+            os.killpg(server.pid, signal.SIGKILL)
+            killed.append(True)
+
+    try:
+        asyncio.run(_send(url, batches, acked, kill=kill_all))
+    finally:
+        kill_all()
+        server.wait(timeout=30)
+    total = sum(len(b) for b in batches)
+    assert KILL_AFTER <= len(acked) < total, "the service must be killed mid-stream"
+    engine = make_engine(Settings(storage=StorageSettings(database_url=postgres_url)))
+    acked_sets = [v for c, b in sorted(acked) for v in batches[c][b]]
+    assert _keys(acked_sets) <= set(_stored(engine))  # every acknowledged reading is stored
+    audited = "SELECT count(*) FROM audit_log WHERE route = 'POST /v1/vitals' AND outcome = 200"
+    assert _scalar(engine, audited) >= len(acked)  # and every acknowledged write is audited
+
+    server, url = _start(env, tmp_path / "second.log")
+    try:
+        asyncio.run(_send(url, batches, acked, kill=None))  # only the unacknowledged batches
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    assert len(acked) == total
+    every_set = [v for client in batches for batch in client for v in batch]
+    stored = _stored(engine)
+    assert len(stored) == len(set(stored)) and set(stored) == _keys(every_set)
+    duplicate_alerts = (
+        "SELECT count(*) FROM (SELECT patient_id, time, kind, level FROM vital_alerts "
+        "GROUP BY patient_id, time, kind, level HAVING count(*) > 1) d"
+    )
+    assert _scalar(engine, duplicate_alerts) == 0
+    distinct_sets = len({(v.patient_id, v.time) for v in every_set})
+    assert _scalar(engine, "SELECT count(*) FROM vital_scores") == distinct_sets
+    engine.dispose()
+    verify = subprocess.run([MEDLM, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
