@@ -87,8 +87,11 @@ def test_several_workers_on_sqlite_start_with_a_warning_naming_postgresql(
     assert "SQLite" in result.output and "PostgreSQL" in result.output
 
 
-def test_zero_workers_is_a_usage_error(runner: CliRunner, started: list[Any]) -> None:
-    result = runner.invoke(app, ["serve", "--workers", "0"])
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--port", "0"], ["--port", "70000"]])
+def test_out_of_range_workers_or_port_is_a_usage_error(
+    runner: CliRunner, started: list[Any], args: list[str]
+) -> None:
+    result = runner.invoke(app, ["serve", *args])
     assert result.exit_code == 2 and started == []
 
 

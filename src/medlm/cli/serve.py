@@ -66,7 +66,9 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default: settings).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default from settings).")
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
