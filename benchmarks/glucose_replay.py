@@ -101,6 +101,7 @@ class Tally:
     threshold_leads: list[float] = field(default_factory=list)
     predicted_alerts: int = 0
     predicted_true: int = 0
+    paging_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _minutes(delta: timedelta) -> float:
@@ -114,6 +115,14 @@ def score(trace: SimulatedTrace, alerts: list[VitalAlert], tally: Tally) -> None
     tally.patient_days += trace.config.days
     tally.alerts += len(alerts)
     tally.paging += sum(a.notify for a in alerts)
+    for a in alerts:
+        if a.notify:
+            what = (
+                a.kind
+                if a.kind in ("predicted-low", "rapid-fall")
+                else ("hypoglycaemia" if a.level >= hypo else "hyperglycaemia")
+            )
+            tally.paging_by_kind[what] = tally.paging_by_kind.get(what, 0) + 1
     hypo_alerts = [a for a in alerts if a.level >= hypo and a.kind not in ("predicted-low",)]
     for event in trace.events:
         tally.level2_events += 1
@@ -180,6 +189,13 @@ def report(tallies: dict[str, Tally]) -> None:
             f"{pct(d, 0.5)} | {pct(d, 0.9)} | {t.compression_alerts} "
             f"(in {t.compression_hit} of {t.compression_lows} lows) |"
         )
+    print("\npaging alerts per patient-day by what they are about")
+    kinds = ("hypoglycaemia", "hyperglycaemia", "predicted-low", "rapid-fall")
+    print("| policy | " + " | ".join(kinds) + " |")
+    print("|---|" + "---|" * len(kinds))
+    for name, t in tallies.items():
+        per_day = [t.paging_by_kind.get(k, 0) / t.patient_days for k in kinds]
+        print(f"| {name} | " + " | ".join(f"{v:.2f}" for v in per_day) + " |")
     m = tallies["medlm"]
     print(f"\ntrue lows (< 70 mg/dL for >= 15 min): {m.lows}")
     print("| alert | lows caught before onset or at it | lead median (min) | lead p10 (min) |")
