@@ -10,6 +10,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
 
 from medlm.service.limits import LimitRefused, check_json_text, install_limits
 from medlm.settings import LimitsSettings, Settings
@@ -77,20 +80,20 @@ def test_a_bad_content_length_header_is_400(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "setting", "position"),
+    ("body", "setting", "said"),
     [
-        ("[[[[[1]]]]]", "MEDLM_LIMITS__MAX_JSON_DEPTH", "character 4"),
-        ('{"a": {"b": {"c": {"d": {}}}}}', "MEDLM_LIMITS__MAX_JSON_DEPTH", "character 24"),
+        ("[[[[[1]]]]]", "MEDLM_LIMITS__MAX_JSON_DEPTH", "5 levels deep"),
+        ('{"a": {"b": {"c": {"d": {}}}}}', "MEDLM_LIMITS__MAX_JSON_DEPTH", "5 levels deep"),
         ('{"s": "' + "y" * 101 + '"}', "MEDLM_LIMITS__MAX_STRING_CHARS", "character 6"),
     ],
 )
-def test_json_deeper_or_longer_than_the_limits_is_400_naming_setting_and_position(
-    client: TestClient, body: str, setting: str, position: str
+def test_json_deeper_or_longer_than_the_limits_is_400_naming_the_setting(
+    client: TestClient, body: str, setting: str, said: str
 ) -> None:
     response = client.post("/echo", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert setting in response.json()["detail"]
-    assert position in response.json()["detail"]
+    assert said in response.json()["detail"]
 
 
 def test_brackets_and_escapes_inside_strings_do_not_count(client: TestClient) -> None:
@@ -119,6 +122,54 @@ def test_a_lone_surrogate_escape_is_400_naming_its_position(
     response = client.post("/echo", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert f"lone surrogate escape at character {at}" in response.json()["detail"]
+
+
+def test_an_escaped_backslash_before_u_is_not_a_surrogate_escape(client: TestClient) -> None:
+    body = '{"s": "C:\\\\ud800 folder"}'  # the text C:\ud800 folder
+    response = client.post("/echo", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["json"] == {"s": "C:\\ud800 folder"}
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_TEXT = st.one_of(st.text(max_size=8), st.sampled_from(["\ud800", "\udc00", "\\u", '"', "[{"]))
+_JSON = st.recursive(
+    st.one_of(st.none(), st.integers(), _TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_TEXT, inner, max_size=3)),
+    max_leaves=20,
+)
+
+
+@fuzz_settings(max_examples=200, deadline=None, derandomize=True)
+@given(value=_JSON, ascii_only=st.booleans())
+def test_the_scanner_agrees_with_the_json_parser(value: Any, ascii_only: bool) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    limits = LimitsSettings(max_json_depth=4, max_string_chars=100)
+    try:
+        check_json_text(text, limits)
+    except LimitRefused as refused:
+        if "surrogate" in refused.detail:
+            assert not _encodable(value)
+        else:
+            assert _depth(value) > 4
+        return
+    assert _depth(value) <= 4
+    assert _encodable(value) or not ascii_only  # a raw surrogate is caught by the UTF-8 check
 
 
 def test_a_surrogate_pair_escape_is_accepted(client: TestClient) -> None:

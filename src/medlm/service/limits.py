@@ -18,6 +18,8 @@ character position. The body is then handed to the application unchanged.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from typing import Any
 
@@ -28,9 +30,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medlm.settings import LimitsSettings
 
-_OUTSIDE_STRING = re.compile(r'["\[\]{}]')
-_INSIDE_STRING = re.compile(r'["\\]')
-_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a whole JSON string, escapes included
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _THREAD_SCAN_CHARS = 256 * 1024  # larger bodies are scanned off the event loop
 
 
@@ -47,74 +52,69 @@ class LimitRefused(Exception):
         self.detail = detail
 
 
-def _string_end(text: str, start: int, limits: LimitsSettings) -> int:
-    """Position just after the JSON string whose content begins at `start`; LimitRefused for a
-    string over the length limit or a lone surrogate escape. An unterminated string ends the
-    text (the JSON parser reports it)."""
-    pos, length = start, 0
-    high_at: int | None = None  # position of a high-surrogate escape still waiting for its low
+def _lone(at: int) -> str:
+    return f"JSON string has a lone surrogate escape at character {at} (not valid Unicode)"
 
-    def lone(at: int) -> LimitRefused:
-        return LimitRefused(
-            400, f"JSON string has a lone surrogate escape at character {at} (not valid Unicode)"
+
+def _check_depth(text: str, limits: LimitsSettings) -> None:
+    """Nesting depth from the brackets outside strings, counted by C-level passes only."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if not brackets:
+        return
+    steps = brackets.translate(_DEPTH_STEP).encode("latin-1")  # "[" and "{": 2, closers: 0
+    # after k brackets the depth is opened - closed = 2 * opened - k
+    deepest = max(map(operator.sub, itertools.accumulate(steps), itertools.count(1)))
+    if deepest > limits.max_json_depth:
+        raise LimitRefused(
+            400,
+            f"JSON nested {deepest} levels deep, deeper than {limits.max_json_depth} "
+            f"({_setting('max_json_depth')})",
         )
 
-    while True:
-        match = _INSIDE_STRING.search(text, pos)
-        end = len(text) if match is None else match.start()
-        length += end - pos
-        if length > limits.max_string_chars:
+
+def _check_strings(text: str, limits: LimitsSettings) -> None:
+    """No string longer than the limit: raw lengths first, exact length for the long ones."""
+    if max(map(len, _STRING.findall(text)), default=0) - 2 <= limits.max_string_chars:
+        return
+    for match in _STRING.finditer(text):
+        content = match.group()[1:-1]
+        if len(content) > limits.max_string_chars and (
+            len(_ESCAPE.sub("_", content)) > limits.max_string_chars  # one character per escape
+        ):
             raise LimitRefused(
                 400,
-                f"JSON string starting at character {start - 1} is longer than "
+                f"JSON string starting at character {match.start()} is longer than "
                 f"{limits.max_string_chars} characters ({_setting('max_string_chars')})",
             )
-        if high_at is not None and (end > pos or match is None or match.group() == '"'):
-            raise lone(high_at)
-        if match is None:
-            return len(text)
-        if match.group() == '"':
-            return match.end()
-        escape = text[match.end() : match.end() + 1]
-        digits = text[match.end() + 1 : match.end() + 5]
-        pos, length = match.end() + 1, length + 1
-        if escape != "u" or not _HEX4.fullmatch(digits):
-            if high_at is not None:
-                raise lone(high_at)
-            continue
-        pos, code = pos + 4, int(digits, 16)
-        if 0xD800 <= code <= 0xDBFF:
-            if high_at is not None:
-                raise lone(high_at)
-            high_at = match.start()
-        elif 0xDC00 <= code <= 0xDFFF:
-            if high_at is None:
-                raise lone(match.start())
-            high_at = None
-        elif high_at is not None:
-            raise lone(high_at)
+
+
+def _check_surrogates(text: str) -> None:
+    """Every \\uD800-\\uDFFF escape is half of a high-low pair."""
+    paired_low_at = -1
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        start = match.start()
+        first = start
+        while first > 0 and text[first - 1] == "\\":
+            first -= 1
+        if (start - first) % 2 == 1:
+            continue  # an escaped backslash followed by the letters "u" and hex digits
+        if int(text[start + 2 : start + 6], 16) >= 0xDC00:
+            if start != paired_low_at:
+                raise LimitRefused(400, _lone(start))
+        elif _LOW_ESCAPE.match(text, match.end()):
+            paired_low_at = match.end()
+        else:
+            raise LimitRefused(400, _lone(start))
 
 
 def check_json_text(text: str, limits: LimitsSettings) -> None:
-    """Scan JSON text once, iteratively; LimitRefused (400) for nesting deeper than
+    """Check JSON text without recursion; LimitRefused (400) for nesting deeper than
     `max_json_depth`, a string longer than `max_string_chars`, or a lone surrogate escape.
     Syntax is not checked here: the JSON parser does that afterwards."""
-    depth, pos = 0, 0
-    while (match := _OUTSIDE_STRING.search(text, pos)) is not None:
-        token = match.group()
-        pos = match.end()
-        if token == '"':
-            pos = _string_end(text, pos, limits)
-        elif token in "[{":
-            depth += 1
-            if depth > limits.max_json_depth:
-                raise LimitRefused(
-                    400,
-                    f"JSON nested deeper than {limits.max_json_depth} levels at character "
-                    f"{match.start()} ({_setting('max_json_depth')})",
-                )
-        else:
-            depth = max(depth - 1, 0)
+    _check_depth(text, limits)
+    _check_strings(text, limits)
+    if "\\u" in text:
+        _check_surrogates(text)
 
 
 def check_json_body(body: bytes, limits: LimitsSettings) -> None:
