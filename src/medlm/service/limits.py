@@ -7,13 +7,15 @@ responses such as server-sent events pass untouched). For a request that declare
 - a `Content-Length` over `limits.max_body_bytes` is refused with 413 before anything is read;
 - the body is read (chunked bodies too) counting bytes, and refused with 413 once over the limit;
 - a JSON body (`application/json`, `application/*+json`, or no content type, which FastAPI reads
-  as JSON) must be valid UTF-8 and is scanned once, without recursion, for nesting deeper than
+  as JSON) must be valid UTF-8 and is checked, without recursion and by regular-expression
+  passes over the raw text (no Python loop per character), for nesting deeper than
   `limits.max_json_depth`, a string longer than `limits.max_string_chars` characters, and
   `\\uD800`-`\\uDFFF` escapes that do not form a surrogate pair (which Python's JSON reader
   accepts and which then fail wherever the text is encoded); each is refused with 400.
 
-Every refusal is JSON `{"detail": "..."}` naming the limit, its setting and, for JSON, the
-character position. The body is then handed to the application unchanged.
+Every refusal is JSON `{"detail": "..."}` naming the limit and its setting; a long string, a
+lone surrogate or invalid UTF-8 also names its position. The body is then handed to the
+application unchanged. Requests refused here never reach authentication or the audit log.
 """
 
 from __future__ import annotations
