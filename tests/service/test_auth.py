@@ -313,3 +313,12 @@ def test_a_cds_client_token_is_accepted_once(tmp_path: Path) -> None:
     assert replay.status_code == 401 and "replay" in replay.json()["detail"]
     assert call("once-2").status_code == 412  # a fresh id from the same client is fine
     assert call("x" * 256).status_code == 401  # longer than the remembered-id column
+
+
+def test_a_bearer_token_without_a_jwt_secret_configured_is_a_401_not_a_503(
+    tmp_path: Path,
+) -> None:
+    client = TestClient(create_app(_settings(tmp_path, jwt_secret=None)))
+    response = client.get("/v1/alerts", headers={"Authorization": "Bearer not-an-api-key"})
+    assert response.status_code == 401
+    assert "jwt_secret" in response.json()["detail"]

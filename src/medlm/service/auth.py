@@ -64,6 +64,8 @@ def authenticate(request: Request, state: AppServices) -> Principal:
         return state.credentials.verify_api_key(credential)
     if security.auth_mode == "api_key":
         raise AuthenticationError("JWTs are not accepted (security.auth_mode=api_key)")
+    if security.jwt_secret is None:  # no key to verify with: the credential is refused (401)
+        raise AuthenticationError("JWTs are not accepted (security.jwt_secret is not set)")
     principal = verify_token(security, credential)
     if state.credentials.token_revoked(principal.credential.removeprefix("jwt:")):
         raise AuthenticationError("bearer token has been revoked")

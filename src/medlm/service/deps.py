@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from medlm.privacy.audit import AuditLog
 from medlm.privacy.credentials import CredentialStore
+from medlm.privacy.detector import PhiDetector
 from medlm.risk import DiseaseRiskPredictor
 from medlm.service.services import AppServices, VitalsService, services_of
 from medlm.settings import Settings
@@ -68,6 +69,11 @@ def get_credentials(services: ServicesDep) -> CredentialStore:
     return services.credentials
 
 
+def get_phi_detector(services: ServicesDep) -> PhiDetector:
+    """The PHI detector of `security.deid_ner`."""
+    return services.phi_detector
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[sa.Engine, Depends(get_engine)]
 VitalsDep = Annotated[VitalsService, Depends(get_vitals)]
@@ -76,3 +82,4 @@ RecommenderDep = Annotated[TreatmentRecommender, Depends(get_recommender)]
 AnalyzerDep = Annotated[MedicalTextAnalyzer, Depends(get_analyzer)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CredentialsDep = Annotated[CredentialStore, Depends(get_credentials)]
+PhiDetectorDep = Annotated[PhiDetector, Depends(get_phi_detector)]

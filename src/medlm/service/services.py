@@ -3,9 +3,9 @@
 `build_services(settings)` opens the one database engine, runs the migrations once (under the
 lock of `medlm.storage.migrate.upgrade`), and builds the credential store, the audit log, the
 vital-sign durable monitor (its window rebuilt from the database), the saved risk models, the
-treatment recommender and the text analyzer. `create_app`'s lifespan calls it before the app
-serves and `AppServices.close()` disposes the engine at shutdown. Routers receive the services
-through `medlm.service.deps`, never build them.
+treatment recommender, the text analyzer and the PHI detector. `create_app`'s lifespan calls it
+before the app serves and `AppServices.close()` disposes the engine at shutdown. Routers receive
+the services through `medlm.service.deps`, never build them.
 
 A new capability adds one attribute here and one getter in `deps.py`.
 """
@@ -27,6 +27,7 @@ from medlm.monitor.store import DurableMonitor
 from medlm.monitor.stream import VitalSignMonitor
 from medlm.privacy.audit import AuditLog
 from medlm.privacy.credentials import CredentialStore
+from medlm.privacy.detector import PhiDetector
 from medlm.risk import DiseaseRiskPredictor
 from medlm.settings import Settings
 from medlm.text import MedicalTextAnalyzer
@@ -57,6 +58,7 @@ class AppServices:
     risk_models: dict[str, DiseaseRiskPredictor]
     recommender: TreatmentRecommender
     text_analyzer: MedicalTextAnalyzer
+    phi_detector: PhiDetector
 
     def close(self) -> None:
         """Release the database connections (at shutdown)."""
@@ -148,6 +150,7 @@ def build_services(settings: Settings) -> AppServices:
             risk_models=load_models(settings),
             recommender=treatment_recommender(settings),
             text_analyzer=MedicalTextAnalyzer(),
+            phi_detector=PhiDetector.from_setting(settings.security.deid_ner),
         )
     except BaseException:
         engine.dispose()

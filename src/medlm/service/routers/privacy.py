@@ -9,9 +9,8 @@ from pydantic import BaseModel, Field
 
 from medlm.privacy import DeidResult, Operator, OperatorConfig, deidentify
 from medlm.privacy.auth import Principal, Role
-from medlm.privacy.detector import PhiDetector
 from medlm.service.auth import require_roles
-from medlm.service.deps import AuditDep, SettingsDep
+from medlm.service.deps import AuditDep, PhiDetectorDep, SettingsDep
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
 
@@ -26,7 +25,9 @@ class DeidentifyRequest(BaseModel):
 
 
 @router.post("/deidentify")
-def deidentify_text(body: DeidentifyRequest, settings: SettingsDep) -> DeidResult:
+def deidentify_text(
+    body: DeidentifyRequest, settings: SettingsDep, detector: PhiDetectorDep
+) -> DeidResult:
     """Remove the 18 Safe Harbor identifiers; spans are offsets into the submitted text."""
     config = OperatorConfig(
         operator=body.operator,
@@ -34,7 +35,7 @@ def deidentify_text(body: DeidentifyRequest, settings: SettingsDep) -> DeidResul
         shift_dates=body.shift_dates,
         secret=settings.security.deid_secret.get_secret_value(),
     )
-    return deidentify(body.text, config, PhiDetector.from_setting(settings.security.deid_ner))
+    return deidentify(body.text, config, detector)
 
 
 @router.get("/audit/verify")
