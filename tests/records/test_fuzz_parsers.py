@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from medlm.errors import MedlmError
 from medlm.records.csv_map import ColumnMap, load_column_map, read_csv
-from medlm.records.read import read_cds_request, read_document
+from medlm.records.read import read_cds_request, read_document, read_path
 from medlm.records.report import IngestReport
 from medlm.records.vital_lines import read_vital_items, read_vital_lines, read_vital_text
 
@@ -247,3 +247,18 @@ def test_a_lone_surrogate_anywhere_is_an_input_error_naming_its_path(document: A
         read_document(document)
     with pytest.raises(MedlmError, match=r"prefetch\.p"):
         read_cds_request({"hook": "patient-view", "prefetch": {"p": document}})
+
+
+def test_a_json_file_nested_too_deeply_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(MedlmError, match="nested too deeply"):
+        read_path(path)
+
+
+@pytest.mark.xfail(strict=True, reason="read_ndjson lets json's RecursionError through (ndjson.py)")
+def test_an_ndjson_line_nested_too_deeply_is_a_rejection_or_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.ndjson"
+    path.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    with contextlib.suppress(MedlmError):
+        read_path(path)

@@ -105,4 +105,6 @@ def read_path(
         raise InputError(f"cannot read {path}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{path} is not readable JSON: it is nested too deeply") from exc
     return read_document(document, source=str(path), as_of=as_of)
