@@ -120,3 +120,27 @@ def test_create_app_from_env_reads_settings_from_the_environment(
     app = create_app_from_env()
     assert app.state.settings.data_dir == tmp_path / "env-data"
     assert app.state.settings.monitor.min_level == 3
+
+
+def _upgrade_in_process(url: str) -> str:
+    from medlm.storage.engine import make_engine
+
+    settings = Settings(storage={"database_url": url})
+    engine = make_engine(settings)
+    try:
+        migrate.upgrade(engine)
+    except Exception as exc:  # reported to the parent, which asserts none failed
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        engine.dispose()
+    return "ok"
+
+
+@pytest.mark.slow
+def test_worker_processes_starting_together_migrate_one_after_another(tmp_path: Any) -> None:
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'workers.sqlite'}"
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        outcomes = pool.map(_upgrade_in_process, [url] * 4)
+    assert outcomes == ["ok"] * 4
