@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -44,9 +43,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI schema with the bearer scheme and per-operation security."""
     if app.openapi_schema is not None:
         return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
+    schema = FastAPI.openapi(app)  # FastAPI's own schema (cached on the app), amended below
     schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
