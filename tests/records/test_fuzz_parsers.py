@@ -220,13 +220,35 @@ def test_a_column_map_document_validates_or_raises_pydantics_error(data: Any) ->
         ColumnMap.model_validate(data)
 
 
-@pytest.mark.parametrize("depth", [200, 5000])
-def test_deeply_nested_documents_are_refused_or_read(depth: int) -> None:
+def _nested(depth: int) -> Any:
     nested: Any = []
     for _ in range(depth):
         nested = [nested]
-    with contextlib.suppress(MedlmError):
-        read_document({"resourceType": "Bundle", "type": "collection", "entry": nested})
+    return nested
+
+
+@pytest.mark.parametrize("depth", [65, 900, 5000])
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda n: [n],
+        lambda n: [{"patient": {"id": n}}],
+        lambda n: {"resourceType": "Patient", "id": n},
+        lambda n: {"resourceType": "Observation", "code": n},
+        lambda n: {"resourceType": "Bundle", "type": "collection", "entry": n},
+    ],
+)
+def test_a_document_nested_too_deeply_is_an_input_error(depth: int, where: Any) -> None:
+    with pytest.raises(MedlmError, match="nested deeper than 64"):
+        read_document(where(_nested(depth)))
+    observation = {"resourceType": "Observation", "code": _nested(depth)}
+    with pytest.raises(MedlmError, match="nested deeper than 64"):
+        read_cds_request({"hook": "h", "prefetch": {"a": observation}})
+
+
+def test_a_document_nested_within_the_bound_is_read() -> None:
+    report = read_document({"resourceType": "Patient", "id": "p1", "extension": _nested(60)})
+    assert _is_report(report)
 
 
 @pytest.mark.parametrize(

@@ -20,10 +20,10 @@ from medlm.records.csv_map import ColumnMap, load_column_map, read_csv
 from medlm.records.fhir import read_bundle, read_resource
 from medlm.records.fhir.cds import read_cds_resources
 from medlm.records.fhir.ndjson import read_ndjson
+from medlm.records.json_shape import check_document
 from medlm.records.normalize import normalize_report
 from medlm.records.patient_record import PatientRecord
 from medlm.records.report import IngestReport, Rejection
-from medlm.records.unicode import check_unicode
 
 
 def _medlm_records(document: Any, source: str | None) -> IngestReport:
@@ -56,10 +56,11 @@ def read_document(
     """Records from parsed JSON: a FHIR Bundle, a single FHIR resource (see
     `medlm.records.fhir.read_resource`), or medlm PatientRecord JSON (one or a list).
 
-    Raises InputError for a document none of these readers can take (an empty Bundle, ...)
-    and for text that is not valid Unicode (a lone surrogate), naming its path.
+    Raises InputError for a document none of these readers can take (an empty Bundle, ...),
+    one nested deeper than `json_shape.MAX_DEPTH`, and for text that is not valid Unicode (a
+    lone surrogate), naming its path.
     """
-    check_unicode(document, source or "input")
+    check_document(document, source or "input")
     kind = document.get("resourceType") if isinstance(document, dict) else None
     if kind == "Bundle":
         report = read_bundle(document)
@@ -75,9 +76,9 @@ def read_cds_request(request: dict[str, Any], *, as_of: datetime | None = None) 
     """Records from a CDS Hooks request: its `prefetch` values and `context.draftOrders`
     (see `medlm.records.fhir.cds`); `context.patientId` names the patient.
 
-    Raises InputError for a request that is not a JSON object or holds text that is not valid
-    Unicode (a lone surrogate), naming its path."""
-    check_unicode(request, "CDS Hooks request")
+    Raises InputError for a request that is not a JSON object, nests too deeply or holds text
+    that is not valid Unicode (a lone surrogate), naming its path."""
+    check_document(request, "CDS Hooks request")
     return normalize_report(read_cds_resources(request), as_of=as_of)
 
 
