@@ -20,8 +20,6 @@ application unchanged. Requests refused here never reach authentication or the a
 
 from __future__ import annotations
 
-import itertools
-import operator
 import re
 from typing import Any
 
@@ -30,11 +28,10 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medlm.records.json_shape import json_depth
 from medlm.settings import LimitsSettings
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a whole JSON string, escapes included
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
@@ -59,13 +56,7 @@ def _lone(at: int) -> str:
 
 
 def _check_depth(text: str, limits: LimitsSettings) -> None:
-    """Nesting depth from the brackets outside strings, counted by C-level passes only."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    if not brackets:
-        return
-    steps = brackets.translate(_DEPTH_STEP).encode("latin-1")  # "[" and "{": 2, closers: 0
-    # after k brackets the depth is opened - closed = 2 * opened - k
-    deepest = max(map(operator.sub, itertools.accumulate(steps), itertools.count(1)))
+    deepest = json_depth(text)
     if deepest > limits.max_json_depth:
         raise LimitRefused(
             400,
