@@ -239,7 +239,7 @@ async def drive(base: str, args: argparse.Namespace, auth: tuple[str, Any]) -> l
 
 
 def report(calls: list[Call], args: argparse.Namespace, backend: str, wall: float) -> None:
-    print(f"CPU: {cpu_model()}")
+    print(f"CPU: {cpu_model()}; load average (1 min) after the run: {os.getloadavg()[0]:.1f}")
     setup = f"database: {backend}; workers {args.workers}; clients {args.clients}; "
     print(setup + f"{args.batch} sets a vitals request; every {args.cds_every}th a CDS call")
     print(f"{len(calls)} requests in {wall:.1f} s: {len(calls) / wall:.1f} requests/s")
