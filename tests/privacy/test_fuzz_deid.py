@@ -54,7 +54,7 @@ def test_shift_date_text_shifts_or_answers_none(value: str, days: int) -> None:
     text=TEXTS,
     operator=st.sampled_from(list(Operator)),
     shift=st.booleans(),
-    patient=st.text(min_size=1, max_size=10),
+    patient=st.one_of(st.text(min_size=1, max_size=10), st.sampled_from(["\ud800", "p\udfff"])),
 )
 def test_deidentify_answers_for_any_text(
     detector: PhiDetector, text: str, operator: Operator, shift: bool, patient: str
@@ -63,3 +63,13 @@ def test_deidentify_answers_for_any_text(
     result = deidentify(text, config, detector)
     assert all(0 <= s.start < s.end <= len(text) for s in result.spans)
     assert result.unshifted_dates <= len(result.spans)
+
+
+def test_a_patient_id_with_a_lone_surrogate_still_keys_surrogates_and_shifts(
+    detector: PhiDetector,
+) -> None:
+    config = OperatorConfig(operator=Operator.SURROGATE, shift_dates=True, patient_id="p\ud800")
+    first = deidentify("Seen 01/02/2020 by John Smith.", config, detector)
+    again = deidentify("Seen 01/02/2020 by John Smith.", config, detector)
+    assert first.text == again.text
+    assert "John Smith" not in first.text and "01/02/2020" not in first.text

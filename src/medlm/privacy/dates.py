@@ -18,9 +18,15 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?(
 _NO_YEAR = 2000  # a leap year, so 29 February parses; never printed
 
 
+def key_bytes(text: str) -> bytes:
+    """UTF-8 bytes for keying; a lone surrogate (not valid Unicode) is kept as its own bytes so
+    any text gives a fixed key instead of an error."""
+    return text.encode("utf-8", errors="surrogatepass")
+
+
 def patient_offset_days(secret: str, patient_id: str, max_days: int) -> int:
     """The patient's fixed shift in days, in [-max_days, max_days] without 0 (keyed HMAC)."""
-    digest = hmac.new(secret.encode(), f"date-shift|{patient_id}".encode(), hashlib.sha256)
+    digest = hmac.new(key_bytes(secret), key_bytes(f"date-shift|{patient_id}"), hashlib.sha256)
     value = int.from_bytes(digest.digest()[:8], "big") % (2 * max_days)
     return value - max_days if value < max_days else value - max_days + 1
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from medlm.privacy.categories import PhiLabel
-from medlm.privacy.dates import patient_offset_days, shift_date_text
+from medlm.privacy.dates import key_bytes, patient_offset_days, shift_date_text
 
 UNSHIFTED_DATE = f"[{PhiLabel.DATE}]"  # a date that cannot be read or shifted in range
 _FIRST = (
@@ -51,8 +51,8 @@ class OperatorConfig(BaseModel):
 
 
 def _keyed(config: OperatorConfig, label: str, value: str) -> int:
-    message = f"{config.patient_id}|{label}|{value.strip().lower()}".encode()
-    digest = hmac.new(config.secret.encode(), message, hashlib.sha256).digest()
+    message = key_bytes(f"{config.patient_id}|{label}|{value.strip().lower()}")
+    digest = hmac.new(key_bytes(config.secret), message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big")
 
 
