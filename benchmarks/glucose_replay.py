@@ -102,6 +102,8 @@ class Tally:
     predicted_alerts: int = 0
     predicted_true: int = 0
     paging_by_kind: dict[str, int] = field(default_factory=dict)
+    hypo_renotified: int = 0
+    missed_cgm_episode: int = 0
 
 
 def _minutes(delta: timedelta) -> float:
@@ -123,6 +125,7 @@ def score(trace: SimulatedTrace, alerts: list[VitalAlert], tally: Tally) -> None
                 else ("hypoglycaemia" if a.level >= hypo else "hyperglycaemia")
             )
             tally.paging_by_kind[what] = tally.paging_by_kind.get(what, 0) + 1
+            tally.hypo_renotified += what == "hypoglycaemia" and a.kind == "renotified"
     hypo_alerts = [a for a in alerts if a.level >= hypo and a.kind not in ("predicted-low",)]
     for event in trace.events:
         tally.level2_events += 1
@@ -130,6 +133,11 @@ def score(trace: SimulatedTrace, alerts: list[VitalAlert], tally: Tally) -> None
         hits = [a for a in hits if event.start - MATCH <= a.time <= event.end + MATCH]
         if hits:
             tally.level2_delays.append(_minutes(min(a.time for a in hits) - event.start))
+        else:
+            near = [r for r in trace.readings if event.start - MATCH <= r.time <= event.end + MATCH]
+            tally.missed_cgm_episode += _longest_run_below(near, t.metrics.below_2) >= timedelta(
+                minutes=t.cgm_episode_minutes
+            )
     truth = {p.time: p.mg_dl for p in trace.true_glucose}
     for fault in (f for f in trace.faults if f.kind == "compression low"):
         tally.compression_lows += 1
@@ -144,6 +152,20 @@ def score(trace: SimulatedTrace, alerts: list[VitalAlert], tally: Tally) -> None
         tally.compression_alerts += len(false)
         tally.compression_hit += bool(false)
     _score_lows(trace, alerts, hypo_alerts, tally)
+
+
+def _longest_run_below(readings: Sequence[GlucoseReading], bound: float) -> timedelta:
+    """The longest span from first to last of consecutive readings (5-minute steps) < bound."""
+    longest, first, previous = timedelta(0), None, None
+    for r in readings:
+        gap = previous is not None and r.time - previous.time > timedelta(minutes=5)
+        if r.mg_dl >= bound or gap:
+            first = None
+        if r.mg_dl < bound:
+            first = first or r
+            longest = max(longest, r.time - first.time)
+        previous = r
+    return longest
 
 
 def _score_lows(
@@ -188,6 +210,14 @@ def report(tallies: dict[str, Tally]) -> None:
             f"{len(d)}/{t.level2_events} (missed {t.level2_events - len(d)}) | "
             f"{pct(d, 0.5)} | {pct(d, 0.9)} | {t.compression_alerts} "
             f"(in {t.compression_hit} of {t.compression_lows} lows) |"
+        )
+    for name, t in tallies.items():
+        missed = t.level2_events - len(t.level2_delays)
+        hypo_pages = t.paging_by_kind.get("hypoglycaemia", 0)
+        print(
+            f"{name}: missed level-2 events whose CGM had a 15-minute run below 54 nearby: "
+            f"{t.missed_cgm_episode} of {missed}; hypoglycaemia pages that are "
+            f"re-notifications: {t.hypo_renotified} of {hypo_pages}"
         )
     print("\npaging alerts per patient-day by what they are about")
     kinds = ("hypoglycaemia", "hyperglycaemia", "predicted-low", "rapid-fall")
@@ -237,6 +267,8 @@ def real_lab_burden() -> None:
             f"| {name} | {len(found)} | {len(paging)} | {len(paging) / days:.4f} | "
             f"{len({a.patient_id for a in paging})} |"
         )
+    quiet = [a.kind for a in alerts["medlm"] if not a.notify]
+    print("medlm non-paging alerts by kind:", {k: quiet.count(k) for k in sorted(set(quiet))})
 
 
 def _simulate_and_replay(
