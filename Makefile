@@ -41,6 +41,9 @@ typecheck: setup
 	$(BIN)/mypy
 
 test: lint typecheck
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; }; } || \
+		echo "chromium missing and not installable here: browser tests will be skipped" >&2
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
