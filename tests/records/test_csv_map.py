@@ -129,6 +129,18 @@ def test_empty_csv_is_an_input_error(text: str) -> None:
         read_csv(text, _map())
 
 
+def test_a_carriage_return_in_an_unquoted_header_cell_is_an_input_error_naming_row_1() -> None:
+    with pytest.raises(InputError, match=r"malformed at row 1 \(the header\): new-line"):
+        read_csv("id\rsex", ColumnMap.model_validate({"patient": {}}))
+
+
+def test_a_malformed_data_row_is_an_input_error_naming_its_row() -> None:
+    text = "pid,glucose,smoking\na,100,no\nb,9\r0,no\n"
+    with pytest.raises(InputError, match=r"input is malformed at row 3: new-line") as caught:
+        read_csv(text, _map())
+    assert "do you need" not in str(caught.value)
+
+
 def test_column_map_loads_from_json_and_yaml(tmp_path: Path) -> None:
     data = _map().model_dump(mode="json")
     (tmp_path / "m.json").write_text(json.dumps(data), encoding="utf-8")

@@ -242,27 +242,42 @@ def _read_row(
             _reject(report, row, row_no, patient.id, err)
 
 
+def _why(exc: csv.Error) -> str:
+    """The csv module's reason without its advice to Python programmers ('- do you need ...')."""
+    return str(exc).split(" - ", 1)[0]
+
+
+def _check_header(reader: csv.DictReader[str], where: str, column_map: ColumnMap) -> None:
+    """InputError when the header row (row 1) is malformed, absent or lacks a mapped column."""
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"{where} is malformed at row 1 (the header): {_why(exc)}") from exc
+    if not header:
+        raise InputError(f"{where} is empty: it has no header row")
+    missing = sorted(column_map.columns() - set(header))
+    if missing:
+        raise InputError(
+            f"{where} lacks the mapped column(s) {', '.join(missing)}; "
+            f"its columns are {', '.join(header)}"
+        )
+
+
 def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
     """Read a CSV file (a Path, or CSV text as str) into records with the column map.
 
-    Raises InputError when the file cannot be read, is empty, or lacks a mapped column.
+    Raises InputError when the file cannot be read, is empty, lacks a mapped column, or is
+    malformed (the message names the row: a line break in an unquoted cell, for example).
     """
     name = str(source) if isinstance(source, Path) else None
+    where = f"CSV {name or 'input'}"
     if isinstance(source, Path):
         try:
             source = source.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read CSV file {name}: {exc}") from exc
     reader = csv.DictReader(io.StringIO(source))
-    header = reader.fieldnames
-    if not header:
-        raise InputError(f"CSV {name or 'input'} is empty: it has no header row")
-    missing = sorted(column_map.columns() - set(header))
-    if missing:
-        raise InputError(
-            f"CSV {name or 'input'} lacks the mapped column(s) {', '.join(missing)}; "
-            f"its columns are {', '.join(header)}"
-        )
+    _check_header(reader, where, column_map)
     report = IngestReport(source=name)
     for spec in column_map.observations:
         if spec.deprecated_fields:
@@ -271,12 +286,13 @@ def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
                 "deprecated and ignored; values are converted to their concept's canonical unit"
             )
     records: dict[str, PatientRecord] = {}
+    row_no = 1  # the header; data rows are numbered as a spreadsheet shows them
     try:
         for row_no, row in enumerate(reader, start=2):
             _read_row(row, row_no, column_map, records, report)
     except csv.Error as exc:
-        raise InputError(f"CSV {name or 'input'} is malformed: {exc}") from exc
+        raise InputError(f"{where} is malformed at row {row_no + 1}: {_why(exc)}") from exc
     if not records and not report.rejections:
-        raise InputError(f"CSV {name or 'input'} has a header but no rows")
+        raise InputError(f"{where} has a header but no rows")
     report.records = list(records.values())
     return report
