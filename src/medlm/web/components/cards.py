@@ -1,0 +1,113 @@
+"""Result cards: a risk card (probability, tier, the model's population note, top reasons) and
+CDS Hooks-style cards for treatment recommendations and safety issues (indicator, summary,
+detail, source).
+
+The treatment cards are the service's own CDS Hooks cards (`medlm.treatment.cds`) rendered as
+HTML, so the chart and an EHR show the same thing. All text is escaped; the cards' markdown
+detail is rendered for its two forms (`**bold**`, `_italic_`) and paragraphs only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from html import escape
+
+from markupsafe import Markup
+
+from medlm.risk import RiskScore
+from medlm.treatment import TreatmentReport
+from medlm.treatment.cds import CdsCard, issue_card, missing_card, recommendation_card
+
+Label = Callable[[str], str]
+NumberFormat = Callable[[float], str]
+
+TOP_REASONS = 3
+TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+INDICATOR_LABELS = {"critical": "Critical", "warning": "Warning", "info": "Info"}
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def markdown_lite(text: str) -> str:
+    """Escaped HTML of a card's markdown detail: paragraphs, `- ` list lines, bold, italic."""
+    blocks = []
+    for block in text.split("\n\n"):
+        lines = [escape(line) for line in block.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{line[2:]}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append(f"<p>{'<br>'.join(lines)}</p>")
+    html = "".join(blocks)
+    return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", html))
+
+
+def risk_card(
+    score: RiskScore,
+    *,
+    label: Label = _same,
+    format_percent: NumberFormat = _percent,
+    top: int = TOP_REASONS,
+) -> Markup:
+    """One model's prediction for the patient: probability, tier, population note, reasons."""
+    tier = score.tier.value if score.tier is not None else "none"
+    tier_text = label(TIER_LABELS[tier]) if score.tier is not None else label("No tier")
+    reasons = sorted(score.reasons, key=lambda r: -abs(r.contribution))[:top]
+    items = "".join(
+        f'<li class="{"raises" if r.contribution > 0 else "lowers"}">'
+        f'<span class="direction">{escape(label("raises" if r.contribution > 0 else "lowers"))}'
+        f"</span> {escape(r.text)}</li>"
+        for r in reasons
+    )
+    notes = []
+    if score.population is not None:
+        words = score.population.population or "; ".join(score.population.reasons)
+        if words:
+            notes.append(
+                f'<p class="population">{escape(label("Population"))}: {escape(words)}</p>'
+            )
+    if score.low_confidence:
+        notes.append(f'<p class="low-confidence">{escape(label("Low confidence"))}</p>')
+    return Markup(
+        f'<article class="card risk-card tier-{tier}" aria-label="{escape(score.outcome)}">'
+        f"<h3>{escape(score.outcome)} <small>({escape(score.model_name)})</small></h3>"
+        f'<p class="probability"><span class="value">{escape(format_percent(score.probability))}'
+        f'</span> <span class="tier">{escape(tier_text)}</span></p>'
+        f"{''.join(notes)}"
+        f'<h4>{escape(label("Top reasons"))}</h4><ul class="reasons">{items}</ul></article>'
+    )
+
+
+def cds_card(card: CdsCard, *, label: Label = _same) -> Markup:
+    """One CDS Hooks card as HTML: indicator (word and class), summary, detail, source."""
+    indicator = label(INDICATOR_LABELS[card.indicator])
+    source = card.source.get("label") or ""
+    return Markup(
+        f'<article class="card cds-card indicator-{card.indicator}">'
+        f'<p class="indicator">{escape(indicator)}</p>'
+        f"<h3>{escape(card.summary)}</h3>"
+        f'<div class="detail">{markdown_lite(card.detail)}</div>'
+        f'<p class="source">{escape(label("Source"))}: {escape(source)}</p></article>'
+    )
+
+
+def treatment_cards(report: TreatmentReport, *, label: Label = _same) -> list[Markup]:
+    """Safety issues first (most severe first, as the report orders them), then the
+    recommendations, then what could not be checked."""
+    cards: Sequence[CdsCard] = [
+        *(issue_card(i) for i in report.issues),
+        *(recommendation_card(r) for r in report.recommendations),
+        *([missing_card(report.missing)] if report.missing else []),
+    ]
+    return [cds_card(c, label=label) for c in cards]

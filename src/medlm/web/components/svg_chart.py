@@ -1,0 +1,271 @@
+"""Server-rendered SVG charts: a vital sign over a time window with its NEWS2 scoring bands
+shaded behind the line, the aggregate NEWS2 strip, and a glucose line with its target range.
+
+Every function is pure: typed points in, an SVG string out (`markupsafe.Markup`, so templates
+insert it unescaped; every text inside is escaped here). Band edges come from the NEWS2
+knowledge table (`medlm.knowledge.early_warning.load_news2`) and the glucose target range from
+the glucose thresholds, never from this module. Labels go through a `label` function so the
+page can translate them; times through a `format_time` function so they follow the locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict
+
+from medlm.knowledge.early_warning import News2Table, Parameter
+
+Label = Callable[[str], str]
+TimeFormat = Callable[[datetime], str]
+
+WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 70
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 10, 22
+TICKS = 6  # time ticks per window
+
+
+class ChartPoint(BaseModel):
+    """One measured value at one time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time: datetime
+    value: float
+
+
+class ScorePoint(BaseModel):
+    """The NEWS2 of one set: total (None for a partial set), partial total, response level."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time: datetime
+    total: int | None
+    partial_total: int
+    level: int
+
+
+class BandRange(BaseModel):
+    """A shaded horizontal band: values in (low, high] score `points`; None is open-ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: float | None
+    high: float | None
+    points: int
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _hhmm(value: datetime) -> str:
+    return value.strftime("%d %b %H:%M")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The plot area: maps a time to x and a value to y (SVG y grows downwards)."""
+
+    start: datetime
+    end: datetime
+    low: float
+    high: float
+    height: int = HEIGHT
+
+    def x(self, time: datetime) -> float:
+        span = (self.end - self.start).total_seconds() or 1.0
+        share = (time - self.start).total_seconds() / span
+        return LEFT + share * (WIDTH - LEFT - RIGHT)
+
+    def y(self, value: float) -> float:
+        share = (value - self.low) / ((self.high - self.low) or 1.0)
+        clipped = min(1.0, max(0.0, share))
+        return self.height - BOTTOM - clipped * (self.height - TOP - BOTTOM)
+
+
+def band_ranges(parameter: Parameter) -> list[BandRange]:
+    """The parameter's numeric bands as ranges (a band covers (previous edge, its edge])."""
+    ranges: list[BandRange] = []
+    low: float | None = None
+    for band in parameter.bands:
+        high = band.max if band.max is not None else band.below
+        ranges.append(BandRange(low=low, high=high, points=band.points))
+        low = high
+    return ranges
+
+
+def _value_range(edges: Sequence[float], values: Sequence[float]) -> tuple[float, float]:
+    """A y range that shows every band edge and every value, with a margin of a quarter of
+    the edges' spread on each side (a display choice, not a clinical number)."""
+    low, high = min([*edges, *values]), max([*edges, *values])
+    margin = (max(edges) - min(edges)) * 0.25 if len(edges) > 1 else abs(high) * 0.1 or 1.0
+    return low - margin, high + margin
+
+
+def _time_axis(frame: Frame, fmt: TimeFormat, label: Label) -> list[str]:
+    step = (frame.end - frame.start) / TICKS
+    base = frame.height - BOTTOM
+    parts = [f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>']
+    for i in range(TICKS + 1):
+        when = frame.start + step * i
+        x = frame.x(when)
+        anchor = "start" if i == 0 else "end" if i == TICKS else "middle"
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{base + 15}" text-anchor="{anchor}">'
+            f"{escape(fmt(when))}</text>"
+        )
+    parts.append(
+        f'<text class="axis-label visually-hidden" x="{WIDTH / 2}" y="{frame.height}">'
+        f"{escape(label('Time'))}</text>"
+    )
+    return parts
+
+
+def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]:
+    parts = []
+    for band in ranges:
+        low = frame.low if band.low is None else max(band.low, frame.low)
+        high = frame.high if band.high is None else min(band.high, frame.high)
+        if high <= low:
+            continue
+        top, bottom = frame.y(high), frame.y(low)
+        title = label("NEWS2 points") + f": {band.points}"
+        parts.append(
+            f'<rect class="band band-{band.points}" data-points="{band.points}" '
+            f'data-low="{_num(band.low)}" data-high="{_num(band.high)}" x="{LEFT}" '
+            f'y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
+            f"<title>{escape(title)}</title></rect>"
+        )
+        if band.high is not None and frame.low < band.high < frame.high:
+            parts.append(
+                f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
+                f"{_num(band.high)}</text>"
+            )
+    return parts
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _line(frame: Frame, points: Sequence[ChartPoint]) -> list[str]:
+    inside = [p for p in points if frame.start <= p.time <= frame.end]
+    if not inside:
+        return []
+    coords = " ".join(f"{frame.x(p.time):.1f},{frame.y(p.value):.1f}" for p in inside)
+    parts = [f'<polyline class="series" points="{coords}"/>']
+    parts += [
+        f'<circle class="point" data-value="{p.value:g}" cx="{frame.x(p.time):.1f}" '
+        f'cy="{frame.y(p.value):.1f}" r="2"/>'
+        for p in inside
+    ]
+    return parts
+
+
+def _svg(title: str, description: str, height: int, body: Sequence[str], kind: str) -> Markup:
+    return Markup(
+        f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+        f"{''.join(body)}</svg>"
+    )
+
+
+def _describe(title: str, points: Sequence[ChartPoint], unit: str, label: Label) -> str:
+    if not points:
+        return f"{title}: {label('no values in this window')}"
+    latest = points[-1]
+    return f"{title}: {len(points)} {label('values')}; {label('latest')} {latest.value:g} {unit}"
+
+
+def vital_chart(
+    title: str,
+    points: Sequence[ChartPoint],
+    parameter: Parameter,
+    start: datetime,
+    end: datetime,
+    *,
+    label: Label = _same,
+    format_time: TimeFormat = _hhmm,
+) -> Markup:
+    """One vital sign's line over [start, end] with the parameter's NEWS2 bands behind it."""
+    ranges = band_ranges(parameter)
+    edges = [e for r in ranges for e in (r.low, r.high) if e is not None]
+    low, high = _value_range(edges, [p.value for p in points])
+    frame = Frame(start=start, end=end, low=low, high=high)
+    body = [*_bands(frame, ranges, label), *_time_axis(frame, format_time, label)]
+    body += _line(frame, points)
+    unit = parameter.unit or ""
+    return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "vital")
+
+
+def score_strip(
+    scores: Sequence[ScorePoint],
+    table: News2Table,
+    start: datetime,
+    end: datetime,
+    *,
+    label: Label = _same,
+    format_time: TimeFormat = _hhmm,
+) -> Markup:
+    """The aggregate NEWS2 of each set as a bar (height: the total over the table's aggregate
+    range; class: the clinical-response level); a partial set is drawn hatched at its partial
+    total."""
+    low, high = table.aggregate_range
+    frame = Frame(start=start, end=end, low=low, high=high, height=STRIP_HEIGHT)
+    inside = [s for s in scores if start <= s.time <= end]
+    width = max(1.0, (WIDTH - LEFT - RIGHT) / max(len(inside), 1) * 0.8)
+    body = []
+    for score in inside:
+        shown = score.total if score.total is not None else score.partial_total
+        top, x = frame.y(shown), frame.x(score.time) - width / 2
+        kind = f"level-{score.level}" if score.total is not None else "partial"
+        body.append(
+            f'<rect class="score {kind}" data-total="{_num(score.total)}" x="{x:.1f}" '
+            f'y="{top:.1f}" width="{width:.1f}" height="{frame.y(low) - top:.1f}"/>'
+        )
+    body += _time_axis(frame, format_time, label)
+    title = label("NEWS2 aggregate score")
+    totals = [s.total for s in inside if s.total is not None]
+    description = (
+        f"{title}: {label('latest')} {totals[-1]}" if totals else f"{title}: {label('no scores')}"
+    )
+    return _svg(title, description, STRIP_HEIGHT, body, "score")
+
+
+def glucose_chart(
+    points: Sequence[ChartPoint],
+    target: tuple[float, float],
+    start: datetime,
+    end: datetime,
+    *,
+    label: Label = _same,
+    format_time: TimeFormat = _hhmm,
+) -> Markup:
+    """Glucose (mg/dL) over [start, end] with the target range `target` (from the glucose
+    thresholds knowledge) shaded."""
+    low, high = _value_range(list(target), [p.value for p in points])
+    frame = Frame(start=start, end=end, low=max(0.0, low), high=high)
+    top, bottom = frame.y(target[1]), frame.y(target[0])
+    body = [
+        f'<rect class="band target" data-low="{target[0]:g}" data-high="{target[1]:g}" '
+        f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
+        f"<title>{escape(label('Target range'))}</title></rect>",
+        f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
+        f"{target[1]:g}</text>",
+        f'<text class="tick" x="{LEFT - 4}" y="{bottom + 4:.1f}" text-anchor="end">'
+        f"{target[0]:g}</text>",
+    ]
+    body += _time_axis(frame, format_time, label)
+    body += _line(frame, points)
+    title = label("Glucose")
+    return _svg(title, _describe(title, points, "mg/dL", label), HEIGHT, body, "glucose")
+
+
+def window(end: datetime, hours: int) -> tuple[datetime, datetime]:
+    """The [start, end] of a window of `hours` ending at `end`."""
+    return end - timedelta(hours=hours), end
