@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -45,7 +46,7 @@ def faulty(monkeypatch_module: pytest.MonkeyPatch) -> SimulatedTrace:
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> object:
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     with pytest.MonkeyPatch.context() as patch:
         yield patch
 
