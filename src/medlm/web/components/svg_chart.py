@@ -26,6 +26,11 @@ TimeFormat = Callable[[datetime], str]
 WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 70
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 10, 22
 TICKS = 6  # time ticks per window
+# Fills by NEWS2 points and by clinical-response level (presentation only; the page's CSS may
+# override them). Light tints keep the line and the text above WCAG AA contrast.
+BAND_FILL = {0: "#ffffff", 1: "#fff3b0", 2: "#ffd5a8", 3: "#ffb8b8"}
+LEVEL_FILL = {0: "#9fd89f", 1: "#e0c200", 2: "#f08c00", 3: "#f08c00", 4: "#d63939"}
+INK, SERIES, TARGET_FILL = "#1f2933", "#1a4d8f", "#d8f0d8"
 
 
 class ChartPoint(BaseModel):
@@ -109,7 +114,10 @@ def _value_range(edges: Sequence[float], values: Sequence[float]) -> tuple[float
 def _time_axis(frame: Frame, fmt: TimeFormat, label: Label) -> list[str]:
     step = (frame.end - frame.start) / TICKS
     base = frame.height - BOTTOM
-    parts = [f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>']
+    parts = [
+        f'<line class="axis" stroke="{INK}" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" '
+        f'y2="{base}"/>'
+    ]
     for i in range(TICKS + 1):
         when = frame.start + step * i
         x = frame.x(when)
@@ -137,6 +145,7 @@ def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]
         parts.append(
             f'<rect class="band band-{band.points}" data-points="{band.points}" '
             f'data-low="{_num(band.low)}" data-high="{_num(band.high)}" x="{LEFT}" '
+            f'fill="{BAND_FILL.get(band.points, BAND_FILL[3])}" '
             f'y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
             f"<title>{escape(title)}</title></rect>"
         )
@@ -157,10 +166,13 @@ def _line(frame: Frame, points: Sequence[ChartPoint]) -> list[str]:
     if not inside:
         return []
     coords = " ".join(f"{frame.x(p.time):.1f},{frame.y(p.value):.1f}" for p in inside)
-    parts = [f'<polyline class="series" points="{coords}"/>']
+    parts = [
+        f'<polyline class="series" fill="none" stroke="{SERIES}" stroke-width="1.5" '
+        f'points="{coords}"/>'
+    ]
     parts += [
         f'<circle class="point" data-value="{p.value:g}" cx="{frame.x(p.time):.1f}" '
-        f'cy="{frame.y(p.value):.1f}" r="2"/>'
+        f'cy="{frame.y(p.value):.1f}" r="2" fill="{SERIES}"/>'
         for p in inside
     ]
     return parts
@@ -169,6 +181,7 @@ def _line(frame: Frame, points: Sequence[ChartPoint]) -> list[str]:
 def _svg(title: str, description: str, height: int, body: Sequence[str], kind: str) -> Markup:
     return Markup(
         f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'font-size="11" fill="{INK}" '
         f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
         f"{''.join(body)}</svg>"
@@ -226,6 +239,8 @@ def score_strip(
         kind = f"level-{score.level}" if score.total is not None else "partial"
         body.append(
             f'<rect class="score {kind}" data-total="{_num(score.total)}" x="{x:.1f}" '
+            f'fill="{LEVEL_FILL.get(score.level, INK) if score.total is not None else "none"}" '
+            f'stroke="{INK}" stroke-width="{0 if score.total is not None else 1}" '
             f'y="{top:.1f}" width="{width:.1f}" height="{frame.y(low) - top:.1f}"/>'
         )
     body += _time_axis(frame, format_time, label)
@@ -253,8 +268,8 @@ def glucose_chart(
     top, bottom = frame.y(target[1]), frame.y(target[0])
     body = [
         f'<rect class="band target" data-low="{target[0]:g}" data-high="{target[1]:g}" '
-        f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
-        f"<title>{escape(label('Target range'))}</title></rect>",
+        f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}" '
+        f'fill="{TARGET_FILL}"><title>{escape(label("Target range"))}</title></rect>',
         f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
         f"{target[1]:g}</text>",
         f'<text class="tick" x="{LEFT - 4}" y="{bottom + 4:.1f}" text-anchor="end">'
