@@ -36,7 +36,7 @@ SAME_IN_CHINESE = {"medlm", "/min", "mm[Hg]", "mmHg", "°C", "%", "kPa", "L/min"
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]|\{\w*\}")
 
 
-def _msgids_of(message: str | tuple[str, ...]) -> Iterator[str]:
+def _msgids_of(message: str | tuple[str, ...] | list[str]) -> Iterator[str]:
     if isinstance(message, str):
         yield message
     else:
@@ -75,7 +75,7 @@ def catalogue(locale: str) -> Catalog:
         return read_po(handle, locale=locale)
 
 
-def _translated(message_string: str | tuple[str, ...] | None) -> list[str]:
+def _translated(message_string: str | tuple[str, ...] | list[str] | None) -> list[str]:
     if isinstance(message_string, str):
         return [message_string]
     return list(message_string or [])
