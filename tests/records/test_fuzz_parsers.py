@@ -274,9 +274,23 @@ def test_a_json_file_nested_too_deeply_is_an_input_error(tmp_path: Path) -> None
         read_path(path)
 
 
-@pytest.mark.xfail(strict=True, reason="read_ndjson lets json's RecursionError through (ndjson.py)")
 def test_an_ndjson_line_nested_too_deeply_is_a_rejection_or_input_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.ndjson"
     path.write_text("[" * 100_000 + "\n", encoding="utf-8")
     with contextlib.suppress(MedlmError):
         read_path(path)
+
+
+@FUZZ
+@given(st.lists(st.one_of(DOCUMENTS.map(json.dumps), TEXT), min_size=1, max_size=5))
+def test_read_ndjson_reads_or_refuses_and_its_report_can_be_written_out(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str]
+) -> None:
+    path = Path(tmp_path_factory.mktemp("ndjson")) / "bulk.ndjson"
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+    try:
+        report = read_path(path)
+    except MedlmError:
+        return
+    assert _is_report(report)
+    report.model_dump_json().encode("utf-8")

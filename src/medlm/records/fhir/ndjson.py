@@ -12,7 +12,42 @@ from pathlib import Path
 
 from medlm.errors import InputError
 from medlm.records.fhir.read import Item, read_items
+from medlm.records.json_shape import check_document
 from medlm.records.report import IngestReport, Rejection
+
+
+def _printable(value: object) -> str:
+    """`value` as text that can be written as UTF-8: a lone surrogate becomes `\\ud800`."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _line_rejection(document: object, number: int, name: str, reason: str) -> Rejection:
+    """A line that parsed but cannot be read: its type and id (escaped), and why."""
+    kind = rid = None
+    if isinstance(document, dict):
+        if isinstance(document.get("resourceType"), str):
+            kind = _printable(document["resourceType"])
+        if isinstance(document.get("id"), str | int):
+            rid = _printable(document["id"])
+    return Rejection(
+        position=number, resource_type=kind, resource_id=rid, reason=f"{name}: {reason}"
+    )
+
+
+def _parse(line: str, number: int, name: str) -> Item | Rejection:
+    """One line as an Item, or a Rejection when it is not JSON, nests deeper than the records
+    boundary allows or holds a string that is not valid Unicode (a lone surrogate)."""
+    try:
+        document = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Rejection(position=number, reason=f"{name}: not valid JSON ({exc.msg})")
+    except RecursionError:
+        return Rejection(position=number, reason=f"{name}: not valid JSON (nested too deeply)")
+    try:
+        check_document(document, f"line {number}")
+    except InputError as exc:
+        return _line_rejection(document, number, name, str(exc))
+    return Item(number, document, where=name)
 
 
 def _lines(path: Path, report: IngestReport) -> list[Item]:
@@ -24,12 +59,13 @@ def _lines(path: Path, report: IngestReport) -> list[Item]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            items.append(Item(number, json.loads(line), where=path.name))
-        except json.JSONDecodeError as exc:
-            report.rejections.append(
-                Rejection(position=number, reason=f"{path.name}: not valid JSON ({exc.msg})")
-            )
+        parsed = _parse(line, number, path.name)
+        if isinstance(parsed, Item):
+            items.append(parsed)
+        else:
+            if parsed.resource_type is not None:
+                report.count(parsed.resource_type).rejected += 1
+            report.rejections.append(parsed)
     return items
 
 
@@ -48,9 +84,11 @@ def ndjson_files(path: Path) -> list[Path]:
 def read_ndjson(path: Path) -> IngestReport:
     """Read a FHIR NDJSON file, or a folder of them, into one IngestReport.
 
-    Each non-blank line is one resource; a line that is not JSON is a rejection naming its file
-    and line. Resources are read as in a Bundle (see `medlm.records.fhir.read`): a reference to
-    a patient in none of the files is a rejection.
+    Each non-blank line is one resource; a line that is not JSON, nests deeper than
+    `medlm.records.json_shape.MAX_DEPTH` or holds a lone surrogate is a rejection naming its
+    file and line (its type and id escaped, `\\ud800`), and the other lines are still read.
+    Resources are read as in a Bundle (see `medlm.records.fhir.read`): a reference to a patient
+    in none of the files is a rejection.
     """
     report = IngestReport(source=str(path))
     items = [item for file in ndjson_files(path) for item in _lines(file, report)]
