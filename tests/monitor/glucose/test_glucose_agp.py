@@ -108,3 +108,12 @@ def test_bad_input_is_refused_with_a_clear_error(
 ) -> None:
     with pytest.raises(InputError, match=message):
         agp_profile(readings, bin_minutes=bin_minutes)
+
+
+def test_sparse_readings_with_empty_and_isolated_bins_still_render(tmp_path: Path) -> None:
+    times = [T0 + timedelta(hours=h) for h in (3, 8, 8.5, 15)]  # 03:00 and 15:00 stand alone
+    readings = [reading(t, 60.0 + 10 * i) for i, t in enumerate(times)]
+    profile = agp_profile(readings, bin_minutes=30)
+    assert sum(b.readings > 0 for b in profile.bins) == 4
+    path = render_png(profile, tmp_path / "sparse.png")
+    assert path.read_bytes().startswith(PNG_MAGIC)

@@ -166,10 +166,19 @@ def _figure(profile: AgpProfile, language: str) -> Any:
 
 
 def _draw_bands(ax: Any, profile: AgpProfile, language: str) -> None:
-    # x: bin centres in hours, plus the first bin repeated at 24 h so the day closes
-    filled = [b for b in profile.bins if b.p50 is not None]
-    hours = [(b.minute + profile.bin_minutes / 2) / 60 for b in filled]
-    series = {p: [getattr(b, f"p{p}") for b in filled] for p in PERCENTILES}
+    # x: bin centres in hours; an empty bin is NaN, which breaks the bands and the median line
+    # there instead of drawing across hours without readings
+    nan = float("nan")
+    hours = [(b.minute + profile.bin_minutes / 2) / 60 for b in profile.bins]
+    series = {
+        p: [nan if (v := getattr(b, f"p{p}")) is None else v for b in profile.bins]
+        for p in PERCENTILES
+    }
+    alone = [
+        (h, m)
+        for i, (h, m) in enumerate(zip(hours, series[50], strict=True))
+        if m == m and all(series[50][j] != series[50][j] for j in (i - 1, (i + 1) % len(hours)))
+    ]  # medians without a filled neighbour bin: drawn as points, a line needs two
     ax.axhspan(
         profile.target_low,
         profile.target_high,
@@ -181,9 +190,11 @@ def _draw_bands(ax: Any, profile: AgpProfile, language: str) -> None:
     ax.fill_between(hours, series[25], series[75], color="#3182bd", alpha=0.7,
                     label=label("iqr", language))  # fmt: skip
     ax.plot(hours, series[50], color="#08306b", linewidth=2, label=label("median", language))
+    if alone:
+        ax.plot(*zip(*alone, strict=True), "o", color="#08306b", markersize=4)
     for bound in (profile.target_low, profile.target_high):
         ax.axhline(bound, color="#31a354", linewidth=0.8)
-    top = max([profile.target_high * 1.5, *(v for v in series[95] if v is not None)])
+    top = max([profile.target_high * 1.5, *(v for v in series[95] if v == v)])
     ax.set_xlim(0, 24)
     ax.set_ylim(0, min(top * 1.05, 450))
     ax.set_xticks(range(0, 25, 3))
