@@ -16,7 +16,7 @@ kept per patient and signal, so one policy can watch both without one silencing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -99,6 +99,22 @@ class _State:
     peak_time: datetime | None = None
 
 
+class PolicyState(BaseModel):
+    """The policy's memory of one patient's signal, as stored so other processes can load it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int = 0
+    last_time: datetime | None = None
+    last_notified: datetime | None = None
+    acknowledged: bool = False
+    lower_streak: int = 0
+    lower_max: int = 0
+    rising_sent: bool = False
+    peak_level: int = 0
+    peak_time: datetime | None = None
+
+
 class AlertPolicy:
     """medlm's policy: escalation by response level, re-notification interval, hysteresis."""
 
@@ -119,6 +135,21 @@ class AlertPolicy:
     def acknowledge(self, patient_id: str, signal: SignalName = "news2") -> None:
         """Staff saw the alert: no re-notification at this level until it escalates."""
         self._states.setdefault((signal, patient_id), _State()).acknowledged = True
+
+    def export_state(self, patient_id: str, signal: SignalName = "news2") -> PolicyState | None:
+        """The policy's state for a patient's signal (None when it has seen none)."""
+        state = self._states.get((signal, patient_id))
+        return None if state is None else PolicyState(**asdict(state))
+
+    def load_state(
+        self, patient_id: str, state: PolicyState | None, signal: SignalName = "news2"
+    ) -> None:
+        """Replace the state of a patient's signal (None forgets it), e.g. with one exported by
+        another process: the policy then continues exactly as that process would."""
+        if state is None:
+            self._states.pop((signal, patient_id), None)
+        else:
+            self._states[(signal, patient_id)] = _State(**state.model_dump())
 
     def level(self, patient_id: str, signal: SignalName = "news2") -> int:
         """The level last alerted (or de-escalated to) for a patient's signal; 0 if none."""

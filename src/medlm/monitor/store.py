@@ -5,24 +5,36 @@ everything in one transaction; when it returns, the batch is on disk (SQLite run
 synchronous=FULL, see `medlm.storage.engine`). Every table is idempotent by its natural key, so
 re-sending a batch after a crash creates no duplicates. After a restart, `restore()` rebuilds the
 monitor's window from the stored readings (never from a reading timed in the future).
+
+Several processes (`medlm serve --workers N`) share one database: each batch first locks its
+patients' `monitor_state` rows (`medlm.storage.tables.monitor_state`), and a patient another
+process wrote since this one last did is reloaded before the batch is processed: the window from
+the stored readings, the alert policy's state from the row. Alerts are then the same whichever
+process gets each batch, and an acknowledgement taken by any process holds in all.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from medlm.errors import StorageError
-from medlm.monitor.alerts import AlertPolicy, VitalAlert
+from medlm.monitor.alerts import AlertPolicy, PolicyState, SignalName, VitalAlert
 from medlm.monitor.stream import Assessment, VitalSignMonitor
 from medlm.monitor.vitals import VitalSigns
 from medlm.records import Rejection
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert, VitalReading, VitalScore
+from medlm.storage.tables.monitor_state import (
+    LockedState,
+    lock_existing_state,
+    lock_states,
+    save_states,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +45,19 @@ class BatchResult(BaseModel):
     assessments: list[Assessment]
     alerts: list[VitalAlert]
     rejected: list[Rejection]
+
+
+class SharedState(BaseModel):
+    """What a patient's `monitor_state` row holds beyond the stored readings: the alert
+    policy's state and, for glucose, when each trend alert was last sent."""
+
+    policy: PolicyState | None = None
+    trend_sent: dict[str, datetime] = Field(default_factory=dict)
+
+
+def shared_state(locked: LockedState) -> SharedState:
+    """The state stored in a locked row (empty when no process stored one)."""
+    return SharedState.model_validate(locked.state or {})
 
 
 def utc(value: datetime) -> datetime:
@@ -119,6 +144,7 @@ class DurableMonitor:
         self.engine = engine
         self.monitor = monitor or VitalSignMonitor()
         self.policy = policy or AlertPolicy()
+        self._seen: dict[str, int] = {}  # monitor_state version this process last wrote
 
     def ingest(
         self,
@@ -133,7 +159,33 @@ class DurableMonitor:
         quarantine with the monitor's own rejections. `on_commit` is called inside the batch's
         transaction, after its rows are written (an audit entry written there commits or rolls
         back with the batch)."""
-        now = datetime.now(UTC)
+        patients = {v.patient_id for v in batch}
+        try:
+            with self.engine.begin() as conn:
+                locked = lock_states(conn, "news2", patients, datetime.now(UTC))
+                now = datetime.now(UTC)  # taken with the lock: after every earlier batch
+                self._follow(conn, locked, now)
+                result, readings = self._process(batch, source, refused, now)
+                self._write(conn, readings, result.assessments, result.alerts, result.rejected, now)
+                states = {pid: self._shared(pid).model_dump(mode="json") for pid in patients}
+                save_states(conn, "news2", states, now)
+                if on_commit is not None:
+                    on_commit(conn)
+        except BaseException as exc:
+            self._seen.update(dict.fromkeys(patients, -1))  # memory may be ahead: reload
+            if isinstance(exc, sa.exc.SQLAlchemyError):
+                raise StorageError(
+                    f"storing a batch of {len(batch)} vital-sign sets failed: {exc}"
+                ) from exc
+            raise
+        self._seen.update({pid: row.version for pid, row in locked.items()})
+        logger.debug("stored %d sets, %d alerts", len(batch), len(result.alerts))
+        return result
+
+    def _process(
+        self, batch: list[VitalSigns], source: str, refused: Sequence[Rejection], now: datetime
+    ) -> tuple[BatchResult, list[dict[str, Any]]]:
+        """Score and alert a batch in time order; the reading rows to store with it."""
         readings: list[dict[str, Any]] = []
         assessments: list[Assessment] = []
         alerts: list[VitalAlert] = []
@@ -148,17 +200,22 @@ class DurableMonitor:
             readings.extend(reading_rows(kept, source, now))
             assessments.append(assessment)
             alerts.extend(self.policy.evaluate(assessment))
-        try:
-            with self.engine.begin() as conn:
-                self._write(conn, readings, assessments, alerts, rejected, now)
-                if on_commit is not None:
-                    on_commit(conn)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(
-                f"storing a batch of {len(batch)} vital-sign sets failed: {exc}"
-            ) from exc
-        logger.debug("stored %d sets, %d alerts", len(batch), len(alerts))
-        return BatchResult(assessments=assessments, alerts=alerts, rejected=rejected)
+        result = BatchResult(assessments=assessments, alerts=alerts, rejected=rejected)
+        return result, readings
+
+    def _follow(self, conn: sa.Connection, locked: dict[str, LockedState], now: datetime) -> None:
+        """Reload each patient another process wrote since this one last did."""
+        for pid, row in locked.items():
+            if self._seen.get(pid, 0) != row.version - 1:
+                self.monitor.forget(pid)
+                until = now + self.monitor.clock_skew
+                for vitals in window_sets(conn, pid, self.monitor.window, until):
+                    self.monitor.ingest(vitals, now=now)
+                self.policy.load_state(pid, shared_state(row).policy, "news2")
+                logger.debug("monitor state of a patient reloaded (version %d)", row.version)
+
+    def _shared(self, patient_id: str) -> SharedState:
+        return SharedState(policy=self.policy.export_state(patient_id, "news2"))
 
     def _write(
         self,
@@ -210,18 +267,43 @@ class DurableMonitor:
             .where(table.c.time >= since, table.c.time <= until)
             .order_by(table.c.time)
         )
-        sets: dict[tuple[str, datetime], dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                key = (row["patient_id"], utc(row["time"]))
-                values = sets.setdefault(key, {"spo2_scale": row["spo2_scale"]})
-                values[row["parameter"]] = _value(row)
-        for (pid, time), values in sets.items():
-            vitals = VitalSigns(patient_id=pid, time=time, **values)
+            sets = _group_sets(conn.execute(query).mappings())
+        for vitals in sets:
             assessment, _ = self.monitor.ingest(vitals, now=now)
             if assessment is not None:
                 self.policy.evaluate(assessment)
         return len(sets)
+
+
+def _group_sets(rows: Any) -> list[VitalSigns]:
+    """Stored reading rows (in time order) as the sets they belong to."""
+    sets: dict[tuple[str, datetime], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["patient_id"], utc(row["time"]))
+        values = sets.setdefault(key, {"spo2_scale": row["spo2_scale"]})
+        values[row["parameter"]] = _value(row)
+    return [VitalSigns(patient_id=pid, time=t, **values) for (pid, t), values in sets.items()]
+
+
+def window_sets(
+    conn: sa.Connection, patient_id: str, window: timedelta, until: datetime
+) -> list[VitalSigns]:
+    """A patient's stored sets in the window behind the newest one timed up to `until` (what
+    the monitor holds after those sets), oldest first."""
+    table: Any = VitalReading.__table__
+    mine = table.c.patient_id == patient_id
+    newest = conn.execute(sa.select(sa.func.max(table.c.time)).where(mine, table.c.time <= until))
+    last = newest.scalar()
+    if last is None:
+        return []
+    last = utc(last)
+    query = (
+        sa.select(table)
+        .where(mine, table.c.time >= last - window, table.c.time <= last)
+        .order_by(table.c.time, table.c.id)
+    )
+    return _group_sets(conn.execute(query).mappings())
 
 
 def _value(row: Any) -> Any:
@@ -286,15 +368,37 @@ def alert_signal(engine: sa.Engine, alert_id: int) -> str | None:
 
 
 def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = None) -> str:
-    """Mark a stored alert acknowledged; returns its patient id (StorageError if unknown)."""
+    """Mark a stored alert acknowledged; returns its patient id (StorageError if unknown).
+
+    The patient's shared alert-policy state is acknowledged in the same transaction, so every
+    process stops re-notifying (each reloads the patient at its next batch)."""
+    now = now or datetime.now(UTC)
     table: Any = StoredAlert.__table__
     with engine.begin() as conn:
-        pid = conn.execute(sa.select(table.c.patient_id).where(table.c.id == alert_id)).scalar()
-        if pid is None:
-            raise StorageError(f"alert {alert_id} does not exist")
-        conn.execute(
+        row = conn.execute(
             table.update()
             .where(table.c.id == alert_id)
-            .values(acknowledged_at=now or datetime.now(UTC))
-        )
-    return str(pid)
+            .values(acknowledged_at=now)
+            .returning(table.c.patient_id, table.c.signal)
+        ).first()
+        if row is None:
+            raise StorageError(f"alert {alert_id} does not exist")
+        pid, signal = str(row[0]), str(row[1])
+        acknowledge_state(conn, "glucose" if signal == "glucose" else "news2", pid, now)
+    return pid
+
+
+def acknowledge_state(
+    conn: sa.Connection, signal: SignalName, patient_id: str, now: datetime
+) -> None:
+    """Acknowledge a patient's stored alert-policy state within `conn`'s transaction (nothing
+    to do for a patient no batch has stored a state for)."""
+    locked = lock_existing_state(conn, signal, patient_id)
+    if locked is None:
+        return
+    shared = shared_state(locked)
+    policy = AlertPolicy()  # only its acknowledgement rule is used: thresholds do not matter
+    policy.load_state(patient_id, shared.policy, signal)
+    policy.acknowledge(patient_id, signal)
+    acknowledged = shared.model_copy(update={"policy": policy.export_state(patient_id, signal)})
+    save_states(conn, signal, {patient_id: acknowledged.model_dump(mode="json")}, now)

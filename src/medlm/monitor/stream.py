@@ -127,6 +127,10 @@ class VitalSignMonitor:
         complete = [(t, s) for t, s in state.scores.items() if s.total is not None]
         return max(complete, key=lambda ts: ts[0])[1] if complete else None
 
+    def forget(self, patient_id: str) -> None:
+        """Drop a patient's window (before rebuilding it from stored readings)."""
+        self._patients.pop(patient_id, None)
+
     def state_size(self) -> int:
         """Number of sets held in memory over all patients (bounded by the window)."""
         return sum(len(p.sets) for p in self._patients.values())

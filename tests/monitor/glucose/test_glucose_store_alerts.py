@@ -1,5 +1,6 @@
 """The durable glucose store with the glucose monitor: level-2 hypoglycaemia alerts stored once,
-and the monitor's per-patient state carried across a restart by `restore`."""
+and the monitor's per-patient state carried across a restart (by `restore`, or by the reload
+of a patient at its first batch)."""
 
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ def test_restore_carries_the_episode_across_a_restart(settings: Settings) -> Non
     assert durable(engine).ingest(before, now=before[-1].time).alerts == []
     next_reading = low_run(0, start=15)
     now = next_reading[0].time
-    forgetful = durable(engine)  # restarted without restore: the 10 minutes are unknown to it
-    assert forgetful.ingest(next_reading, now=now).alerts == []
+    unrestored = durable(engine)  # no restore: the patient is reloaded at its first batch
+    (alert,) = unrestored.ingest(next_reading, now=now).alerts
+    assert alert.response == "level 2 hypoglycaemia"
 
     engine2 = _engine(settings.model_copy(update={"data_dir": settings.data_dir / "second"}))
     durable(engine2).ingest(before, now=before[-1].time)

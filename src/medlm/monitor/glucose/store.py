@@ -8,6 +8,11 @@ re-sending a batch after a crash creates no duplicate reading and no second aler
 the one alert table every signal shares (`vital_alerts`, with `signal` "glucose"), so the alert
 list and its live stream carry them beside NEWS2 alerts. After a restart, `restore()` replays
 the stored readings of the last window through the monitor (never one timed in the future).
+
+Several processes share one database as the vital-sign store does (`medlm.monitor.store`): each
+batch locks its patients' `monitor_state` rows first, and a `GlucoseMonitor` reloads a patient
+another process wrote since (the readings of the window, then the alert policy's state and the
+trend alerts' last times from the row). Other monitors (test doubles) are not reloaded.
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ from pydantic import BaseModel
 
 from medlm.errors import StorageError
 from medlm.monitor.alerts import VitalAlert
+from medlm.monitor.glucose.alerts import GlucoseMonitor
 from medlm.monitor.glucose.config import GlucoseSettings
 from medlm.monitor.glucose.readings import GlucoseReading
-from medlm.monitor.store import insert_ignoring_duplicates, quarantine_row, utc
+from medlm.monitor.store import (
+    SharedState,
+    acknowledge_state,
+    insert_ignoring_duplicates,
+    quarantine_row,
+    shared_state,
+    utc,
+)
 from medlm.records.report import Rejection
 from medlm.storage.tables.glucose import StoredGlucoseReading
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert
+from medlm.storage.tables.monitor_state import LockedState, lock_states, save_states
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +113,7 @@ class DurableGlucose:
         self.clock_skew = clock_skew
         self.window = window
         self._lock = threading.Lock()  # the monitor's per-patient state is not thread-safe
+        self._seen: dict[str, int] = {}  # monitor_state version this process last wrote
 
     @classmethod
     def from_settings(
@@ -106,8 +121,6 @@ class DurableGlucose:
     ) -> DurableGlucose:
         """The glucose monitor of `settings` (clock skew, window, alert policy) on `engine`, its
         per-patient state rebuilt from the stored readings unless `restore` is False."""
-        from medlm.monitor.glucose.alerts import GlucoseMonitor
-
         settings = settings or GlucoseSettings()
         durable = cls(
             engine,
@@ -143,28 +156,75 @@ class DurableGlucose:
         on_commit: Callable[[sa.Connection], None] | None,
         now: datetime | None,
     ) -> GlucoseBatch:
-        now = (now or datetime.now(UTC)).astimezone(UTC)
+        patients = {r.patient_id for r in readings}
+        try:
+            with self.engine.begin() as conn:
+                locked = lock_states(conn, "glucose", patients, datetime.now(UTC))
+                at = (now or datetime.now(UTC)).astimezone(UTC)  # with the lock: after others
+                self._follow(conn, locked, at)
+                batch = self._process(conn, readings, refused, at)
+                rows = [_row(r, source, at) for r in batch.readings]
+                self._write(conn, rows, batch.alerts, batch.rejected, at)
+                states = {pid: self._shared(pid).model_dump(mode="json") for pid in patients}
+                save_states(conn, "glucose", states, at)
+                if on_commit is not None:
+                    on_commit(conn)
+        except BaseException as exc:
+            self._seen.update(dict.fromkeys(patients, -1))  # memory may be ahead: reload
+            if isinstance(exc, sa.exc.SQLAlchemyError):
+                raise StorageError(
+                    f"storing a batch of {len(readings)} glucose readings failed: {exc}"
+                ) from exc
+            raise
+        self._seen.update({pid: row.version for pid, row in locked.items()})
+        logger.debug("stored %d glucose readings, %d alerts", len(rows), len(batch.alerts))
+        return batch
+
+    def _process(
+        self,
+        conn: sa.Connection,
+        readings: Sequence[GlucoseReading],
+        refused: Sequence[Rejection],
+        now: datetime,
+    ) -> GlucoseBatch:
+        """Pass the batch's readings not stored yet through the monitor, in time order."""
         future = [self._future(r, now) for r in readings if r.time > now + self.clock_skew]
         rejected = [*(r for r in refused if r.patient_id), *future]
         fresh: dict[Key, GlucoseReading] = {}
         for reading in readings:
             if reading.time <= now + self.clock_skew:
                 fresh.setdefault(_key(reading), reading)
-        stored = self._existing(list(fresh))
+        stored = self._existing(conn, list(fresh))
         new = sorted((r for k, r in fresh.items() if k not in stored), key=lambda r: r.time)
         alerts = [a for r in new for a in (self.monitor.process(r, now) if self.monitor else [])]
-        try:
-            with self.engine.begin() as conn:
-                self._write(conn, [_row(r, source, now) for r in new], alerts, rejected, now)
-                if on_commit is not None:
-                    on_commit(conn)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(
-                f"storing a batch of {len(readings)} glucose readings failed: {exc}"
-            ) from exc
-        logger.debug("stored %d glucose readings, %d alerts", len(new), len(alerts))
         duplicates = len(readings) - len(new) - len(future)
         return GlucoseBatch(readings=new, duplicates=duplicates, alerts=alerts, rejected=rejected)
+
+    def _follow(self, conn: sa.Connection, locked: dict[str, LockedState], now: datetime) -> None:
+        """Reload each patient another process wrote since this one last did."""
+        monitor = self.monitor
+        if not isinstance(monitor, GlucoseMonitor):
+            return
+        for pid, row in locked.items():
+            if self._seen.get(pid, 0) == row.version - 1:
+                continue
+            shared = shared_state(row)
+            window = monitor.settings.window
+            until = now + monitor.settings.clock_skew
+            _forget(monitor, pid)
+            monitor.restore(window_readings(conn, pid, window, until), now)
+            monitor.policy.load_state(pid, shared.policy, "glucose")
+            _set_trend_sent(monitor, pid, shared.trend_sent)
+            logger.debug("glucose state of a patient reloaded (version %d)", row.version)
+
+    def _shared(self, patient_id: str) -> SharedState:
+        monitor = self.monitor
+        if not isinstance(monitor, GlucoseMonitor):
+            return SharedState()
+        return SharedState(
+            policy=monitor.policy.export_state(patient_id, "glucose"),
+            trend_sent=_trend_sent(monitor, patient_id),
+        )
 
     def _future(self, reading: GlucoseReading, now: datetime) -> Rejection:
         minutes = (reading.time - now).total_seconds() / 60
@@ -179,7 +239,7 @@ class DurableGlucose:
             f"{self.clock_skew.total_seconds() / 60:g}-minute clock-skew allowance",
         )
 
-    def _existing(self, keys: list[Key]) -> set[Key]:
+    def _existing(self, conn: sa.Connection, keys: list[Key]) -> set[Key]:
         """Which of these keys are stored already."""
         if not keys:
             return set()
@@ -189,11 +249,7 @@ class DurableGlucose:
         query = sa.select(table.c.patient_id, table.c.time, table.c.source).where(
             table.c.patient_id.in_(patients), table.c.time.between(min(times), max(times))
         )
-        try:
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(f"reading stored glucose readings failed: {exc}") from exc
+        rows = conn.execute(query).all()
         return {(pid, utc(time), source) for pid, time, source in rows} & set(keys)
 
     def _write(
@@ -237,10 +293,54 @@ class DurableGlucose:
         return len(readings)
 
     def acknowledge(self, patient_id: str) -> None:
-        """Staff saw the patient's glucose alert: the monitor's policy stops re-notifying."""
-        if self.monitor is not None:
-            with self._lock:
+        """Staff saw the patient's glucose alert: the monitor's policy stops re-notifying, in
+        this process and (through the patient's stored state) in every other."""
+        with self._lock:
+            if self.monitor is not None:
                 self.monitor.acknowledge(patient_id)
+            try:
+                with self.engine.begin() as conn:
+                    acknowledge_state(conn, "glucose", patient_id, datetime.now(UTC))
+            except sa.exc.SQLAlchemyError as exc:
+                raise StorageError(f"acknowledging a glucose alert failed: {exc}") from exc
+
+
+# GlucoseMonitor offers no public access to one patient's history and trend-alert times; these
+# three helpers are the only places the store reaches into it.
+def _forget(monitor: GlucoseMonitor, patient_id: str) -> None:
+    monitor._patients.pop(patient_id, None)
+
+
+def _trend_sent(monitor: GlucoseMonitor, patient_id: str) -> dict[str, datetime]:
+    state = monitor._patients.get(patient_id)
+    return dict(state.sent) if state is not None else {}
+
+
+def _set_trend_sent(monitor: GlucoseMonitor, patient_id: str, sent: dict[str, datetime]) -> None:
+    state = monitor._patients.get(patient_id)
+    if state is not None:
+        state.sent = dict(sent)
+
+
+def window_readings(
+    conn: sa.Connection, patient_id: str, window: timedelta, until: datetime
+) -> list[GlucoseReading]:
+    """A patient's stored readings in the window behind the newest one timed up to `until` (what
+    the monitor holds after them), oldest first."""
+    table: Any = StoredGlucoseReading.__table__
+    mine = table.c.patient_id == patient_id
+    last = conn.execute(
+        sa.select(sa.func.max(table.c.time)).where(mine, table.c.time <= until)
+    ).scalar()
+    if last is None:
+        return []
+    last = utc(last)
+    query = (
+        sa.select(table)
+        .where(mine, table.c.time >= last - window, table.c.time <= last)
+        .order_by(table.c.time, table.c.id)
+    )
+    return [_from_row(row) for row in conn.execute(query).mappings()]
 
 
 def stored_glucose(
