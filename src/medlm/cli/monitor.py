@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from medlm.cli.glucose import glucose
-from medlm.cli.render import print_disclaimer, print_json, print_json_line, print_table
+from medlm.cli.render import (
+    error_line,
+    print_disclaimer,
+    print_json,
+    print_json_line,
+    print_table,
+    warning_line,
+)
 from medlm.errors import InputError
 from medlm.records import IngestReport
 
@@ -52,7 +59,9 @@ def score(
 ) -> None:
     """Score each vital-sign set with NEWS2 (RCP 2017); bad lines are reported, the rest go on.
 
-    Exits 1 when no set could be scored."""
+    A value that was refused (an implausible heart rate of 900, say) is shown as rejected, with
+    its reason, not as missing. Exits 1 with a summary on stderr when no set could be scored;
+    when only some could not, exits 0 with a warning that counts them."""
     from medlm.monitor.batch import score_lines, score_records
     from medlm.records.vital_lines import read_vital_text
 
@@ -68,8 +77,24 @@ def score(
         outputs = [out for _, _, out in results]
         outputs += [{"line": r.position, "error": r.line()} for r in rejections]
     _render_scores(outputs, as_json)
-    if not any("news2" in out for out in outputs):
+    _summarize(outputs, "lines" if is_lines else "items")
+
+
+def _summarize(outputs: list[dict[str, Any]], what: str) -> None:
+    """One summary line on stderr: an error and exit 1 when no set was scored, else a warning
+    counting what could not be scored and the values refused beside scored sets."""
+    failed = sum("news2" not in out for out in outputs)
+    if not outputs:
+        error_line("no vital-sign set in the input")
         raise typer.Exit(1)
+    if failed == len(outputs):
+        error_line(f"none of the {failed:,} input {what} could be scored (see their errors)")
+        raise typer.Exit(1)
+    refused = sum(len(out.get("rejected", [])) for out in outputs)
+    if failed:
+        warning_line(f"{failed:,} of {len(outputs):,} input {what} could not be scored")
+    if refused:
+        warning_line(f"{refused:,} value(s) rejected; the sets were scored without them")
 
 
 def _print_fhir(report: IngestReport) -> None:
@@ -84,6 +109,7 @@ def _print_fhir(report: IngestReport) -> None:
         typer.echo(note, err=True)
     print_json(result.bundle)
     if not sets:
+        error_line("no vital-sign set could be scored (see the rejections above)")
         raise typer.Exit(1)
 
 
@@ -92,20 +118,57 @@ def _render_scores(outputs: list[dict[str, Any]], as_json: bool) -> None:
         for out in outputs:
             print_json_line(out)
         return
+    if not outputs:
+        return
     rows = []
     for out in outputs:
         if "error" in out:
-            rows.append([f"line {out['line']}", "", "error", out["error"]])
+            where = "input" if out["line"] is None else f"line {out['line']}"
+            rows.append([where, "", "error", out["error"]])
             continue
-        n = out["news2"]
-        total = (
-            n["total"]
-            if n["total"] is not None
-            else f">={n['partial_total']} (missing {', '.join(n['missing'])})"
-        )
-        rows.append([out["patient_id"], out["time"], total, n["response"] or ""])
+        n, rejected = out["news2"], out.get("rejected", [])
+        response = [n["response"]] if n["response"] else []
+        response += [f"rejected: {r['reason']}" for r in rejected]
+        rows.append([out["patient_id"], out["time"], _total(n, rejected), "; ".join(response)])
     print_table("NEWS2", ["patient", "time", "total", "response"], rows)
     print_disclaimer()
+
+
+# A rejected value's field (a JSON-lines key, a concept or a VitalSigns field) -> the NEWS2
+# parameter it would have scored, so the table says "pulse 900 /min rejected", not "missing".
+_PARAMETER_OF_FIELD = {
+    "heart_rate": "pulse",
+    "respiratory_rate": "respiration_rate",
+    "temperature_c": "temperature",
+    "temperature_f": "temperature",
+    "body_temperature": "temperature",
+    "on_oxygen": "air_or_oxygen",
+    "supplemental_oxygen": "air_or_oxygen",
+    "spo2_scale": "spo2",
+    "news2_spo2_scale": "spo2",
+}
+
+
+def _total(news2: dict[str, Any], rejected: list[dict[str, Any]]) -> str:
+    """The total, or '>=partial (...)' naming each parameter as rejected (with its value) or
+    missing."""
+    if news2["total"] is not None:
+        return str(news2["total"])
+    refused: dict[str, dict[str, Any]] = {}
+    for rejection in rejected:
+        field = rejection.get("field") or ""
+        refused.setdefault(_PARAMETER_OF_FIELD.get(field, field), rejection)
+    parts, missing = [], []
+    for name in news2["missing"]:
+        rejection = refused.get(name)
+        if rejection is None:
+            missing.append(name)
+        else:
+            value = f" {rejection['value']}" if rejection.get("value") else ""
+            parts.append(f"{name}{value} rejected")
+    if missing:
+        parts.append(f"missing {', '.join(missing)}")
+    return f">={news2['partial_total']} ({'; '.join(parts)})"
 
 
 @app.command()
