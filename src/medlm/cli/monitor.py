@@ -158,13 +158,14 @@ def _total(news2: dict[str, Any], rejected: list[dict[str, Any]]) -> str:
     for rejection in rejected:
         field = rejection.get("field") or ""
         refused.setdefault(_PARAMETER_OF_FIELD.get(field, field), rejection)
-    parts, missing = [], []
+    parts: list[str] = []
+    missing: list[str] = []
     for name in news2["missing"]:
-        rejection = refused.get(name)
-        if rejection is None:
+        refusal = refused.get(name)
+        if refusal is None:
             missing.append(name)
         else:
-            value = f" {rejection['value']}" if rejection.get("value") else ""
+            value = f" {refusal['value']}" if refusal.get("value") else ""
             parts.append(f"{name}{value} rejected")
     if missing:
         parts.append(f"missing {', '.join(missing)}")
