@@ -41,9 +41,10 @@ typecheck: setup
 	$(BIN)/mypy
 
 test: lint typecheck
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; }; } || \
-		echo "chromium missing and not installable here: browser tests will be skipped" >&2
+	@{ command -v chromium && fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium fonts-wqy-microhei || { apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei; }; }; } || \
+		echo "chromium (and a Chinese font) missing and not installable here: browser tests may be skipped" >&2
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
