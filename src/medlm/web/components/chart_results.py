@@ -1,0 +1,110 @@
+"""The chart's clinical results for one PatientRecord: risk scores of the models whose
+population the patient fits, the treatment report, and the analysed notes.
+
+Each step calls the library the API routes call (`predict_batch`, `TreatmentRecommender`,
+`MedicalTextAnalyzer`); a step that cannot run says why in `problems` and the rest still show,
+so one unreadable input never blanks the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm.errors import MedlmError
+from medlm.records import IngestReport, PatientRecord
+from medlm.risk import DiseaseRiskPredictor, RiskScore
+from medlm.risk.batch import predict_batch
+from medlm.risk.population import check_population
+from medlm.text import MedicalTextAnalyzer
+from medlm.text.results import TextAnalysis
+from medlm.treatment import TreatmentRecommender, TreatmentReport
+from medlm.treatment.inputs import record_input
+
+logger = logging.getLogger(__name__)
+
+
+class ModelOutside(BaseModel):
+    """A loaded model the patient is outside the population of, and why (not scored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    outcome: str
+    reasons: list[str]
+
+
+class ChartResults(BaseModel):
+    """Risk, treatment and notes for one patient, with what could not be computed."""
+
+    scores: list[RiskScore] = Field(default_factory=list)
+    outside: list[ModelOutside] = Field(default_factory=list)
+    treatment: TreatmentReport | None = None
+    notes: list[TextAnalysis] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list, description="'risk model x: reason' lines.")
+
+
+def risk_results(
+    models: Mapping[str, DiseaseRiskPredictor],
+    record: PatientRecord,
+    as_of: datetime,
+    freshness_days: Mapping[str, float] | None,
+    results: ChartResults,
+) -> None:
+    """Score the record with every model whose population it fits (or states none)."""
+    for name, model in sorted(models.items()):
+        status = check_population(record, model.population_, as_of)
+        if status.outside:
+            results.outside.append(
+                ModelOutside(model=name, outcome=model.outcome, reasons=status.reasons)
+            )
+            continue
+        try:
+            batch = predict_batch(
+                model, IngestReport(records=[record]), as_of=as_of, freshness_days=freshness_days
+            )
+        except MedlmError as exc:
+            results.problems.append(f"risk model {name}: {exc}")
+            continue
+        results.scores += batch.scores
+        results.problems += [f"risk model {name}: {r.reason}" for r in batch.refused]
+
+
+def treatment_results(
+    recommender: TreatmentRecommender, record: PatientRecord, as_of: datetime, out: ChartResults
+) -> None:
+    """The treatment report of the record (through the same boundary as the API)."""
+    try:
+        given = record_input(record, as_of=as_of)
+        out.treatment = recommender.recommend(given.record, as_of=as_of, unread=given.unread)
+    except MedlmError as exc:
+        out.problems.append(f"treatment: {exc}")
+
+
+def note_results(analyzer: MedicalTextAnalyzer, record: PatientRecord, out: ChartResults) -> None:
+    """Each note of the record analysed (entities with codes and context)."""
+    for i, note in enumerate(record.notes):
+        try:
+            out.notes.append(analyzer.analyze(note, doc_id=note.id or f"note {i + 1}"))
+        except MedlmError as exc:
+            out.problems.append(f"note {note.id or i + 1}: {exc}")
+
+
+def chart_results(
+    record: PatientRecord,
+    *,
+    models: Mapping[str, DiseaseRiskPredictor],
+    recommender: TreatmentRecommender,
+    analyzer: MedicalTextAnalyzer,
+    as_of: datetime,
+    freshness_days: Mapping[str, float] | None = None,
+) -> ChartResults:
+    """Everything the chart shows about the record besides its vital signs."""
+    results = ChartResults()
+    risk_results(models, record, as_of, freshness_days, results)
+    treatment_results(recommender, record, as_of, results)
+    note_results(analyzer, record, results)
+    return results

@@ -1,0 +1,190 @@
+"""The patient chart at `/patients/{patient_id}`: demographics and the record's problems,
+medications, allergies and genotypes; vital-sign charts with NEWS2 bands over a chosen window;
+glucose; risk, treatment and notes (see `medlm.web.components`).
+
+Clinicians and admins see the identified chart. A researcher gets 403: the chart shows the
+patient's id, dates and note text, and the web app has no de-identified chart yet (the API's
+de-identification routes serve researchers). Every view, refused ones included, is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from functools import partial
+from typing import Annotated, Any
+
+from babel.dates import format_skeleton
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from medlm.errors import MedlmError
+from medlm.knowledge.early_warning import load_news2
+from medlm.knowledge.glucose import load_glucose_thresholds
+from medlm.privacy.encryption import EncryptionKeyError
+from medlm.records import PatientRecord
+from medlm.service.deps import ServicesDep
+from medlm.service.services import AppServices
+from medlm.storage.repository import load_patient
+from medlm.web import i18n
+from medlm.web.accounts import WebUser
+from medlm.web.auth import WebUserDep, audit_page
+from medlm.web.components.cards import risk_card, treatment_cards
+from medlm.web.components.chart_data import (
+    CHARTED,
+    VitalWindow,
+    glucose_points,
+    spo2_parameter,
+    vital_window,
+)
+from medlm.web.components.chart_results import ChartResults, chart_results
+from medlm.web.components.highlight import highlight_note
+from medlm.web.components.svg_chart import glucose_chart, score_strip, vital_chart, window
+from medlm.web.templating import render
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+WINDOWS: tuple[int, ...] = (24, 72, 168)
+
+
+def tick_format(locale: str, value: datetime) -> str:
+    """A chart tick: day and time in the locale's own order ('Jan 2 12:30', '1月2日 12:30')."""
+    day = format_skeleton("MMMd", value, locale=locale, fuzzy=True)
+    return f"{day} {format_skeleton('Hm', value, locale=locale, fuzzy=True)}"
+
+
+def vital_charts(vitals: VitalWindow, locale: str) -> list[Markup]:
+    """One SVG per charted vital sign that has values in the window, then the score strip."""
+    table = load_news2()
+    label = partial(i18n.gettext, locale)
+    fmt = partial(tick_format, locale)
+    charts = []
+    for news2_key, stored, title in CHARTED:
+        key = spo2_parameter(vitals) if stored == "spo2" else news2_key
+        points = vitals.series.get(stored, [])
+        if points:
+            charts.append(
+                vital_chart(
+                    label(title),
+                    points,
+                    table.parameters[key],
+                    vitals.start,
+                    vitals.end,
+                    label=label,
+                    format_time=fmt,
+                )
+            )
+    if vitals.scores:
+        charts.append(
+            score_strip(
+                vitals.scores, table, vitals.start, vitals.end, label=label, format_time=fmt
+            )
+        )
+    return charts
+
+
+def _record(services: AppServices, patient_id: str) -> tuple[PatientRecord | None, str | None]:
+    """The stored record, or None and why it could not be read (no key, storage error)."""
+    try:
+        return load_patient(services.engine, patient_id), None
+    except (EncryptionKeyError, MedlmError) as exc:
+        logger.error("patient record not readable: %s", type(exc).__name__)
+        return None, "The stored record could not be read."
+
+
+def _glucose(services: AppServices, patient_id: str, vitals: VitalWindow, locale: str) -> Any:
+    try:
+        points = glucose_points(services.engine, patient_id, vitals.start, vitals.end)
+    except MedlmError:
+        return None
+    if not points:
+        return None
+    thresholds = load_glucose_thresholds()
+    target = (thresholds.metrics.in_range_low, thresholds.metrics.in_range_high)
+    label = partial(i18n.gettext, locale)
+    fmt = partial(tick_format, locale)
+    return glucose_chart(points, target, vitals.start, vitals.end, label=label, format_time=fmt)
+
+
+def chart_context(
+    services: AppServices, patient_id: str, hours: int, locale: str, now: datetime
+) -> dict[str, Any] | None:
+    """Everything the chart template needs; None when nothing is stored about the patient."""
+    started = time.perf_counter()
+    record, record_problem = _record(services, patient_id)
+    start, end = window(now, hours)
+    vitals = vital_window(services.engine, patient_id, start, end)
+    glucose = _glucose(services, patient_id, vitals, locale)
+    if record is None and record_problem is None and vitals.empty and glucose is None:
+        return None
+    results = ChartResults()
+    if record is not None:
+        results = chart_results(
+            record,
+            models=services.risk_models,
+            recommender=services.recommender,
+            analyzer=services.text_analyzer,
+            as_of=now,
+            freshness_days=services.settings.records.freshness_days,
+        )
+    label = partial(i18n.gettext, locale)
+    percent = partial(i18n.format_number, locale, digits=0)
+    context = {
+        "patient_id": patient_id,
+        "record": record,
+        "record_problem": record_problem,
+        "hours": hours,
+        "windows": WINDOWS,
+        "vitals": vitals,
+        "charts": vital_charts(vitals, locale),
+        "glucose": glucose,
+        "results": results,
+        "risk_cards": [
+            risk_card(s, label=label, format_percent=lambda p: f"{percent(p * 100)}%")
+            for s in results.scores
+        ],
+        "treatment_cards": treatment_cards(results.treatment, label=label)
+        if results.treatment is not None
+        else [],
+        "notes": [highlight_note(n.text, n.entities, label=label) for n in results.notes],
+    }
+    logger.debug("chart context built in %.1f ms", (time.perf_counter() - started) * 1000)
+    return context
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+async def chart_page(
+    request: Request,
+    patient_id: str,
+    user: WebUserDep,
+    services: ServicesDep,
+    hours: Annotated[int, Query(description="Chart window in hours: 24, 72 or 168.")] = 24,
+) -> HTMLResponse:
+    """The patient chart (403 for researchers; 404 when nothing is stored about the patient;
+    422 for a window it does not offer)."""
+    locale = i18n.negotiate(request)
+    if hours not in WINDOWS:
+        return render(
+            request,
+            "chart_bad_window.html",
+            {"patient_id": patient_id, "hours": hours, "windows": WINDOWS},
+            status_code=422,
+        )
+    if not _identified(user):
+        audit_page(services, request, user, patient_id, outcome=403)
+        return render(request, "chart_refused.html", {"patient_id": patient_id}, status_code=403)
+    now = datetime.now(UTC)
+    context = await run_in_threadpool(chart_context, services, patient_id, hours, locale, now)
+    if context is None:
+        audit_page(services, request, user, patient_id, outcome=404)
+        return render(request, "chart_missing.html", {"patient_id": patient_id}, status_code=404)
+    audit_page(services, request, user, patient_id)
+    return render(request, "chart.html", context)
+
+
+def _identified(user: WebUser) -> bool:
+    return bool(user.identified)
