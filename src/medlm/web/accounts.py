@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from medlm.errors import InputError
 from medlm.privacy.auth import Role
 from medlm.storage.tables.privacy import User
-from medlm.storage.tables.web import WebPassword, WebSession, WebSignInFailure
+from medlm.storage.tables.web import WebAlertNote, WebPassword, WebSession, WebSignInFailure
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -53,6 +53,12 @@ class SessionInfo(BaseModel):
     csrf_token: str
 
 
+def check_password_policy(password: str) -> None:
+    """InputError unless `password` is long enough to be stored."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def hash_session_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
@@ -70,8 +76,7 @@ class AccountStore:
 
     def set_password(self, name: str, password: str) -> None:
         """Store the argon2id hash of `password` for the existing, enabled user `name`."""
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InputError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+        check_password_policy(password)
         digest = self.hasher.hash(password)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -161,9 +166,12 @@ class AccountStore:
             )
         return session_id, csrf
 
-    def resume_session(self, session_id: str, idle: timedelta) -> SessionInfo | None:
-        """The live session of a cookie value, its idle clock restarted; None when unknown,
-        expired, idle longer than `idle`, or its user disabled (such a session is removed)."""
+    def resume_session(
+        self, session_id: str, idle: timedelta, *, touch: bool = True
+    ) -> SessionInfo | None:
+        """The live session of a cookie value, its idle clock restarted unless `touch` is False
+        (automatic refreshes); None when unknown, expired, idle longer than `idle`, or its user
+        disabled (such a session is removed)."""
         now = datetime.now(UTC)
         key = hash_session_id(session_id)
         with self.engine.begin() as conn:
@@ -182,9 +190,10 @@ class AccountStore:
             if dead:
                 conn.execute(sa.delete(WebSession).where(WebSession.id_hash == key))
                 return None
-            conn.execute(
-                sa.update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=now)
-            )
+            if touch:
+                conn.execute(
+                    sa.update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=now)
+                )
         user = WebUser(name=row.user_name, role=Role(row.role))
         return SessionInfo(user=user, csrf_token=row.csrf_token)
 
@@ -192,4 +201,15 @@ class AccountStore:
         with self.engine.begin() as conn:
             conn.execute(
                 sa.delete(WebSession).where(WebSession.id_hash == hash_session_id(session_id))
+            )
+
+    def add_alert_note(self, alert_id: int, user_name: str, note: str) -> None:
+        """Keep the note written when `user_name` acknowledged alert `alert_id` (none if empty)."""
+        if not note:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(WebAlertNote).values(
+                    alert_id=alert_id, user_name=user_name, note=note, created_at=datetime.now(UTC)
+                )
             )

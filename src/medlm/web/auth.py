@@ -90,21 +90,25 @@ def signin_redirect(request: Request) -> HTTPException:
     return HTTPException(status_code=303, headers={"Location": location, "HX-Redirect": location})
 
 
-def optional_user(request: Request, services: ServicesDep) -> WebUser | None:
-    """The signed-in user of a live session, or None; binds the user and the session's CSRF
-    token to `request.state` for the templates."""
+def _session_user(request: Request, services: AppServices, touch: bool) -> WebUser | None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
     settings = web_settings(services)
     info = accounts(services).resume_session(
-        session_id, timedelta(minutes=settings.idle_timeout_minutes)
+        session_id, timedelta(minutes=settings.idle_timeout_minutes), touch=touch
     )
     if info is None:
         return None
     request.state.web_user = info.user
     request.state.csrf_token = info.csrf_token
     return info.user
+
+
+def optional_user(request: Request, services: ServicesDep) -> WebUser | None:
+    """The signed-in user of a live session (its idle clock restarted), or None; binds the user
+    and the session's CSRF token to `request.state` for the templates."""
+    return _session_user(request, services, touch=True)
 
 
 def signed_in_user(
@@ -117,6 +121,15 @@ def signed_in_user(
 
 
 WebUserDep = Annotated[WebUser, Depends(signed_in_user)]
+
+
+def passive_user(request: Request, services: ServicesDep) -> WebUser:
+    """The signed-in user for automatic requests (live board refreshes, event streams): the
+    idle clock is not restarted, so an unattended page still signs out."""
+    user = _session_user(request, services, touch=False)
+    if user is None:
+        raise signin_redirect(request)
+    return user
 
 
 def require_page_role(*roles: Role) -> object:

@@ -9,13 +9,14 @@ there is no build step.
 from __future__ import annotations
 
 import gettext as gettext_module
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_timedelta as babel_format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -119,3 +120,10 @@ def format_datetime(locale: str, value: datetime | None) -> str:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for the `lang` attribute of a page in `locale`."""
     return locale.replace("_", "-")
+
+
+def format_timedelta(locale: str, value: timedelta | None) -> str:
+    """A duration in words per locale ("3 hours", "3小时"); an em dash when missing."""
+    if value is None:
+        return "—"
+    return babel_format_timedelta(value, threshold=1.5, locale=locale)

@@ -1,9 +1,9 @@
 """Page rendering: one Jinja2 environment per locale (autoescaped, `jinja2.ext.i18n` bound to the
 locale's catalogue) and `render(request, template_name, context)`.
 
-Templates reach `_`, `gettext`, `ngettext`, `format_number`, `format_datetime`, `csrf_token`,
-`current_user`, `locale` and `html_lang`. A `?lang=` switch is remembered in the `medlm_lang`
-cookie on the response.
+Templates reach `_`, `gettext`, `ngettext`, `format_number`, `format_datetime`,
+`format_timedelta`, `csrf_token`, `current_user`, `locale` and `html_lang`. A `?lang=` switch
+is remembered in the `medlm_lang` cookie on the response.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def environment(locale: str) -> Environment:
         html_lang=i18n.html_lang(locale),
         format_number=partial(i18n.format_number, locale),
         format_datetime=partial(i18n.format_datetime, locale),
+        format_timedelta=partial(i18n.format_timedelta, locale),
     )
     return env
 

@@ -1,4 +1,5 @@
-"""Tables of the clinician's web app: password hashes, sign-in failures and sign-in sessions."""
+"""Tables of the clinician's web app: password hashes, sign-in failures, sign-in sessions and the
+notes written when an alert is acknowledged from the ward board."""
 
 from __future__ import annotations
 
@@ -43,3 +44,15 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class WebAlertNote(Base):
+    """The note a user wrote when acknowledging a stored alert (`vital_alerts.id`) on the board."""
+
+    __tablename__ = "web_alert_notes"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    user_name: Mapped[str] = mapped_column(sa.String(128))
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""Passwords (argon2 hashes), sign-in failures and web sessions of the clinician's web app.
+"""Passwords (argon2 hashes), sign-in failures, web sessions and alert acknowledgement notes of
+the clinician's web app.
 
 Revision ID: 0008
 Revises: 0007
@@ -45,9 +46,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id_hash", name="pk_web_sessions"),
     )
     op.create_index("ix_web_sessions_user_name", "web_sessions", ["user_name"])
+    op.create_table(
+        "web_alert_notes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("user_name", sa.String(length=128), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", _tz, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_web_alert_notes"),
+    )
+    op.create_index("ix_web_alert_notes_alert_id", "web_alert_notes", ["alert_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_web_alert_notes_alert_id", table_name="web_alert_notes")
+    op.drop_table("web_alert_notes")
     op.drop_index("ix_web_sessions_user_name", table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_table("web_signin_failures")
