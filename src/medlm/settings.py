@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from medlm.errors import ConfigError
+from medlm.monitor.glucose.config import GlucoseSettings
 
 
 class StorageSettings(BaseModel):
@@ -169,7 +170,14 @@ class SecuritySettings(BaseModel):
     cds_audience_base: str | None = Field(
         default=None,
         description="Public base URL of this service (e.g. https://cds.example.org); a CDS "
-        "client token's `aud` must be this plus /cds-services/{id}. Default: the request URL.",
+        "client token's `aud` must be this plus /cds-services/{id}. Default: this server's "
+        "configured address (http://{service.host}:{service.port}); set it in production.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=100,
+        ge=1,
+        description="Write a signed audit checkpoint every this many entries; medlm audit "
+        "checkpoint writes one on demand.",
     )
     deid_secret: SecretStr = Field(
         default=SecretStr("medlm-local"),
@@ -244,6 +252,11 @@ class MonitorSettings(BaseModel):
     )
     alert_on_rising: bool = Field(
         default=True, description="Raise one early 'rising' alert below min_level on a trend."
+    )
+    glucose: GlucoseSettings = Field(
+        default=GlucoseSettings(),
+        description="The glucose monitor: sampling interval, gaps, clock skew, history kept and "
+        "its alert policy (`MEDLM_MONITOR__GLUCOSE__...`).",
     )
 
     @model_validator(mode="after")

@@ -18,10 +18,9 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.glucose.store import DurableGlucose
 from medlm.service.app import create_app
-from medlm.service.routers import glucose as glucose_router
+from medlm.service.deps import get_glucose
 from medlm.settings import LimitsSettings, Settings
 from medlm.storage.engine import make_engine
-from medlm.storage.migrate import upgrade
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 
@@ -50,25 +49,23 @@ class StubMonitor:
         ]
 
 
-def _app(settings: Settings) -> FastAPI:
-    app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/v1/glucose" for r in app.routes):
-        app.include_router(glucose_router.router)
+def _with_glucose(app: FastAPI, glucose: DurableGlucose) -> FastAPI:
+    app.dependency_overrides[get_glucose] = lambda: glucose
     return app
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return _app(Settings(data_dir=tmp_path_factory.mktemp("glucose")))
+    return create_app(Settings(data_dir=tmp_path_factory.mktemp("glucose")))
 
 
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         engine = make_engine(app.state.settings)
-        upgrade(engine)
-        app.state.glucose = DurableGlucose(engine, StubMonitor())
+        _with_glucose(app, DurableGlucose(engine, StubMonitor()))
         yield client
+        engine.dispose()
 
 
 def reading(patient: str, minutes: int, glucose: float, unit: str = "mg/dL", **extra: Any) -> dict:
@@ -176,18 +173,11 @@ def test_unknown_patient_is_a_404_and_a_naive_window_a_422(client: TestClient) -
     assert client.get("/v1/patients/g6/glucose", params=naive).status_code == 422
 
 
-def test_without_a_glucose_service_the_routes_answer_503(settings: Settings) -> None:
-    with TestClient(_app(settings)) as client:
-        response = client.post("/v1/glucose", json={"readings": [reading("g7", 0, 100)]})
-    assert response.status_code == 503
-
-
 def test_a_storage_failure_is_a_503(settings: Settings) -> None:
-    app = _app(settings)
+    app = create_app(settings)
     with TestClient(app) as client:
         engine = make_engine(settings)
-        upgrade(engine)
-        app.state.glucose = DurableGlucose(engine)
+        _with_glucose(app, DurableGlucose(engine))
         with engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE glucose_readings"))
         response = client.post("/v1/glucose", json={"readings": [reading("g8", 0, 100)]})
@@ -197,11 +187,7 @@ def test_a_storage_failure_is_a_503(settings: Settings) -> None:
 
 def test_more_items_than_the_batch_limit_is_a_413(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, limits=LimitsSettings(max_batch_items=2))
-    app = _app(settings)
-    with TestClient(app) as client:
-        engine = make_engine(settings)
-        upgrade(engine)
-        app.state.glucose = DurableGlucose(engine)
+    with TestClient(create_app(settings)) as client:
         body = {"readings": [reading("g9", 5 * i, 100) for i in range(3)]}
         response = client.post("/v1/glucose", json=body)
     assert response.status_code == 413 and "max_batch_items" in response.json()["detail"]

@@ -23,6 +23,7 @@ from medlm.service.auth import (
 from medlm.service.docs import install_docs
 from medlm.service.routers import (
     cds_hooks,
+    glucose,
     health,
     privacy,
     records,
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(privacy.router)
     app.include_router(cds_hooks.router)  # outside /v1: hook calls are guarded (CDS client JWTs)
-    for capability in (records, vitals, risk, treatment, text):
+    for capability in (records, vitals, glucose, risk, treatment, text):
         app.include_router(capability.router, dependencies=identified)
     install_docs(app)
     _install_limits(app, settings)

@@ -11,6 +11,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
+from medlm.monitor.glucose.store import DurableGlucose
 from medlm.privacy.audit import AuditLog
 from medlm.privacy.credentials import CredentialStore
 from medlm.privacy.detector import PhiDetector
@@ -42,6 +43,11 @@ def get_engine(services: ServicesDep) -> sa.Engine:
 def get_vitals(services: ServicesDep) -> VitalsService:
     """The durable vital-sign monitor and its lock."""
     return services.vitals
+
+
+def get_glucose(services: ServicesDep) -> DurableGlucose:
+    """The durable glucose monitor (its alerts share the vital-sign alert table)."""
+    return services.glucose
 
 
 def get_risk_models(services: ServicesDep) -> dict[str, DiseaseRiskPredictor]:
@@ -77,6 +83,7 @@ def get_phi_detector(services: ServicesDep) -> PhiDetector:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[sa.Engine, Depends(get_engine)]
 VitalsDep = Annotated[VitalsService, Depends(get_vitals)]
+GlucoseDep = Annotated[DurableGlucose, Depends(get_glucose)]
 ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_risk_models)]
 RecommenderDep = Annotated[TreatmentRecommender, Depends(get_recommender)]
 AnalyzerDep = Annotated[MedicalTextAnalyzer, Depends(get_analyzer)]

@@ -2,10 +2,10 @@
 
 `build_services(settings)` opens the one database engine, runs the migrations once (under the
 lock of `medlm.storage.migrate.upgrade`), and builds the credential store, the audit log, the
-vital-sign durable monitor (its window rebuilt from the database), the saved risk models, the
-treatment recommender, the text analyzer and the PHI detector. `create_app`'s lifespan calls it
-before the app serves and `AppServices.close()` disposes the engine at shutdown. Routers receive
-the services through `medlm.service.deps`, never build them.
+vital-sign and glucose durable monitors (their windows rebuilt from the database), the saved
+risk models, the treatment recommender, the text analyzer and the PHI detector. `create_app`'s
+lifespan calls it before the app serves and `AppServices.close()` disposes the engine at
+shutdown. Routers receive the services through `medlm.service.deps`, never build them.
 
 A new capability adds one attribute here and one getter in `deps.py`.
 """
@@ -23,9 +23,10 @@ import sqlalchemy as sa
 
 from medlm.errors import MedlmError
 from medlm.monitor.alerts import AlertPolicy
+from medlm.monitor.glucose.store import DurableGlucose
 from medlm.monitor.store import DurableMonitor
 from medlm.monitor.stream import VitalSignMonitor
-from medlm.privacy.audit import AuditLog
+from medlm.privacy.audit import AuditKeys, AuditLog
 from medlm.privacy.credentials import CredentialStore
 from medlm.privacy.detector import PhiDetector
 from medlm.risk import DiseaseRiskPredictor
@@ -55,6 +56,7 @@ class AppServices:
     credentials: CredentialStore
     audit: AuditLog
     vitals: VitalsService
+    glucose: DurableGlucose
     risk_models: dict[str, DiseaseRiskPredictor]
     recommender: TreatmentRecommender
     text_analyzer: MedicalTextAnalyzer
@@ -90,13 +92,15 @@ def load_models(settings: Settings) -> dict[str, DiseaseRiskPredictor]:
 
 
 def audit_log(settings: Settings, engine: sa.Engine) -> AuditLog:
-    """The audit log on `engine`, keyed from the key ring when one is configured (the one place
-    the service constructs it)."""
-    try:
-        from medlm.privacy.audit import AuditKeys
-    except ImportError:  # an audit module without keys: the plain chain
-        return AuditLog(engine)
-    return AuditLog(engine, keys=AuditKeys.from_settings(settings.security))
+    """The audit log on `engine`, keyed from the key ring when one is configured, with a signed
+    checkpoint every `security.audit_checkpoint_every` entries (the one place the service
+    constructs it)."""
+    security = settings.security
+    return AuditLog(
+        engine,
+        keys=AuditKeys.from_settings(security),
+        checkpoint_every=security.audit_checkpoint_every,
+    )
 
 
 def vitals_service(settings: Settings, engine: sa.Engine) -> VitalsService:
@@ -147,6 +151,7 @@ def build_services(settings: Settings) -> AppServices:
             credentials=CredentialStore(engine),
             audit=audit_log(settings, engine),
             vitals=vitals_service(settings, engine),
+            glucose=DurableGlucose.from_settings(engine, settings.monitor.glucose),
             risk_models=load_models(settings),
             recommender=treatment_recommender(settings),
             text_analyzer=MedicalTextAnalyzer(),

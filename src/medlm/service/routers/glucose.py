@@ -1,9 +1,9 @@
 """Routes for glucose monitoring: ingest readings (JSON items or FHIR Observations) and read a
 patient's readings with the consensus CGM metrics over a window.
 
-The durable glucose monitor (`medlm.monitor.glucose.store.DurableGlucose`) is built once in the
-app's lifespan and kept in `app.state.glucose`; its alerts go to the alert table every signal
-shares, so `GET /v1/alerts` and its live stream carry them.
+The durable glucose monitor (`medlm.monitor.glucose.store.DurableGlucose`) is built once with the
+app's services (`medlm.service.services`); its alerts go to the alert table every signal shares,
+so `GET /v1/alerts` and its live stream carry them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from medlm import DISCLAIMER
@@ -20,28 +20,17 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.glucose.metrics import CgmMetrics, cgm_metrics
 from medlm.monitor.glucose.observations import glucose_readings
 from medlm.monitor.glucose.readings import GlucoseReading
-from medlm.monitor.glucose.store import DurableGlucose, stored_glucose
+from medlm.monitor.glucose.store import stored_glucose
 from medlm.records.glucose_lines import read_glucose_items
 from medlm.records.report import Rejection
 from medlm.records.vital_lines import read_observation_resources
-from medlm.service.auth import audit_patients
+from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
-from medlm.service.deps import SettingsDep
+from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep
 
 router = APIRouter(prefix="/v1", tags=["glucose"])
 
 READINGS, OBSERVATIONS = "readings", "observations"
-
-
-def get_glucose(request: Request) -> DurableGlucose:
-    """The app's durable glucose monitor (built in the lifespan); 503 when there is none."""
-    glucose = getattr(request.app.state, "glucose", None)
-    if not isinstance(glucose, DurableGlucose):
-        raise HTTPException(status_code=503, detail="glucose monitoring is not available")
-    return glucose
-
-
-GlucoseDep = Annotated[DurableGlucose, Depends(get_glucose)]
 
 
 class GlucoseRequest(BaseModel):
@@ -102,9 +91,14 @@ def _observation_index(body: Sequence[dict[str, Any]], rejection: Rejection) -> 
 
 @router.post("/glucose")
 def post_glucose(
-    body: GlucoseRequest, glucose: GlucoseDep, settings: SettingsDep, request: Request
+    body: GlucoseRequest,
+    glucose: GlucoseDep,
+    services: ServicesDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> GlucoseResponse:
-    """Check, alert on and store a batch of readings; the answer comes once it is on disk.
+    """Check, alert on and store a batch of readings; the answer comes once it is on disk, with
+    its audit entry written in the same transaction.
 
     Items that cannot be read, and values the records boundary refuses (unit, plausibility,
     future time), are answered in `rejected` with their path; the rest are processed. More
@@ -123,7 +117,12 @@ def post_glucose(
     readings = [*from_items.readings, *from_fhir.readings]
     audit_patients(request, [r.patient_id for r in readings])
     try:
-        batch = glucose.ingest(readings, source="api", refused=rejected)
+        batch = glucose.ingest(
+            readings,
+            source="api",
+            refused=rejected,
+            on_commit=audit_on_commit(request, services),
+        )
     except MedlmError as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
     unnamed = [r for r in rejected if not r.patient_id]  # not quarantined: no patient to file
@@ -161,4 +160,4 @@ def get_patient_glucose(
     return PatientGlucose(patient_id=patient_id, readings=readings, cgm_metrics=metrics)
 
 
-__all__ = ["get_glucose", "router"]
+__all__ = ["router"]
