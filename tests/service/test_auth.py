@@ -259,11 +259,16 @@ def _hook_url() -> str:
     return f"/cds-services/{cds.PATIENT_VIEW}"
 
 
+# With security.cds_audience_base unset, a client token's audience is the server's own
+# configured address (service.host and service.port), never the request's Host header.
+SERVER = "http://127.0.0.1:8000"
+
+
 def _client_claims(jti: str) -> dict[str, Any]:
     """Claims of a valid client token for the patient-view hook of the test server."""
     now = datetime.now(UTC)
     return {
-        "iss": "https://ehr.example", "aud": f"http://testserver{_hook_url()}", "jti": jti,
+        "iss": "https://ehr.example", "aud": f"{SERVER}{_hook_url()}", "jti": jti,
         "exp": now + timedelta(minutes=5), "iat": now,
     }  # fmt: skip
 
@@ -284,7 +289,8 @@ def test_trusted_cds_client_jwts_are_verified(tmp_path: Path) -> None:
 
     # Each failing variant carries a fresh jti, so only the checked claim can refuse it.
     assert call(good) == 412  # authenticated; the hook then asks for its prefetch
-    assert call(good | {"jti": "j-2", "aud": "http://testserver/cds-services/other"}) == 401
+    assert call(good | {"jti": "j-2", "aud": f"{SERVER}/cds-services/other"}) == 401
+    assert call(good | {"jti": "j-7", "aud": f"http://testserver{_hook_url()}"}) == 401
     assert call(good | {"jti": "j-3", "exp": datetime.now(UTC) - timedelta(minutes=1)}) == 401
     assert call(good | {"jti": "j-4", "iss": "https://evil.example"}) == 401
     assert call({k: v for k, v in good.items() if k != "jti"}) == 401

@@ -270,14 +270,6 @@ def _hook_status(
     return response.status_code
 
 
-# The service's guard (medlm.service.auth.authenticate_cds) must take the audience from
-# medlm.privacy.cds_auth.cds_audience; until it does the tests marked so fail.
-_AUDIENCE_FROM_REQUEST = pytest.mark.xfail(
-    strict=True, reason="the guard still derives the CDS audience from the request URL"
-)
-
-
-@_AUDIENCE_FROM_REQUEST
 def test_a_token_for_another_service_is_refused_even_when_host_names_that_service(
     tmp_path: Path,
 ) -> None:
@@ -292,9 +284,7 @@ def test_a_token_for_another_service_is_refused_even_when_host_names_that_servic
     assert own == 412  # the server's own configured address is the audience
 
 
-@pytest.mark.parametrize(
-    "base", [pytest.param(None, marks=_AUDIENCE_FROM_REQUEST), "http://cds.example"]
-)
+@pytest.mark.parametrize("base", [None, "http://cds.example"])
 def test_a_forwarded_https_scheme_does_not_pass_https_audiences(
     tmp_path: Path, base: str | None
 ) -> None:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, Response
@@ -21,7 +22,7 @@ from medlm.privacy.auth import (
     Role,
     verify_token,
 )
-from medlm.privacy.cds_auth import unverified_issuer, verify_cds_client
+from medlm.privacy.cds_auth import cds_audience, unverified_issuer, verify_cds_client
 from medlm.service.services import AppServices, services_of
 from medlm.settings import Settings
 
@@ -82,10 +83,8 @@ def authenticate_cds(request: Request, state: AppServices) -> Principal:
         issuer = unverified_issuer(credential)
         if issuer is not None and issuer != "medlm":
             security = state.settings.security
-            base = security.cds_audience_base
-            audience = (
-                base.rstrip("/") + request.url.path if base else str(request.url).split("?", 1)[0]
-            )
+            # Never from Host or X-Forwarded-*: the client controls those headers.
+            audience = cds_audience(security, state.settings.service, request.url.path)
             token = verify_cds_client(security, credential, audience)
             state.credentials.claim_client_token(token.issuer, token.jti, token.expires_at)
             return token.principal
@@ -107,18 +106,42 @@ def _patient_id(request: Request) -> str | None:
     return None if value is None else str(value)
 
 
-def _audit(state: AppServices, request: Request, principal: Principal, status: int) -> None:
+def audit_event(request: Request, principal: Principal, status: int) -> AuditEvent:
+    """The audit entry of a request: who, role, read or write, route, patient ids, status."""
     route = request.scope.get("route")
-    state.audit.record(
-        AuditEvent(
-            actor=principal.subject,
-            role=principal.role.value,
-            action="read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write",
-            route=f"{request.method} {getattr(route, 'path', request.url.path)}",
-            patient_id=_patient_id(request),
-            outcome=status,
-        )
+    return AuditEvent(
+        actor=principal.subject,
+        role=principal.role.value,
+        action="read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write",
+        route=f"{request.method} {getattr(route, 'path', request.url.path)}",
+        patient_id=_patient_id(request),
+        outcome=status,
     )
+
+
+def audit_on_commit(
+    request: Request, services: AppServices, status: int = 200
+) -> Callable[[sa.Connection], None]:
+    """A callback for a write's `on_commit`: it records the request's audit entry (answered
+    `status`) on the write's own connection, so the data and its entry commit or roll back
+    together (a committed write always has its entry, even after kill -9). The guard then
+    writes no second entry unless the answer turns out an error (4xx/5xx).
+
+    Name the patients (`audit_patients`) before the write; the write calls this after its own
+    first statement, so on SQLite the transaction already holds the write lock."""
+    principal = current_principal(request)
+
+    def record(connection: sa.Connection) -> None:
+        services.audit.record(audit_event(request, principal, status), connection=connection)
+        request.state.audit_written = True
+
+    return record
+
+
+def _audit(state: AppServices, request: Request, principal: Principal, status: int) -> None:
+    if status < 400 and getattr(request.state, "audit_written", False):
+        return  # written in the same transaction as the request's write
+    state.audit.record(audit_event(request, principal, status))
 
 
 def install_guard(app: Any) -> None:

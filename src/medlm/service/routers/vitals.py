@@ -18,14 +18,14 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.fhir_bundle import to_fhir_bundle
 from medlm.monitor.observations import vital_sets
 from medlm.monitor.scoring import News2Result
-from medlm.monitor.store import acknowledge_alert, stored_alerts, stored_sets
+from medlm.monitor.store import acknowledge_alert, alert_signal, stored_alerts, stored_sets
 from medlm.monitor.stream import Assessment
 from medlm.monitor.vitals import VitalSigns
 from medlm.records import Rejection
 from medlm.records.vital_lines import SET_TYPE, read_observation_resources, read_vital_items
-from medlm.service.auth import audit_patients
+from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
-from medlm.service.deps import SettingsDep, VitalsDep
+from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep, VitalsDep
 
 router = APIRouter(prefix="/v1", tags=["vitals"])
 
@@ -39,7 +39,10 @@ class VitalsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     vitals: list[dict[str, Any]] = Field(
-        default_factory=list, description="Vital-sign sets (fields of medlm's VitalSigns)."
+        default_factory=list,
+        description="Vital-sign sets (fields of medlm's VitalSigns). A set read back from "
+        "GET /v1/patients/{id}/vitals can be sent as it is: its `sources` (references of the "
+        "Observations it was built from) are checked and not stored.",
     )
     observations: list[dict[str, Any]] = Field(
         default_factory=list, description="FHIR R4 Observation resources, incl. BP panels."
@@ -81,28 +84,56 @@ class StoredAlertOut(BaseModel):
     alert: VitalAlert
 
 
+def _read_back_sources(items: list[Any]) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    """The `vitals` items with their positions, `sources` taken out of each set that carries it
+    (a set read back from the service); a `sources` that is not a list of strings is an error of
+    that item."""
+    kept: list[tuple[int, Any]] = []
+    errors: list[Rejection] = []
+    for position, item in enumerate(items):
+        if isinstance(item, dict) and "sources" in item:
+            sources = item["sources"]
+            if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+                pid = item.get("patient_id")
+                errors.append(
+                    Rejection(
+                        position=position,
+                        resource_type=SET_TYPE,
+                        patient_id=pid if isinstance(pid, str) else None,
+                        field="sources",
+                        reason="sources must be a list of Observation references (strings)",
+                    )
+                )
+                continue
+            item = {k: v for k, v in item.items() if k != "sources"}
+        kept.append((position, item))
+    return kept, errors
+
+
 @router.post("/vitals")
 def post_vitals(
     body: VitalsRequest,
     service: VitalsDep,
+    services: ServicesDep,
     settings: SettingsDep,
     request: Request,
     fhir: Annotated[bool, Query(description="Also answer the results as FHIR R4.")] = False,
 ) -> VitalsResponse:
-    """Score, alert and store a batch; the response comes once the batch is on disk.
+    """Score, alert and store a batch; the response comes once the batch is on disk, with its
+    audit entry written in the same transaction.
 
     Items that cannot be read are listed in `errors` by position; the rest are processed.
     More items than `limits.max_batch_items` answer 413."""
     check_batch(len(body.vitals) + len(body.observations), settings.limits, "vitals")
     skew = service.clock_skew_minutes
-    from_sets = read_vital_items(
-        enumerate(body.vitals), source="vitals", prefix="vitals", clock_skew_minutes=skew
-    )
+    items, bad_sources = _read_back_sources(body.vitals)
+    from_sets = read_vital_items(items, source="vitals", prefix="vitals", clock_skew_minutes=skew)
     from_fhir = read_observation_resources(body.observations, source="observations")
     sets, unusable = vital_sets([*from_sets.records, *from_fhir.records], strict=True)
     # Items that could not be read at all are `errors`; values refused inside a readable item
     # (by the boundary or the monitor) are quarantined and answered as `rejected`.
-    errors = [r for r in from_sets.rejections if r.resource_type == SET_TYPE]
+    errors = [*bad_sources, *(r for r in from_sets.rejections if r.resource_type == SET_TYPE)]
+    errors.sort(key=lambda r: r.position or 0)
     errors += [r for r in from_fhir.rejections if r.position is not None]
     unread = {id(r) for r in errors}
     refused = [r for r in [*from_sets.rejections, *from_fhir.rejections] if id(r) not in unread]
@@ -110,7 +141,9 @@ def post_vitals(
     audit_patients(request, [s.patient_id for s in sets])
     try:
         with service.lock:
-            report = service.durable.ingest(sets, refused=refused)
+            report = service.durable.ingest(
+                sets, refused=refused, on_commit=audit_on_commit(request, services)
+            )
     except MedlmError as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
     bundle = None
@@ -157,18 +190,33 @@ def get_alerts(
     return [StoredAlertOut(id=i, alert=a) for i, a in rows]
 
 
+class Acknowledged(BaseModel):
+    id: int
+    patient_id: str
+    signal: str = Field(description='The alerting signal: "news2" or "glucose".')
+    acknowledged: bool = True
+
+
 @router.post("/alerts/{alert_id}/acknowledge")
 def post_acknowledge(
-    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: VitalsDep
-) -> dict[str, Any]:
-    """Acknowledge an alert: no re-notification for the patient until it escalates."""
+    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: VitalsDep, glucose: GlucoseDep
+) -> Acknowledged:
+    """Acknowledge an alert: no re-notification for the patient until it escalates. The
+    acknowledgement reaches the monitor that raised the alert (NEWS2 or glucose)."""
+    engine = service.durable.engine
     try:
-        pid = acknowledge_alert(service.durable.engine, alert_id)
+        signal = alert_signal(engine, alert_id)
+        if signal is None:
+            raise HTTPException(status_code=404, detail=f"alert {alert_id} does not exist")
+        pid = acknowledge_alert(engine, alert_id)
     except MedlmError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    with service.lock:
-        service.durable.policy.acknowledge(pid)
-    return {"id": alert_id, "patient_id": pid, "acknowledged": True}
+    if signal == "glucose":
+        glucose.acknowledge(pid)
+    else:
+        with service.lock:
+            service.durable.policy.acknowledge(pid)
+    return Acknowledged(id=alert_id, patient_id=pid, signal=signal)
 
 
 @router.get("/alerts/stream")
