@@ -39,9 +39,10 @@ def test_jwt_needs_a_configured_secret(
     assert runner.invoke(app, ["tokens", "create", "eve", "--kind", "jwt"]).exit_code == 0
 
 
-def test_audit_verify_on_an_empty_trail_is_intact(runner: CliRunner, cli_env: Path) -> None:
+def test_audit_verify_on_an_empty_trail_says_empty(runner: CliRunner, cli_env: Path) -> None:
     result = runner.invoke(app, ["audit", "verify", "--json"])
-    assert result.exit_code == 0 and json.loads(result.stdout)["ok"] is True
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["ok"] is True and report["status"] == "empty"
     cut = runner.invoke(app, ["audit", "verify", "--head", "f" * 64])
     assert cut.exit_code == 1
 

@@ -113,3 +113,18 @@ def test_risk_treatment_and_text_bodies_name_their_patients_in_the_audit(
     client.post("/v1/text/extract", json={"text": NOTE})  # no patient in the body
     assert _last_audit_entry(client)[1] is None
     assert services_of(client.app).audit.verify().ok is True
+
+
+def test_audit_verify_answers_the_typed_report_documented_in_openapi(client: TestClient) -> None:
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    admin, _ = issue_token(settings.security, "root", Role.ADMIN)
+    headers = {"Authorization": f"Bearer {admin}"}
+    client.get("/v1/privacy/audit/verify", headers=headers)  # the trail has an entry now
+    report = client.get("/v1/privacy/audit/verify", headers=headers).json()
+    assert report["status"] in {"intact", "unkeyed"} and report["ok"] is True
+    openapi = client.get("/openapi.json").json()
+    answer = openapi["paths"]["/v1/privacy/audit/verify"]["get"]["responses"]["200"]
+    schema = answer["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/AuditVerification"}
+    documented = openapi["components"]["schemas"]["AuditVerification"]["properties"]
+    assert set(report) <= set(documented)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from medlm.privacy import DeidResult, Operator, OperatorConfig, deidentify
+from medlm.privacy.audit_report import AuditVerification
 from medlm.privacy.auth import Principal, Role
 from medlm.service.auth import require_roles
 from medlm.service.deps import AuditDep, PhiDetectorDep, SettingsDep
@@ -42,6 +43,7 @@ def deidentify_text(
 def verify_audit(
     audit: AuditDep,
     _admin: Annotated[Principal, require_roles([Role.ADMIN])],
-) -> Any:
-    """Check the audit chain (admins only): the verifier's report."""
+) -> AuditVerification:
+    """Check the audit trail (admins only): every MAC, link and checkpoint and the head row;
+    `status` is intact, unkeyed, empty or tampered, and the first bad entry is named."""
     return audit.verify()
