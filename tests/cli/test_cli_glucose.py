@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from datetime import UTC, datetime, timedelta
@@ -177,3 +178,93 @@ def test_mmol_bound_values_are_classified_by_their_converted_mg_dl_value(
     m = out["metrics"]
     assert (m["time_in_range"], m["time_below_70"], m["time_below_54"]) == (25.0, 25.0, 0.0)
     assert (m["time_above_180"], m["time_above_250"]) == (50.0, 25.0)
+
+
+def one_day(pid: str = "p1", shift: float = 0.0) -> str:
+    """SYNTHETIC: one day at 5 minutes, a smooth daily swing from about 70 to 230 mg/dL."""
+    return lines([150 + shift + 80 * math.sin(2 * math.pi * i / 288) for i in range(288)], pid=pid)
+
+
+def test_agp_writes_a_png_of_the_profile_and_keeps_the_json_report(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "out" / "agp.png"
+    code, out = invoke(runner, one_day(), "--agp", str(path))
+    assert code == 0 and out["metrics"]["readings"] == 288
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with image.open(path) as png:
+        width, height = png.size
+        colours = png.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert width > 600 and height > 300
+    assert colours is not None and len(colours) > 50  # bands, text and table, not a blank canvas
+
+
+def test_html_writes_a_standalone_report_with_metrics_plot_alerts_and_disclaimer(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "report.html"
+    code, out = invoke(runner, one_day(), "--html", str(path))
+    assert code == 0 and out["alerts"]
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert f"{out['metrics']['time_in_range']:.1f} %" in page
+    assert f"{out['metrics']['mean_mg_dl']:.1f} mg/dL" in page
+    assert "data:image/png;base64," in page
+    assert all(html.escape(alert["reason"]) in page for alert in out["alerts"])
+    assert "not a medical device" in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+
+
+def test_agp_with_several_patients_is_an_error_naming_patient_and_writes_nothing(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "agp.png"
+    result = runner.invoke(
+        app,
+        ["monitor", "glucose", "--json", "--agp", str(path)],
+        input=lines([100, 110]) + lines([120, 130], pid="p2"),
+    )
+    assert result.exit_code == 2
+    assert "holds 2" in result.stderr and "--patient" in result.stderr
+    assert result.stdout == "" and not path.exists()
+
+
+def test_patient_chooses_whose_profile_and_report_are_drawn(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "p2.html"
+    text = one_day("p1") + one_day("p2", shift=-30)
+    code, out = invoke(runner, text, "--patient", "p2", "--html", str(path))
+    _, alone = invoke(runner, one_day("p2", shift=-30))
+    assert code == 0 and out["metrics"] == alone["metrics"]
+    assert "patient p2" in path.read_text(encoding="utf-8")
+    assert {a["patient_id"] for a in out["alerts"]} <= {"p2"}
+
+
+def test_a_patient_with_no_reading_exits_1_and_names_the_patient(
+    runner: CliRunner, cli_env: Path
+) -> None:
+    result = runner.invoke(
+        app, ["monitor", "glucose", "--patient", "nobody"], input=lines([100, 110])
+    )
+    assert result.exit_code == 1
+    assert "'nobody'" in result.stderr
+
+
+def test_an_unwritable_report_path_is_one_error_line(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(
+        app,
+        ["monitor", "glucose", "--json", "--html", str(blocker / "report.html")],
+        input=lines([100, 110]),
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
