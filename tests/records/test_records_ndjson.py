@@ -51,21 +51,22 @@ def test_a_line_nested_too_deeply_for_the_parser_is_a_rejection_through_read_pat
 
 
 @pytest.mark.parametrize(
-    ("line", "resource_id"),
+    ("line", "resource_id", "field"),
     [
-        ('{"resourceType":"Patient","id":"p\\ud800"}', "p\\ud800"),
-        ('{"resourceType":"Patient","id":"p3","gender":"fe\\udc00male"}', "p3"),
-        ('{"resourceType":"Patient","id":"p4","\\ud83d":1}', "p4"),
+        ('{"resourceType":"Patient","id":"p\\ud800"}', "p\\ud800", "id"),
+        ('{"resourceType":"Patient","id":"p3","gender":"fe\\udc00male"}', "p3", "gender"),
+        ('{"resourceType":"Patient","id":"p4","\\ud83d":1}', "p4", "'\\ud83d'"),
     ],
 )
 def test_a_lone_surrogate_in_a_line_is_an_escaped_rejection_that_can_be_written_out(
-    tmp_path: Path, line: str, resource_id: str
+    tmp_path: Path, line: str, resource_id: str, field: str
 ) -> None:
     report = read_path(_write(tmp_path, json.dumps(PATIENT), line))
     (rejection,) = report.rejections
     assert rejection.position == 2
     assert rejection.resource_type == "Patient"
     assert rejection.resource_id == resource_id
+    assert rejection.field == field
     assert "lone surrogate" in rejection.reason
     assert [r.patient.id for r in report.records] == ["p1"]
     written = report.model_dump_json()  # raised UnicodeEncodeError when a surrogate got through

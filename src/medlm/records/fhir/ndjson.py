@@ -12,7 +12,7 @@ from pathlib import Path
 
 from medlm.errors import InputError
 from medlm.records.fhir.read import Item, read_items
-from medlm.records.json_shape import check_document
+from medlm.records.json_shape import check_document, surrogate_path
 from medlm.records.report import IngestReport, Rejection
 
 
@@ -22,15 +22,21 @@ def _printable(value: object) -> str:
 
 
 def _line_rejection(document: object, number: int, name: str, reason: str) -> Rejection:
-    """A line that parsed but cannot be read: its type and id (escaped), and why."""
+    """A line that parsed but cannot be read: its type and id (escaped), the path of a string
+    that is not valid Unicode as its field, and why."""
     kind = rid = None
+    bad_string = surrogate_path(document)
     if isinstance(document, dict):
         if isinstance(document.get("resourceType"), str):
             kind = _printable(document["resourceType"])
         if isinstance(document.get("id"), str | int):
             rid = _printable(document["id"])
     return Rejection(
-        position=number, resource_type=kind, resource_id=rid, reason=f"{name}: {reason}"
+        position=number,
+        resource_type=kind,
+        resource_id=rid,
+        field=None if bad_string is None else _printable(bad_string),
+        reason=f"{name}: {reason}",
     )
 
 
