@@ -253,3 +253,24 @@ def test_a_lone_surrogate_in_a_patient_id_is_a_4xx_and_the_audit_trail_stays_int
     from medlm.service.services import services_of
 
     assert services_of(client.app).audit.verify().ok
+
+
+def test_a_set_read_back_can_be_posted_again_as_it_is(client: TestClient) -> None:
+    assert client.post("/v1/vitals", json={"vitals": [SET | {"patient_id": "rt1"}]}).status_code
+    read_back = client.get("/v1/patients/rt1/vitals").json()["vitals"]
+    assert "sources" in read_back[0]
+    again = client.post("/v1/vitals", json={"vitals": read_back})
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["errors"] == [] and body["rejected"] == []
+    assert [r["status"] for r in body["results"]] == ["duplicate"]
+    moved = read_back[0] | {"patient_id": "rt2", "sources": ["Observation/hr-1"]}
+    fresh = client.post("/v1/vitals", json={"vitals": [moved]}).json()
+    assert [r["news2"]["total"] for r in fresh["results"]] == [7]
+
+
+def test_sources_that_are_not_references_are_an_error_of_that_set(client: TestClient) -> None:
+    sets = [SET | {"patient_id": "rt3", "sources": "x"}, SET | {"patient_id": "rt4"}]
+    body = client.post("/v1/vitals", json={"vitals": sets}).json()
+    assert [(e["position"], e["field"]) for e in body["errors"]] == [(0, "sources")]
+    assert [r["patient_id"] for r in body["results"]] == ["rt4"]

@@ -110,3 +110,21 @@ def test_a_read_is_audited_once_after_the_response(app: FastAPI, client: TestCli
     assert [(e.route, e.patient_id, e.action) for e in written] == [
         ("GET /v1/patients/{patient_id}/vitals", "wa3", "read")
     ]
+
+
+def test_the_audit_log_is_keyed_and_checkpoints_as_configured(settings: Settings) -> None:
+    from medlm.storage.tables.privacy import AuditCheckpoint
+
+    tuned = Settings.model_validate(
+        settings.model_dump() | {"security": {"audit_checkpoint_every": 2}}
+    )
+    app = create_app(tuned)
+    with TestClient(app) as client:
+        audit = services(app).audit
+        assert audit.checkpoint_every == 2 and audit.keys is not None  # the test key ring
+        for _ in range(4):
+            client.get("/v1/alerts")
+        with audit.engine.connect() as conn:
+            counts = conn.execute(sa.select(AuditCheckpoint.entries)).scalars().all()
+    assert sorted(counts) == [1, 2, 4]  # the first keyed entry, then every second entry
+    assert audit.verify().status == "intact"
