@@ -4,8 +4,9 @@ by Playwright, every request to another host aborted and failing the test.
 One server per test session (`medlm serve` on a free 127.0.0.1 port with a temporary data
 directory; while `create_app` does not include the web pages yet, `serve_web.py` beside this file
 serves the same app with `web_router` included). A clinician `nurse` with a web password and an
-API key is created through the CLI before it starts. Tests are skipped, with the reason, where
-/usr/bin/chromium or Playwright is missing.
+API key is created through the CLI before it starts, and a diabetes risk model fitted on the
+packaged Pima data is saved where the service loads models from. Tests are skipped, with the
+reason, where /usr/bin/chromium or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -100,6 +101,17 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"the web app did not answer /signin; server log:\n{log.read_text()[-4000:]}")
 
 
+def _save_risk_model(data_dir: Path) -> None:
+    """A diabetes model fitted on the packaged Pima data, where the service loads models from,
+    so the chart has a risk card to show."""
+    from medlm.risk import DiseaseRiskPredictor, from_dataset
+
+    data = from_dataset("pima")
+    model = DiseaseRiskPredictor(name="pima-diabetes", outcome="diabetes")
+    model.fit(data.features, data.target)
+    model.save(data_dir / "risk-models" / "diabetes")
+
+
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     """The app on a free loopback port with a fresh data directory and a signed-up clinician."""
@@ -110,6 +122,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     env = {**os.environ, "MEDLM_DATA_DIR": str(tmp / "data"), "PYTHONUNBUFFERED": "1"}
     env.pop("MEDLM_DATABASE_URL", None)
     env["MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK"] = "false"  # the API needs the nurse's key
+    _save_risk_model(tmp / "data")
     _cli(env, "users", "create", USER, "--role", "clinician", "--password-stdin", stdin=PASSWORD)
     api_key = _cli(env, "tokens", "create", USER).splitlines()[-1].strip()
     port = _free_port()
@@ -237,7 +250,7 @@ def screenshot(tmp_path: Path) -> Callable[..., Path]:
         page.screenshot(path=str(path), full_page=True)
         if docs is not None:
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(DOCS_IMAGES / docs), full_page=False)
+            page.screenshot(path=str(DOCS_IMAGES / docs), full_page=True)
         return path
 
     return take

@@ -1,5 +1,7 @@
 """Serve the service app with the web pages included, as `medlm serve` does once `create_app`
-includes `web_router` (used by the browser tests only until then).
+includes `web_router` (used by the browser tests only until then). A page module under
+`medlm.web.routes` that `web_router` does not include yet is included too, so its tests run
+before it is wired in.
 
 Usage: python serve_web.py --host 127.0.0.1 --port PORT (settings from the MEDLM_* environment).
 """
@@ -7,6 +9,22 @@ Usage: python serve_web.py --host 127.0.0.1 --port PORT (settings from the MEDLM
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
+from typing import Any
+
+
+def _unwired_page_routers(served: set[str]) -> list[Any]:
+    """Routers of `medlm.web.routes.*` modules none of whose paths are served yet."""
+    import medlm.web.routes as routes
+
+    found = []
+    for info in pkgutil.iter_modules(routes.__path__):
+        router = getattr(importlib.import_module(f"{routes.__name__}.{info.name}"), "router", None)
+        paths = {getattr(r, "path", "") for r in getattr(router, "routes", [])}
+        if router is not None and paths and not paths & served:
+            found.append(router)
+    return found
 
 
 def main() -> None:
@@ -25,6 +43,8 @@ def main() -> None:
     app = create_app(settings)
     if not any(getattr(route, "path", "") == "/signin" for route in app.routes):
         app.include_router(web_router)
+    for router in _unwired_page_routers({getattr(r, "path", "") for r in app.routes}):
+        app.include_router(router)
     uvicorn.run(app, **_uvicorn_options(settings))
 
 
