@@ -107,6 +107,7 @@ def _save_risk_model(data_dir: Path) -> None:
     from medlm.risk import DiseaseRiskPredictor, from_dataset
 
     data = from_dataset("pima")
+    assert data.target is not None, "the packaged Pima data carries its outcome"
     model = DiseaseRiskPredictor(name="pima-diabetes", outcome="diabetes")
     model.fit(data.features, data.target)
     model.save(data_dir / "risk-models" / "diabetes")
