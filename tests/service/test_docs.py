@@ -43,3 +43,22 @@ def test_openapi_declares_a_bearer_scheme_on_guarded_routes_only(client: TestCli
     assert paths["/cds-services/{service_id}"]["post"]["security"] == [{"bearer": []}]
     assert "security" not in paths["/cds-services"]["get"]
     assert "security" not in paths["/health"]["get"]
+
+
+def test_the_vendored_swagger_ui_assets_are_package_data() -> None:
+    import glob
+    import tomllib
+    from pathlib import Path
+
+    import medlm
+
+    root = Path(__file__).resolve().parents[2]
+    package = Path(medlm.__file__).parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["medlm"]
+    packaged = {p for pattern in patterns for p in glob.glob(pattern, root_dir=package)}
+    assets = {
+        str(p.relative_to(package)) for p in (package / "service/static/swagger-ui").iterdir()
+    }
+    assert assets and assets <= packaged, sorted(assets - packaged)
