@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -20,6 +21,7 @@ from medlm.settings import Settings
 from medlm.storage.tables.monitor import StoredAlert
 from medlm.storage.tables.privacy import AuditEntry
 from medlm.storage.tables.web import WebAlertNote
+from medlm.web import accounts
 from medlm.web.accounts import AccountStore
 from medlm.web.auth import WebSettings
 from medlm.web.board_data import BoardState, pseudonym
@@ -28,6 +30,7 @@ from medlm.web.routes import board as board_route
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PASSWORD = "correct horse battery"
+FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # test speed only
 
 
 def vital_set(pid: str, hours_ago: float, **changes: Any) -> dict[str, Any]:
@@ -53,7 +56,8 @@ class GlucoseStub:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("board")))
     app.include_router(web_router)
-    with TestClient(app) as client:
+    with pytest.MonkeyPatch.context() as patch, TestClient(app) as client:
+        patch.setattr(accounts, "PasswordHasher", lambda: FAST)
         engine = app.state.services.engine
         for name, role in (("nurse", Role.CLINICIAN), ("analyst", Role.RESEARCHER)):
             CredentialStore(engine).create_user(name, role)
