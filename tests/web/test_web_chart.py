@@ -32,13 +32,13 @@ from medlm.settings import Settings
 from medlm.web.accounts import AccountStore, WebUser
 from medlm.web.auth import SESSION_COOKIE
 from medlm.web.router import web_router
-from medlm.web.routes import chart
+from medlm.web.routes import chart, imports, trial
 
 
 def build_app(settings: Settings) -> FastAPI:
     app = create_app(settings)
     app.include_router(web_router)
-    for module in (chart,):
+    for module in (chart, trial, imports):
         app.include_router(module.router)
     return app
 

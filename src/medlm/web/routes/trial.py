@@ -1,0 +1,47 @@
+"""The trial-report page at `/trials`: paste an abstract, see its sentences with their roles
+and the facts read from it (design, size, population, arms, outcomes, effects)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from medlm.errors import MedlmError
+from medlm.service.deps import AnalyzerDep
+from medlm.web import i18n
+from medlm.web.auth import CsrfDep, WebUserDep
+from medlm.web.components.trial_view import trial_view
+from medlm.web.templating import render
+
+router = APIRouter()
+ABSTRACT_FIELD = "abstract"
+
+
+@router.get("/trials", response_class=HTMLResponse)
+def trial_form(request: Request, user: WebUserDep) -> HTMLResponse:
+    """The empty form."""
+    return render(request, "trial.html", {"abstract": "", "view": None, "error": ""})
+
+
+@router.post("/trials", response_class=HTMLResponse)
+async def trial_submit(request: Request, user: CsrfDep, analyzer: AnalyzerDep) -> HTMLResponse:
+    """The abstract's sentences with roles and its facts; the form again with the reason (422)
+    for an empty or unreadable abstract."""
+    form = await request.form()
+    text = form.get(ABSTRACT_FIELD)
+    text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
+    locale = i18n.negotiate(request)
+    if not text.strip():
+        error = i18n.gettext(locale, "The field 'abstract' is empty: paste a trial abstract.")
+        return render(
+            request, "trial.html", {"abstract": "", "view": None, "error": error}, status_code=422
+        )
+    try:
+        view = await run_in_threadpool(trial_view, text, analyzer)
+    except MedlmError as exc:
+        error = f"{i18n.gettext(locale, 'The abstract could not be read')}: {exc}"
+        return render(
+            request, "trial.html", {"abstract": text, "view": None, "error": error}, status_code=422
+        )
+    return render(request, "trial.html", {"abstract": text, "view": view, "error": ""})
