@@ -19,12 +19,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+from medlm.datasets import load
+from medlm.records import PatientRecord
+from medlm.records.fhir import to_bundle
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
@@ -150,6 +155,71 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             server.wait(timeout=30)
 
 
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+
+
+def chart_record() -> PatientRecord:
+    """A packaged Pima record (so the diabetes model scores it) with a problem, an eGFR of 25
+    under metformin (a contraindication card) and a note with a negated and a family finding."""
+    base = load("pima").to_records(limit=1)[0]
+    pid = base.patient.id
+    data = base.model_dump(mode="json")
+    data["observations"].append(
+        {
+            "patient_id": pid,
+            "code": {"system": LOINC, "code": "62238-1"},
+            "value": 25,
+            "unit": "mL/min/{1.73_m2}",
+        }
+    )
+    data["conditions"].append(
+        {
+            "patient_id": pid,
+            "code": {"system": SNOMED, "code": "38341003", "display": "Hypertension"},
+        }
+    )
+    data["medication_statements"].append({"patient_id": pid, "name": "metformin"})
+    data["notes"].append(
+        {
+            "patient_id": pid,
+            "text": "Denies chest pain. History of asthma. "
+            "Mother had breast cancer. Takes metformin daily.",
+        }
+    )
+    return PatientRecord.model_validate(data)
+
+
+def six_hours_of_sets(patient_id: str) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    return [
+        {
+            "patient_id": patient_id,
+            "time": (now - timedelta(minutes=30 * i + 5)).isoformat(),
+            "respiratory_rate": 16 + (i % 4) * 3,
+            "spo2": 97 - (i % 3),
+            "on_oxygen": False,
+            "systolic_bp": 118 - (i % 5) * 4,
+            "heart_rate": 78 + (i % 4) * 9,
+            "consciousness": "A",
+            "temperature_c": 37.0 + (i % 3) * 0.4,
+        }
+        for i in range(12)
+    ]
+
+
+@pytest.fixture(scope="session")
+def chart_patient(web_server: WebServer) -> str:
+    """The id of a patient with a stored record and six hours of sets (stored once)."""
+    record = chart_record()
+    with web_server.api() as api:
+        stored = api.post("/v1/records/ingest", json=to_bundle([record]))
+        assert stored.status_code == 200, stored.text
+        sets = api.post("/v1/vitals", json={"vitals": six_hours_of_sets(record.patient.id)})
+        assert sets.status_code == 200 and sets.json()["errors"] == [], sets.text
+    return record.patient.id
+
+
 @pytest.fixture(scope="session")
 def playwright_session(web_server: WebServer) -> Iterator[Playwright]:
     from playwright.sync_api import sync_playwright
@@ -201,16 +271,30 @@ def new_context(browser: Browser, offsite: Offsite, **options: Any) -> BrowserCo
         "page", lambda page: page.on("pageerror", lambda e: offsite.page_errors.append(str(e)))
     )
     context.set_default_timeout(15_000)
+    context.set_default_navigation_timeout(60_000)  # a chart's first view computes its results
     return context
 
 
 @pytest.fixture
-def context(browser: Browser, offsite: Offsite) -> Iterator[BrowserContext]:
-    ctx = new_context(browser, offsite)
-    yield ctx
-    ctx.close()
+def make_context(browser: Browser, offsite: Offsite) -> Iterator[Callable[..., BrowserContext]]:
+    """A factory of guarded browser contexts (options as Playwright's `new_context`); at the end
+    of the test each is closed and the test fails if a page reached for another host or threw."""
+    made: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        made.append(new_context(browser, offsite, **options))
+        return made[-1]
+
+    yield make
+    for ctx in made:
+        ctx.close()
     assert offsite.requests == [], f"pages tried to reach other hosts: {offsite.requests}"
     assert offsite.page_errors == [], f"script errors on the page: {offsite.page_errors}"
+
+
+@pytest.fixture
+def context(make_context: Callable[..., BrowserContext]) -> BrowserContext:
+    return make_context()
 
 
 @pytest.fixture

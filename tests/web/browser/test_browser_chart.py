@@ -4,81 +4,13 @@ treatment card and a note with its entities highlighted."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from medlm.datasets import load
-from medlm.records import PatientRecord
-from medlm.records.fhir import to_bundle
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-
-
-def chart_record() -> PatientRecord:
-    """A packaged Pima record (so the diabetes model scores it) with a problem, an eGFR of 25
-    under metformin (a contraindication card) and a note with a negated and a family finding."""
-    base = load("pima").to_records(limit=1)[0]
-    pid = base.patient.id
-    data = base.model_dump(mode="json")
-    data["observations"].append(
-        {
-            "patient_id": pid,
-            "code": {"system": LOINC, "code": "62238-1"},
-            "value": 25,
-            "unit": "mL/min/{1.73_m2}",
-        }
-    )
-    data["conditions"].append(
-        {
-            "patient_id": pid,
-            "code": {"system": SNOMED, "code": "38341003", "display": "Hypertension"},
-        }
-    )
-    data["medication_statements"].append({"patient_id": pid, "name": "metformin"})
-    data["notes"].append(
-        {
-            "patient_id": pid,
-            "text": "Denies chest pain. History of asthma. "
-            "Mother had breast cancer. Takes metformin daily.",
-        }
-    )
-    return PatientRecord.model_validate(data)
-
-
-def six_hours_of_sets(patient_id: str) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    return [
-        {
-            "patient_id": patient_id,
-            "time": (now - timedelta(minutes=30 * i + 5)).isoformat(),
-            "respiratory_rate": 16 + (i % 4) * 3,
-            "spo2": 97 - (i % 3),
-            "on_oxygen": False,
-            "systolic_bp": 118 - (i % 5) * 4,
-            "heart_rate": 78 + (i % 4) * 9,
-            "consciousness": "A",
-            "temperature_c": 37.0 + (i % 3) * 0.4,
-        }
-        for i in range(12)
-    ]
-
-
-@pytest.fixture
-def chart_patient(web_server: Any) -> str:
-    record = chart_record()
-    with web_server.api() as api:
-        stored = api.post("/v1/records/ingest", json=to_bundle([record]))
-        assert stored.status_code == 200, stored.text
-        sets = api.post("/v1/vitals", json={"vitals": six_hours_of_sets(record.patient.id)})
-        assert sets.status_code == 200 and sets.json()["errors"] == [], sets.text
-    return record.patient.id
 
 
 def test_chart_shows_banded_vital_charts_risk_and_treatment_cards_and_note_entities(
