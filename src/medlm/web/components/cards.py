@@ -18,13 +18,19 @@ from markupsafe import Markup
 from medlm.risk import RiskScore
 from medlm.treatment import TreatmentReport
 from medlm.treatment.cds import CdsCard, issue_card, missing_card, recommendation_card
+from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
 NumberFormat = Callable[[float], str]
 
 TOP_REASONS = 3
-TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
-INDICATOR_LABELS = {"critical": "Critical", "warning": "Warning", "info": "Info"}
+TIER_LABELS = {"high": N_("High risk"), "medium": N_("Medium risk"), "low": N_("Low risk")}
+INDICATOR_LABELS = {"critical": N_("Critical"), "warning": N_("Warning"), "info": N_("Info")}
+# Message ids used inside f-strings (named so the extractor finds them).
+POPULATION = N_("Population")
+LOW_CONFIDENCE = N_("Low confidence")
+TOP_REASONS_LABEL = N_("Top reasons")
+SOURCE = N_("Source")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
 
@@ -35,6 +41,10 @@ def _same(text: str) -> str:
 
 def _percent(value: float) -> str:
     return f"{value:.0%}"
+
+
+def _direction(contribution: float) -> str:
+    return N_("raises") if contribution > 0 else N_("lowers")
 
 
 def markdown_lite(text: str) -> str:
@@ -62,11 +72,11 @@ def risk_card(
 ) -> Markup:
     """One model's prediction for the patient: probability, tier, population note, reasons."""
     tier = score.tier.value if score.tier is not None else "none"
-    tier_text = label(TIER_LABELS[tier]) if score.tier is not None else label("No tier")
+    tier_text = label(TIER_LABELS[tier]) if score.tier is not None else label(N_("No tier"))
     reasons = sorted(score.reasons, key=lambda r: -abs(r.contribution))[:top]
     items = "".join(
-        f'<li class="{"raises" if r.contribution > 0 else "lowers"}">'
-        f'<span class="direction">{escape(label("raises" if r.contribution > 0 else "lowers"))}'
+        f'<li class="{_direction(r.contribution)}">'
+        f'<span class="direction">{escape(label(_direction(r.contribution)))}'
         f"</span> {escape(r.text)}</li>"
         for r in reasons
     )
@@ -74,18 +84,16 @@ def risk_card(
     if score.population is not None:
         words = score.population.population or "; ".join(score.population.reasons)
         if words:
-            notes.append(
-                f'<p class="population">{escape(label("Population"))}: {escape(words)}</p>'
-            )
+            notes.append(f'<p class="population">{escape(label(POPULATION))}: {escape(words)}</p>')
     if score.low_confidence:
-        notes.append(f'<p class="low-confidence">{escape(label("Low confidence"))}</p>')
+        notes.append(f'<p class="low-confidence">{escape(label(LOW_CONFIDENCE))}</p>')
     return Markup(
         f'<article class="card risk-card tier-{tier}" aria-label="{escape(score.outcome)}">'
         f"<h3>{escape(score.outcome)} <small>({escape(score.model_name)})</small></h3>"
         f'<p class="probability"><span class="value">{escape(format_percent(score.probability))}'
         f'</span> <span class="tier">{escape(tier_text)}</span></p>'
         f"{''.join(notes)}"
-        f'<h4>{escape(label("Top reasons"))}</h4><ul class="reasons">{items}</ul></article>'
+        f'<h4>{escape(label(TOP_REASONS_LABEL))}</h4><ul class="reasons">{items}</ul></article>'
     )
 
 
@@ -98,7 +106,7 @@ def cds_card(card: CdsCard, *, label: Label = _same) -> Markup:
         f'<p class="indicator">{escape(indicator)}</p>'
         f"<h3>{escape(card.summary)}</h3>"
         f'<div class="detail">{markdown_lite(card.detail)}</div>'
-        f'<p class="source">{escape(label("Source"))}: {escape(source)}</p></article>'
+        f'<p class="source">{escape(label(SOURCE))}: {escape(source)}</p></article>'
     )
 
 

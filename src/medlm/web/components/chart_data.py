@@ -14,16 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.monitor.glucose.store import stored_glucose
 from medlm.storage.tables.monitor import VitalReading, VitalScore
+from medlm.web.components.messages import N_
 from medlm.web.components.svg_chart import ChartPoint, ScorePoint
 
 # The charted vital signs: (NEWS2 parameter of the knowledge table, stored parameter, title).
 # SpO2 is charted on the scale of the patient's latest set (see `spo2_parameter`).
 CHARTED: tuple[tuple[str, str, str], ...] = (
-    ("respiration_rate", "respiratory_rate", "Respiration rate"),
-    ("spo2_scale_1", "spo2", "SpO2"),
-    ("systolic_bp", "systolic_bp", "Systolic blood pressure"),
-    ("pulse", "heart_rate", "Pulse"),
-    ("temperature", "temperature_c", "Temperature"),
+    ("respiration_rate", "respiratory_rate", N_("Respiration rate")),
+    ("spo2_scale_1", "spo2", N_("SpO2")),
+    ("systolic_bp", "systolic_bp", N_("Systolic blood pressure")),
+    ("pulse", "heart_rate", N_("Pulse")),
+    ("temperature", "temperature_c", N_("Temperature")),
 )
 
 

@@ -13,17 +13,20 @@ from html import escape
 from markupsafe import Markup
 
 from medlm.text.results import Entity
+from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
 
 # Context flags shown with a marker, in display order, with the marker's message id.
 FLAGS: tuple[tuple[str, str], ...] = (
-    ("negated", "negated"),
-    ("historical", "historical"),
-    ("family", "family"),
-    ("possible", "possible"),
-    ("hypothetical", "hypothetical"),
+    ("negated", N_("negated")),
+    ("historical", N_("historical")),
+    ("family", N_("family")),
+    ("possible", N_("possible")),
+    ("hypothetical", N_("hypothetical")),
 )
+# Entity labels of the text analyzer, translated on the page.
+ENTITY_LABELS = (N_("problem"), N_("medication"), N_("test"), N_("age"), N_("target"))
 
 
 def _same(text: str) -> str:

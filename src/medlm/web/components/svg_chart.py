@@ -19,6 +19,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.early_warning import News2Table, Parameter
+from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
 TimeFormat = Callable[[datetime], str]
@@ -31,6 +32,13 @@ TICKS = 6  # time ticks per window
 BAND_FILL = {0: "#ffffff", 1: "#fff3b0", 2: "#ffd5a8", 3: "#ffb8b8"}
 LEVEL_FILL = {0: "#9fd89f", 1: "#e0c200", 2: "#f08c00", 3: "#f08c00", 4: "#d63939"}
 INK, SERIES, TARGET_FILL = "#1f2933", "#1a4d8f", "#d8f0d8"
+# Message ids used inside f-strings (named so the extractor finds them).
+TIME_LABEL = N_("Time")
+NO_VALUES = N_("no values in this window")
+VALUES = N_("values")
+LATEST = N_("latest")
+NO_SCORES = N_("no scores")
+TARGET_RANGE = N_("Target range")
 
 
 class ChartPoint(BaseModel):
@@ -128,7 +136,7 @@ def _time_axis(frame: Frame, fmt: TimeFormat, label: Label) -> list[str]:
         )
     parts.append(
         f'<text class="axis-label visually-hidden" x="{WIDTH / 2}" y="{frame.height}">'
-        f"{escape(label('Time'))}</text>"
+        f"{escape(label(TIME_LABEL))}</text>"
     )
     return parts
 
@@ -141,7 +149,7 @@ def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]
         if high <= low:
             continue
         top, bottom = frame.y(high), frame.y(low)
-        title = label("NEWS2 points") + f": {band.points}"
+        title = label(N_("NEWS2 points")) + f": {band.points}"
         parts.append(
             f'<rect class="band band-{band.points}" data-points="{band.points}" '
             f'data-low="{_num(band.low)}" data-high="{_num(band.high)}" x="{LEFT}" '
@@ -190,9 +198,9 @@ def _svg(title: str, description: str, height: int, body: Sequence[str], kind: s
 
 def _describe(title: str, points: Sequence[ChartPoint], unit: str, label: Label) -> str:
     if not points:
-        return f"{title}: {label('no values in this window')}"
-    latest = points[-1]
-    return f"{title}: {len(points)} {label('values')}; {label('latest')} {latest.value:g} {unit}"
+        return f"{title}: {label(NO_VALUES)}"
+    count = f"{len(points)} {label(VALUES)}"
+    return f"{title}: {count}; {label(LATEST)} {points[-1].value:g} {unit}"
 
 
 def vital_chart(
@@ -244,10 +252,10 @@ def score_strip(
             f'y="{top:.1f}" width="{width:.1f}" height="{frame.y(low) - top:.1f}"/>'
         )
     body += _time_axis(frame, format_time, label)
-    title = label("NEWS2 aggregate score")
+    title = label(N_("NEWS2 aggregate score"))
     totals = [s.total for s in inside if s.total is not None]
     description = (
-        f"{title}: {label('latest')} {totals[-1]}" if totals else f"{title}: {label('no scores')}"
+        f"{title}: {label(LATEST)} {totals[-1]}" if totals else f"{title}: {label(NO_SCORES)}"
     )
     return _svg(title, description, STRIP_HEIGHT, body, "score")
 
@@ -269,7 +277,7 @@ def glucose_chart(
     body = [
         f'<rect class="band target" data-low="{target[0]:g}" data-high="{target[1]:g}" '
         f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}" '
-        f'fill="{TARGET_FILL}"><title>{escape(label("Target range"))}</title></rect>',
+        f'fill="{TARGET_FILL}"><title>{escape(label(TARGET_RANGE))}</title></rect>',
         f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
         f"{target[1]:g}</text>",
         f'<text class="tick" x="{LEFT - 4}" y="{bottom + 4:.1f}" text-anchor="end">'
@@ -277,7 +285,7 @@ def glucose_chart(
     ]
     body += _time_axis(frame, format_time, label)
     body += _line(frame, points)
-    title = label("Glucose")
+    title = label(N_("Glucose"))
     return _svg(title, _describe(title, points, "mg/dL", label), HEIGHT, body, "glucose")
 
 

@@ -42,6 +42,7 @@ from medlm.web.components.chart_data import (
 )
 from medlm.web.components.chart_results import ChartResults, chart_results
 from medlm.web.components.highlight import highlight_note
+from medlm.web.components.messages import N_
 from medlm.web.components.svg_chart import glucose_chart, score_strip, vital_chart, window
 from medlm.web.templating import render
 
@@ -93,7 +94,7 @@ def _record(services: AppServices, patient_id: str) -> tuple[PatientRecord | Non
         return load_patient(services.engine, patient_id), None
     except (EncryptionKeyError, MedlmError) as exc:
         logger.error("patient record not readable: %s", type(exc).__name__)
-        return None, "The stored record could not be read."
+        return None, N_("The stored record could not be read.")
 
 
 def _glucose(services: AppServices, patient_id: str, vitals: VitalWindow, locale: str) -> Any:

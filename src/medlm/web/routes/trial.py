@@ -40,7 +40,8 @@ async def trial_submit(request: Request, user: CsrfDep, analyzer: AnalyzerDep) -
     try:
         view = await run_in_threadpool(trial_view, text, analyzer)
     except MedlmError as exc:
-        error = f"{i18n.gettext(locale, 'The abstract could not be read')}: {exc}"
+        reason = i18n.gettext(locale, "The abstract could not be read")
+        error = f"{reason}: {exc}"
         return render(
             request, "trial.html", {"abstract": text, "view": None, "error": error}, status_code=422
         )
