@@ -1,4 +1,5 @@
-"""`medlm serve --workers 2` as a real process tree: both workers start, serve and are replaced."""
+"""`medlm serve --workers 2` as a real process tree: both workers start, serve and are replaced,
+and share one monitor state (a stream sent one set at a time raises the alerts of one monitor)."""
 
 from __future__ import annotations
 
@@ -127,11 +128,6 @@ def _one_at_a_time(url: str, sets: list[Any]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="each worker keeps its own vital-sign window and alert-policy state (restored from "
-    "the database only at start), so a patient's alerts depend on which worker got each set",
-)
 def test_two_workers_raise_the_alerts_one_monitor_raises(
     two_workers: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -154,3 +150,56 @@ def test_two_workers_raise_the_alerts_one_monitor_raises(
     _one_at_a_time(url, sets)
     served = httpx.get(f"{url}/v1/alerts", params={"limit": 1000}, timeout=60).json()
     assert Counter((a["alert"]["kind"], a["alert"]["level"]) for a in served) == expected
+
+
+def _urgent_sets(patient_id: str, hours: int) -> list[Any]:
+    """Hourly sets at NEWS2 5 (RR 23: 2, SpO2 95: 1, HR 105: 1, temperature 38.5: 1; the
+    urgent-response level without a red score), ending an hour ago (SYNTHETIC values)."""
+    from datetime import UTC, datetime, timedelta
+
+    from medlm.monitor.vitals import VitalSigns
+
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours + 1)
+    return [
+        VitalSigns(
+            patient_id=patient_id,
+            time=start + timedelta(hours=i),
+            respiratory_rate=23,
+            spo2=95,
+            on_oxygen=False,
+            systolic_bp=120,
+            heart_rate=105,
+            consciousness="A",
+            temperature_c=38.5,
+        )
+        for i in range(hours)
+    ]
+
+
+@pytest.mark.slow
+def test_an_acknowledgement_taken_by_one_worker_holds_in_both(
+    two_workers: tuple[str, Path],
+) -> None:
+    from medlm.monitor.alerts import AlertPolicy
+
+    url, _ = two_workers
+    sets = _urgent_sets("ack-across-workers", hours=8)
+    unacknowledged = AlertPolicy()  # the same stream without the acknowledgement re-notifies
+    assessments = [_assess(v) for v in sets]
+    kinds = [a.kind for x in assessments for a in unacknowledged.evaluate(x)]
+    assert kinds[0] == "raised" and "renotified" in kinds
+    _one_at_a_time(url, sets[:1])
+    params = {"patient_id": "ack-across-workers"}
+    [raised] = httpx.get(f"{url}/v1/alerts", params=params, timeout=60).json()
+    answer = httpx.post(f"{url}/v1/alerts/{raised['id']}/acknowledge", timeout=60)
+    assert answer.status_code == 200, answer.text
+    _one_at_a_time(url, sets[1:])
+    served = httpx.get(f"{url}/v1/alerts", params=params, timeout=60).json()
+    assert [a["alert"]["kind"] for a in served] == ["raised"]
+
+
+def _assess(vitals: Any) -> Any:
+    from medlm.monitor.stream import VitalSignMonitor
+
+    assessment, _ = VitalSignMonitor().ingest(vitals)
+    return assessment

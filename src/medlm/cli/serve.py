@@ -6,8 +6,9 @@ reach them through the environment (`MEDLM_*` variables and `MEDLM_CONFIG`), and
 port given on the command line are written there too, so every worker builds the same Settings
 and checks the development no-auth switch against the address actually bound.
 
-Each worker keeps its own vital-sign monitor state (restored from the database at start only):
-a warning says so, as a patient's alerts then depend on which worker got each set.
+The workers share one monitor state through the database (`medlm.storage.tables.monitor_state`):
+a patient's alerts are the same whichever worker gets each set, and an acknowledgement taken by
+one worker holds in all.
 
 PostgreSQL (`MEDLM_DATABASE_URL`) is the production path for several workers. SQLite works with
 several processes (WAL journal, one writer at a time through the file lock) but writes wait for
@@ -110,12 +111,6 @@ def serve(
             "to PostgreSQL in production",
             markup=False,
         )
-    render.stderr().print(
-        f"warning: each of the {workers} workers keeps its own vital-sign monitor state (window, "
-        "trends, alert policy), so a patient's alerts can repeat or be missed when the patient's "
-        "sets reach different workers; readings are still stored once",
-        markup=False,
-    )
     os.environ.update(worker_environment(settings))
     logger.info("starting %d workers on %s", workers, settings.service.host)
     uvicorn.run(
