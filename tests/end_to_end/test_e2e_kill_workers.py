@@ -1,5 +1,6 @@
 """kill -9 of `medlm serve --workers 2` on PostgreSQL mid-stream: nothing acknowledged is lost,
-re-sending the unacknowledged batches after a restart stores each reading exactly once."""
+re-sending the unacknowledged batches after a restart stores each reading exactly once, and the
+alerts are those one monitor raises from the same batches (the workers share one state)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +138,34 @@ def _stored(engine: sa.Engine) -> list[Key]:
         return [(pid, utc(datetime.fromisoformat(str(t))), p) for pid, t, p in rows]
 
 
+def _alert_keys(engine: sa.Engine) -> Counter[tuple[str, datetime, str, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT patient_id, time, kind, level FROM vital_alerts"))
+        return Counter((pid, utc(datetime.fromisoformat(str(t))), k, lv) for pid, t, k, lv in rows)
+
+
+def _alerts_of_one_monitor(
+    batches: list[list[list[VitalSigns]]], folder: Path
+) -> Counter[tuple[str, datetime, str, int]]:
+    """The alerts one in-process monitor with the service's settings raises from each client's
+    batches in order (a patient's sets all come from one client)."""
+    from medlm.service.services import vitals_service
+    from medlm.settings import Settings
+    from medlm.storage.engine import make_engine
+    from medlm.storage.migrate import upgrade
+
+    settings = Settings(data_dir=folder)
+    engine = make_engine(settings)
+    upgrade(engine)
+    one = vitals_service(settings, engine).durable
+    for client in batches:
+        for batch in client:
+            one.ingest(batch)
+    alerts = _alert_keys(engine)
+    engine.dispose()
+    return alerts
+
+
 def _scalar(engine: sa.Engine, sql: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(sa.text(sql)).scalar_one())
@@ -192,6 +222,7 @@ def test_kill_9_of_two_workers_loses_no_acknowledged_reading_and_resend_stores_e
         "GROUP BY patient_id, time, kind, level HAVING count(*) > 1) d"
     )
     assert _scalar(engine, duplicate_alerts) == 0
+    assert _alert_keys(engine) == _alerts_of_one_monitor(batches, tmp_path / "one")
     distinct_sets = len({(v.patient_id, v.time) for v in every_set})
     assert _scalar(engine, "SELECT count(*) FROM vital_scores") == distinct_sets
     engine.dispose()
