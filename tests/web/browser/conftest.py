@@ -89,7 +89,12 @@ def _web_mounted() -> bool:
     from medlm.settings import Settings
 
     app = create_app(Settings())
-    return any(getattr(route, "path", "") == "/signin" for route in app.routes)
+    for route in app.routes:  # FastAPI >= 0.16x keeps included routers as lazy branches
+        contexts = getattr(route, "effective_route_contexts", None)
+        for concrete in contexts() if callable(contexts) else [route]:
+            if getattr(concrete, "path", "") == "/signin":
+                return True
+    return False
 
 
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+from collections.abc import Iterator
 from typing import Any
+
+
+def _walk(routes: list[Any]) -> Iterator[Any]:
+    """Every concrete route; FastAPI >= 0.16x keeps included routers as lazy branches."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        yield from (contexts() if callable(contexts) else [route])
 
 
 def _unwired_page_routers(served: set[str]) -> list[Any]:
@@ -21,7 +29,7 @@ def _unwired_page_routers(served: set[str]) -> list[Any]:
     found = []
     for info in pkgutil.iter_modules(routes.__path__):
         router = getattr(importlib.import_module(f"{routes.__name__}.{info.name}"), "router", None)
-        paths = {getattr(r, "path", "") for r in getattr(router, "routes", [])}
+        paths = {getattr(r, "path", "") for r in _walk(getattr(router, "routes", []))}
         if router is not None and paths and not paths & served:
             found.append(router)
     return found
@@ -41,9 +49,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = bound_settings(load_settings(), args.host, args.port)
     app = create_app(settings)
-    if not any(getattr(route, "path", "") == "/signin" for route in app.routes):
+    if not any(getattr(route, "path", "") == "/signin" for route in _walk(app.routes)):
         app.include_router(web_router)
-    for router in _unwired_page_routers({getattr(r, "path", "") for r in app.routes}):
+    for router in _unwired_page_routers({getattr(r, "path", "") for r in _walk(app.routes)}):
         app.include_router(router)
     uvicorn.run(app, **_uvicorn_options(settings))
 
