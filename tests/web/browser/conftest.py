@@ -332,13 +332,15 @@ def signed_in(page: Page, sign_in: Callable[[Page], None]) -> Page:
 
 @pytest.fixture
 def screenshot(tmp_path: Path) -> Callable[..., Path]:
-    """Save a full-page screenshot under the test's temporary folder (and, with `docs=`, as the
-    README's image in docs/images/)."""
+    """Save a full-page screenshot under the test's temporary folder; with `docs=` and
+    MEDLM_DOCS_SCREENSHOTS=1 also as the README's image in docs/images/ (so an ordinary test run
+    leaves the working tree as it was):
+    `MEDLM_DOCS_SCREENSHOTS=1 pytest -m browser tests/web/browser` refreshes them."""
 
     def take(page: Page, name: str, docs: str | None = None) -> Path:
         path = tmp_path / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
-        if docs is not None:
+        if docs is not None and os.environ.get("MEDLM_DOCS_SCREENSHOTS") == "1":
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(DOCS_IMAGES / docs), full_page=True)
         return path
