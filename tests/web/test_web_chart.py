@@ -244,3 +244,35 @@ def test_glucose_chart_appears_with_its_target_range_when_readings_exist(
     assert 'class="chart chart-glucose"' in html
     assert f'data-low="{metrics.in_range_low:g}" data-high="{metrics.in_range_high:g}"' in html
     assert html.count('<circle class="point"') == 4
+
+
+def test_chart_shows_a_risk_card_and_treatment_safety_cards(settings: Settings) -> None:
+    from pathlib import Path
+
+    from medlm.datasets import load
+    from medlm.risk import DiseaseRiskPredictor, from_dataset
+
+    data = from_dataset("pima")
+    model = DiseaseRiskPredictor(name="pima-diabetes", outcome="diabetes")
+    model.fit(data.features, data.target)  # type: ignore[arg-type]
+    model.save(Path(settings.data_dir) / "risk-models" / "diabetes")
+    record = load("pima").to_records(limit=1)[0]
+    pid = record.patient.id
+    record = record.model_copy(
+        update={
+            "medication_statements": [
+                MedicationStatement(patient_id=pid, name="warfarin"),
+                MedicationStatement(patient_id=pid, name="aspirin"),
+            ]
+        }
+    )
+    app = build_app(settings)
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.post("/v1/records/ingest", json=to_bundle([record])).status_code == 200
+        sign_in(client, app, "doc", Role.CLINICIAN)
+        html = client.get(f"/patients/{pid}").text
+    card = re.search(r'<article class="card risk-card tier-(\w+)".*?</article>', html, re.S)
+    assert card is not None and card.group(1) in ("low", "medium", "high")
+    assert "Glucose 148" in card.group(0)  # the top reason
+    assert re.search(r'<article class="card cds-card indicator-(critical|warning)">', html)
+    assert "warfarin" in html.split('id="treatment-heading"')[1]

@@ -24,9 +24,9 @@ from medlm.web.components.messages import N_
 Label = Callable[[str], str]
 TimeFormat = Callable[[datetime], str]
 
-WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 70
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 10, 22
-TICKS = 6  # time ticks per window
+WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 90
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 22, 22
+TICKS = 4  # time ticks per window
 # Fills by NEWS2 points and by clinical-response level (presentation only; the page's CSS may
 # override them). Light tints keep the line and the text above WCAG AA contrast.
 BAND_FILL = {0: "#ffffff", 1: "#fff3b0", 2: "#ffd5a8", 3: "#ffb8b8"}
@@ -192,6 +192,8 @@ def _svg(title: str, description: str, height: int, body: Sequence[str], kind: s
         f'font-size="11" fill="{INK}" '
         f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+        f'<text class="chart-title" x="{LEFT}" y="14" font-size="13" font-weight="700" '
+        f'aria-hidden="true">{escape(title)}</text>'
         f"{''.join(body)}</svg>"
     )
 
