@@ -1,8 +1,9 @@
 """The ward board's rows: every monitored patient's latest vital-sign set, NEWS2, trends versus
 the set before, time since the last set, and unacknowledged alerts (NEWS2 and glucose).
 
-Three queries whatever the number of patients: the two newest scored sets of each patient
-(a window over `vital_scores`), the readings of those sets, and the unacknowledged alerts.
+Two queries whatever the number of patients: the two newest scored sets of each patient (an
+indexed look-up per patient on `vital_scores`) with their readings, and the unacknowledged
+alerts.
 Rows are sorted by current alert level, then NEWS2 total (the partial total when a parameter is
 missing), highest first.
 """
@@ -105,52 +106,72 @@ def stale_after(settings: Settings) -> timedelta:
     return timedelta(hours=settings.monitor.window_hours)
 
 
-def _latest_scores(conn: sa.Connection) -> dict[str, list[Any]]:
-    table: Any = VitalScore.__table__
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=table.c.patient_id, order_by=table.c.time.desc())
-        .label("rank")
+def _newest_two(table: Any) -> Any:
+    """Ids of each patient's two newest scored sets: one indexed look-up per patient on the
+    (patient, time) key, instead of ranking every stored set."""
+    inner = table.alias("newer")
+    patients = sa.select(table.c.patient_id).distinct().subquery("patients")
+    newest = (
+        sa.select(inner.c.id)
+        .where(inner.c.patient_id == patients.c.patient_id)
+        .order_by(inner.c.time.desc())
+        .limit(2)
+        .correlate(patients)
+        .scalar_subquery()
     )
-    cols = [table.c.patient_id, table.c.time, table.c.total, table.c.partial_total]
-    ranked = sa.select(*cols, table.c.level, table.c.risk, rank).subquery()
-    rows = conn.execute(sa.select(ranked).where(ranked.c.rank <= 2)).all()
-    by_patient: dict[str, list[Any]] = defaultdict(list)
-    for row in sorted(rows, key=lambda r: (r.patient_id, r.rank)):
-        by_patient[row.patient_id].append(row)
-    return by_patient
+    return sa.select(table.c.id).join(patients, table.c.id.in_(newest))
 
 
-def _readings(conn: sa.Connection) -> dict[tuple[str, datetime], dict[str, Any]]:
+class _Score(BaseModel):
+    time: datetime
+    total: int | None
+    partial_total: int
+    level: int
+    risk: str | None
+
+
+def _newest_sets(
+    conn: sa.Connection,
+) -> tuple[dict[str, list[_Score]], dict[tuple[str, datetime], dict[str, Any]]]:
+    """Each patient's two newest scores (newest first) and the readings of those sets. The
+    readings are matched by score id, so their 7 rows per set carry no time to parse."""
     scores: Any = VitalScore.__table__
     readings: Any = VitalReading.__table__
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=scores.c.patient_id, order_by=scores.c.time.desc())
-        .label("rank")
-    )
-    ranked = sa.select(scores.c.patient_id, scores.c.time, rank).subquery()
-    query = sa.select(
-        readings.c.patient_id,
-        readings.c.time,
-        readings.c.parameter,
-        readings.c.value_num,
-        readings.c.value_text,
-    ).join(
-        ranked,
-        sa.and_(
-            ranked.c.patient_id == readings.c.patient_id,
-            ranked.c.time == readings.c.time,
-            ranked.c.rank <= 2,
-        ),
-    )
+    newest = _newest_two(scores).subquery("newest")
+    score_rows = conn.execute(
+        sa.select(
+            scores.c.id, scores.c.patient_id, scores.c.time, scores.c.total,
+            scores.c.partial_total, scores.c.level, scores.c.risk,
+        ).join(newest, newest.c.id == scores.c.id)
+    ).all()  # fmt: skip
+    reading_rows = conn.execute(
+        sa.select(scores.c.id, readings.c.parameter, readings.c.value_num, readings.c.value_text)
+        .join(newest, newest.c.id == scores.c.id)
+        .join(
+            readings,
+            sa.and_(scores.c.patient_id == readings.c.patient_id, scores.c.time == readings.c.time),
+        )
+    ).all()
+    by_id: dict[int, tuple[str, datetime]] = {}
+    by_patient: dict[str, list[_Score]] = defaultdict(list)
+    for row in score_rows:
+        when = utc(row.time)
+        by_id[row.id] = (row.patient_id, when)
+        by_patient[row.patient_id].append(
+            _Score(
+                time=when, total=row.total, partial_total=row.partial_total,
+                level=row.level, risk=row.risk,
+            )
+        )  # fmt: skip
     sets: dict[tuple[str, datetime], dict[str, Any]] = defaultdict(dict)
-    for row in conn.execute(query):
-        value: Any = row.value_text if row.value_text is not None else row.value_num
-        if row.parameter == "on_oxygen" and row.value_num is not None:
-            value = bool(row.value_num)
-        sets[(row.patient_id, utc(row.time))][row.parameter] = value
-    return sets
+    for score_id, parameter, value_num, value_text in reading_rows:
+        value: Any = value_text if value_text is not None else value_num
+        if parameter == "on_oxygen" and value_num is not None:
+            value = bool(value_num)
+        sets[by_id[score_id]][parameter] = value
+    for patient_scores in by_patient.values():
+        patient_scores.sort(key=lambda score: score.time, reverse=True)
+    return by_patient, sets
 
 
 def _open_alerts(conn: sa.Connection) -> dict[str, list[BoardAlert]]:
@@ -201,16 +222,16 @@ class BoardView(BaseModel):
 
 def _row(
     patient_id: str,
-    scores: list[Any],
+    scores: list[_Score],
     sets: dict[tuple[str, datetime], dict[str, Any]],
     alerts: list[BoardAlert],
     view: BoardView,
     now: datetime,
 ) -> BoardRow:
     latest = scores[0] if scores else None
-    last_time = utc(latest.time) if latest is not None else None
+    last_time = latest.time if latest is not None else None
     latest_set = sets.get((patient_id, last_time), {}) if last_time else {}
-    previous_set = sets.get((patient_id, utc(scores[1].time))) if len(scores) > 1 else None
+    previous_set = sets.get((patient_id, scores[1].time)) if len(scores) > 1 else None
     since = now - last_time if last_time else None
     alert_level = max((a.level for a in alerts), default=0)
     shown = patient_id if view.identified else pseudonym(patient_id, view.deid_secret)
@@ -239,8 +260,7 @@ def board_rows(engine: sa.Engine, view: BoardView, now: datetime | None = None) 
     """Every monitored patient (a stored set or an open alert), most urgent first."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        scores = _latest_scores(conn)
-        sets = _readings(conn)
+        scores, sets = _newest_sets(conn)
         alerts = _open_alerts(conn)
     patients: Iterable[str] = set(scores) | set(alerts)
     rows = [_row(p, scores.get(p, []), sets, alerts.get(p, []), view, now) for p in patients]

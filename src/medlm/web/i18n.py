@@ -102,19 +102,26 @@ def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
     return translations(locale).ngettext(singular, plural, n)
 
 
+@lru_cache(maxsize=len(SUPPORTED))
+def babel_locale(locale: str) -> Locale:
+    """The parsed Babel locale (parsed once: Babel's formatters are slow on locale strings)."""
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=4096)
 def format_number(locale: str, value: float | int | None, digits: int = 1) -> str:
     """A number formatted per locale with at most `digits` decimals; an em dash when missing."""
     if value is None:
         return "—"
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(value, format=pattern, locale=babel_locale(locale))
 
 
 def format_datetime(locale: str, value: datetime | None) -> str:
     """A date and time formatted per locale (medium length); an em dash when missing."""
     if value is None:
         return "—"
-    return babel_format_datetime(value, format="medium", locale=locale)
+    return babel_format_datetime(value, format="medium", locale=babel_locale(locale))
 
 
 def html_lang(locale: str) -> str:
@@ -126,4 +133,4 @@ def format_timedelta(locale: str, value: timedelta | None) -> str:
     """A duration in words per locale ("3 hours", "3小时"); an em dash when missing."""
     if value is None:
         return "—"
-    return babel_format_timedelta(value, threshold=1.5, locale=locale)
+    return babel_format_timedelta(value, threshold=1.5, locale=babel_locale(locale))
