@@ -21,6 +21,7 @@ from medlm.service.auth import (
     require_roles,
 )
 from medlm.service.docs import install_docs
+from medlm.service.responses import GUARDED, IDENTIFIED, errors
 from medlm.service.routers import (
     cds_hooks,
     glucose,
@@ -83,10 +84,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, redact_validation_error)
     identified = [require_roles([Role.CLINICIAN, Role.ADMIN])]
     app.include_router(health.router)
-    app.include_router(privacy.router)
+    app.include_router(privacy.router, responses=errors(*GUARDED))
     app.include_router(cds_hooks.router)  # outside /v1: hook calls are guarded (CDS client JWTs)
     for capability in (records, vitals, glucose, risk, treatment, text):
-        app.include_router(capability.router, dependencies=identified)
+        app.include_router(
+            capability.router, dependencies=identified, responses=errors(*IDENTIFIED)
+        )
     install_docs(app)
     _install_limits(app, settings)
     return app

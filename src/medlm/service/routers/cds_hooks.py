@@ -13,6 +13,7 @@ from medlm.records.read import read_cds_request
 from medlm.records.report import Rejection
 from medlm.records.timing import resolve_as_of
 from medlm.service.auth import audit_patients
+from medlm.service.responses import IDENTIFIED, READS_BODY, errors
 from medlm.service.routers.treatment import RecommenderDep
 from medlm.treatment import cds
 from medlm.treatment.inputs import patient_input
@@ -55,7 +56,19 @@ def _problem(rejection: Rejection) -> str:
     return f"{rejection.field}{entry}: {rejection.reason}"
 
 
-@router.post("/cds-services/{service_id}", response_model=cds.CdsResponse)
+@router.post(
+    "/cds-services/{service_id}",
+    response_model=cds.CdsResponse,
+    responses=errors(
+        *IDENTIFIED,
+        *READS_BODY,
+        notes={
+            404: "No CDS service of this id.",
+            412: "patient-view without the Patient in the prefetch (this service does not "
+            "query FHIR).",
+        },
+    ),
+)
 def call_service(
     service_id: str, body: CdsRequest, recommender: RecommenderDep, request: Request
 ) -> cds.CdsResponse | JSONResponse:

@@ -27,6 +27,7 @@ from medlm.records.vital_lines import read_observation_resources
 from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep
+from medlm.service.responses import READS_BODY, errors
 
 router = APIRouter(prefix="/v1", tags=["glucose"])
 
@@ -89,7 +90,7 @@ def _observation_index(body: Sequence[dict[str, Any]], rejection: Rejection) -> 
     return matches[0] if len(matches) == 1 else None
 
 
-@router.post("/glucose")
+@router.post("/glucose", responses=errors(*READS_BODY))
 def post_glucose(
     body: GlucoseRequest,
     glucose: GlucoseDep,
@@ -135,7 +136,10 @@ def post_glucose(
     )
 
 
-@router.get("/patients/{patient_id}/glucose")
+@router.get(
+    "/patients/{patient_id}/glucose",
+    responses=errors(422, notes={404: "No glucose readings stored for this patient."}),
+)
 def get_patient_glucose(
     patient_id: str,
     glucose: GlucoseDep,

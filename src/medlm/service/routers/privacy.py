@@ -12,6 +12,7 @@ from medlm.privacy.audit_report import AuditVerification
 from medlm.privacy.auth import Principal, Role
 from medlm.service.auth import require_roles
 from medlm.service.deps import AuditDep, PhiDetectorDep, SettingsDep
+from medlm.service.responses import READS_BODY, errors
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"])
 
@@ -25,7 +26,7 @@ class DeidentifyRequest(BaseModel):
     shift_dates: bool = False
 
 
-@router.post("/deidentify")
+@router.post("/deidentify", responses=errors(*READS_BODY))
 def deidentify_text(
     body: DeidentifyRequest, settings: SettingsDep, detector: PhiDetectorDep
 ) -> DeidResult:
@@ -39,7 +40,7 @@ def deidentify_text(
     return deidentify(body.text, config, detector)
 
 
-@router.get("/audit/verify")
+@router.get("/audit/verify", responses=errors(403))
 def verify_audit(
     audit: AuditDep,
     _admin: Annotated[Principal, require_roles([Role.ADMIN])],

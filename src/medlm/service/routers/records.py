@@ -15,6 +15,7 @@ from medlm.records.report import IngestReport
 from medlm.service.auth import audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import EngineDep, SettingsDep
+from medlm.service.responses import READS_BODY, errors
 from medlm.settings import LimitsSettings
 
 router = APIRouter(prefix="/v1/records", tags=["records"])
@@ -61,7 +62,7 @@ class IngestResult(BaseModel):
     rejection_count: int
 
 
-@router.post("/validate", openapi_extra=_BUNDLE_BODY)
+@router.post("/validate", openapi_extra=_BUNDLE_BODY, responses=errors(*READS_BODY))
 async def validate(request: Request, settings: SettingsDep) -> IngestReport:
     """Validate a FHIR R4 Bundle or resource: the normalized records, every rejection with its
     path, the skipped types and the reader's notes (the report `medlm ingest` prints).
@@ -79,7 +80,13 @@ async def validate(request: Request, settings: SettingsDep) -> IngestReport:
     return report
 
 
-@router.post("/ingest", openapi_extra=_BUNDLE_BODY)
+@router.post(
+    "/ingest",
+    openapi_extra=_BUNDLE_BODY,
+    responses=errors(
+        *READS_BODY, notes={503: "The record store cannot encrypt (no or wrong key)."}
+    ),
+)
 async def ingest(request: Request, settings: SettingsDep, engine: EngineDep) -> IngestResult:
     """Validate a FHIR R4 Bundle and store its accepted records (encrypted at rest).
 

@@ -18,6 +18,7 @@ from medlm.risk.tiers import TierCutpoints
 from medlm.service.auth import audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import ModelsDep, SettingsDep
+from medlm.service.responses import READS_BODY, errors
 
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
 
@@ -77,7 +78,11 @@ def list_models(models: ModelsDep) -> list[ModelInfo]:
     ]
 
 
-@router.post("/{model}/predict", response_model=PredictResponse)
+@router.post(
+    "/{model}/predict",
+    response_model=PredictResponse,
+    responses=errors(*READS_BODY, notes={404: "No risk model of this name is loaded."}),
+)
 def predict(
     model: str, body: PredictRequest, models: ModelsDep, settings: SettingsDep, request: Request
 ) -> PredictResponse:

@@ -13,6 +13,7 @@ from medlm.records import ClinicalNote
 from medlm.service.auth import audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import AnalyzerDep, SettingsDep
+from medlm.service.responses import READS_BODY, errors
 from medlm.settings import Settings
 from medlm.text import TargetTerm, Vocabulary, VocabularyStore
 from medlm.text.batch import ExtractResult, result_out
@@ -45,7 +46,7 @@ class ExtractResponse(BaseModel):
     disclaimer: str = DISCLAIMER
 
 
-@router.post("/extract")
+@router.post("/extract", responses=errors(*READS_BODY))
 def extract(
     body: ExtractBody, analyzer: AnalyzerDep, settings: SettingsDep, request: Request
 ) -> ExtractResponse:
@@ -85,7 +86,7 @@ VOCABULARY_NAME = r"^[A-Za-z0-9_-]{1,64}$"
 """A saved vocabulary's name: letters, digits, `_` and `-` (it names a file)."""
 
 
-@router.put("/vocabularies/{name}")
+@router.put("/vocabularies/{name}", responses=errors(*READS_BODY))
 def save_vocabulary(
     name: Annotated[str, Path(pattern=VOCABULARY_NAME, description="1-64 of A-Z a-z 0-9 _ -")],
     body: VocabularyBody,

@@ -13,6 +13,7 @@ from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.service.auth import audit_patients
 from medlm.service.deps import RecommenderDep
+from medlm.service.responses import READS_BODY, errors
 from medlm.treatment import TreatmentReport
 from medlm.treatment.fhir import report_bundle
 from medlm.treatment.inputs import read_patient_document, record_input
@@ -45,7 +46,7 @@ class RecommendResponse(BaseModel):
     fhir: dict[str, Any] | None = None
 
 
-@router.post("/recommend", response_model=RecommendResponse)
+@router.post("/recommend", response_model=RecommendResponse, responses=errors(*READS_BODY))
 def recommend(
     body: RecommendRequest, recommender: RecommenderDep, request: Request
 ) -> RecommendResponse:

@@ -26,6 +26,7 @@ from medlm.records.vital_lines import SET_TYPE, read_observation_resources, read
 from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep, VitalsDep
+from medlm.service.responses import READS_BODY, errors
 
 router = APIRouter(prefix="/v1", tags=["vitals"])
 
@@ -110,7 +111,7 @@ def _read_back_sources(items: list[Any]) -> tuple[list[tuple[int, Any]], list[Re
     return kept, errors
 
 
-@router.post("/vitals")
+@router.post("/vitals", responses=errors(*READS_BODY))
 def post_vitals(
     body: VitalsRequest,
     service: VitalsDep,
@@ -160,7 +161,10 @@ def post_vitals(
     )
 
 
-@router.get("/patients/{patient_id}/vitals")
+@router.get(
+    "/patients/{patient_id}/vitals",
+    responses=errors(422, notes={404: "No vital signs stored for this patient."}),
+)
 def get_patient_vitals(
     patient_id: str, service: VitalsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> PatientVitals:
@@ -176,7 +180,7 @@ def get_patient_vitals(
     )
 
 
-@router.get("/alerts")
+@router.get("/alerts", responses=errors(422))
 def get_alerts(
     service: VitalsDep,
     patient_id: str | None = None,
@@ -197,7 +201,7 @@ class Acknowledged(BaseModel):
     acknowledged: bool = True
 
 
-@router.post("/alerts/{alert_id}/acknowledge")
+@router.post("/alerts/{alert_id}/acknowledge", responses=errors(422, notes={404: "No such alert."}))
 def post_acknowledge(
     alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: VitalsDep, glucose: GlucoseDep
 ) -> Acknowledged:
@@ -219,7 +223,18 @@ def post_acknowledge(
     return Acknowledged(id=alert_id, patient_id=pid, signal=signal)
 
 
-@router.get("/alerts/stream")
+@router.get(
+    "/alerts/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: `event: alert`, `id:` the alert id, `data:` the "
+            "alert as JSON; comments keep the connection alive.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **errors(422),
+    },
+)
 async def stream_alerts(
     service: VitalsDep,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
