@@ -66,3 +66,20 @@ def test_board_in_chinese_labels_a_high_news2_as_high_risk(
     expect(row).to_contain_text("高风险")
     expect(row.get_by_role("button", name="确认").first).to_be_visible()
     screenshot(page, "board-zh-CN")
+
+
+def test_chart_in_chinese_shows_the_risk_tier_and_headings_in_chinese(
+    make_context: Callable[..., BrowserContext],
+    web_server: Any,
+    chart_patient: str,
+    sign_in: Callable[[Page], None],
+    screenshot: Callable[..., Path],
+) -> None:
+    page = make_context(**CHINESE).new_page()
+    sign_in(page)
+    page.goto(f"{web_server.url}/patients/{chart_patient}")
+    expect(page.get_by_role("heading", name="风险预测")).to_be_visible()
+    tier = page.locator("article.risk-card .tier").first
+    assert tier.inner_text() in {"高风险", "中风险", "低风险"}
+    expect(page.get_by_role("heading", name="生命体征")).to_be_visible()
+    screenshot(page, "chart-zh-CN")
