@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from medlm.web.routes import board, signin
+from medlm.web.routes import board, chart, imports, signin, trial
 
 STATIC_DIR = Path(__file__).parent / "static"
 _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
@@ -33,3 +33,6 @@ web_router = APIRouter(include_in_schema=False)
 web_router.include_router(static_router)
 web_router.include_router(signin.router)
 web_router.include_router(board.router)
+web_router.include_router(chart.router)
+web_router.include_router(trial.router)
+web_router.include_router(imports.router)
