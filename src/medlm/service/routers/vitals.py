@@ -90,13 +90,13 @@ def _read_back_sources(items: list[Any]) -> tuple[list[tuple[int, Any]], list[Re
     (a set read back from the service); a `sources` that is not a list of strings is an error of
     that item."""
     kept: list[tuple[int, Any]] = []
-    errors: list[Rejection] = []
+    bad: list[Rejection] = []
     for position, item in enumerate(items):
         if isinstance(item, dict) and "sources" in item:
             sources = item["sources"]
             if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
                 pid = item.get("patient_id")
-                errors.append(
+                bad.append(
                     Rejection(
                         position=position,
                         resource_type=SET_TYPE,
@@ -108,7 +108,7 @@ def _read_back_sources(items: list[Any]) -> tuple[list[tuple[int, Any]], list[Re
                 continue
             item = {k: v for k, v in item.items() if k != "sources"}
         kept.append((position, item))
-    return kept, errors
+    return kept, bad
 
 
 @router.post("/vitals", responses=errors(*READS_BODY))
@@ -133,10 +133,10 @@ def post_vitals(
     sets, unusable = vital_sets([*from_sets.records, *from_fhir.records], strict=True)
     # Items that could not be read at all are `errors`; values refused inside a readable item
     # (by the boundary or the monitor) are quarantined and answered as `rejected`.
-    errors = [*bad_sources, *(r for r in from_sets.rejections if r.resource_type == SET_TYPE)]
-    errors.sort(key=lambda r: r.position or 0)
-    errors += [r for r in from_fhir.rejections if r.position is not None]
-    unread = {id(r) for r in errors}
+    unreadable = [*bad_sources, *(r for r in from_sets.rejections if r.resource_type == SET_TYPE)]
+    unreadable.sort(key=lambda r: r.position or 0)
+    unreadable += [r for r in from_fhir.rejections if r.position is not None]
+    unread = {id(r) for r in unreadable}
     refused = [r for r in [*from_sets.rejections, *from_fhir.rejections] if id(r) not in unread]
     refused += unusable
     audit_patients(request, [s.patient_id for s in sets])
@@ -156,7 +156,7 @@ def post_vitals(
         results=report.assessments,
         alerts=report.alerts,
         rejected=report.rejected,
-        errors=errors,
+        errors=unreadable,
         fhir=bundle,
     )
 
