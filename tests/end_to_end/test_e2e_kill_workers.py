@@ -128,7 +128,8 @@ async def _send(
             if kill is not None and len(acked) >= KILL_AFTER:
                 kill()
 
-    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+    fresh = httpx.Limits(max_keepalive_connections=0)  # a new connection, so any worker, each time
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=fresh) as http:
         await asyncio.gather(*(client(c, http) for c in range(CLIENTS)))
 
 

@@ -259,3 +259,19 @@ def test_postgres_a_stream_alternating_between_two_monitors_raises_the_alerts_of
     expected = _alerts_of_one(_engine(settings, "one"), sets)
     first, second = _durable(postgres_engine), _durable(postgres_engine)
     assert _alternating([first, second], [[v] for v in sets]) == expected
+
+
+def test_a_batch_of_more_patients_than_one_statement_can_bind_locks_them_all(
+    settings: Settings,
+) -> None:
+    engine = _engine(settings, "wide")
+    durable = _durable(engine)
+    batch = [
+        VitalSigns(patient_id=f"w{i:05d}", time=T0, heart_rate=80, respiratory_rate=16)
+        for i in range(7000)  # 35,000 bound values: above SQLite's 32,766
+    ]
+    durable.ingest(batch)
+    durable.ingest([v.model_copy(update={"time": T0 + timedelta(hours=1)}) for v in batch])
+    with engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version, count(*) FROM monitor_state GROUP BY 1"))
+        assert versions.all() == [(2, len(batch))]

@@ -16,7 +16,7 @@ kept per patient and signal, so one policy can watch both without one silencing 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -139,7 +139,7 @@ class AlertPolicy:
     def export_state(self, patient_id: str, signal: SignalName = "news2") -> PolicyState | None:
         """The policy's state for a patient's signal (None when it has seen none)."""
         state = self._states.get((signal, patient_id))
-        return None if state is None else PolicyState(**asdict(state))
+        return None if state is None else PolicyState(**vars(state))
 
     def load_state(
         self, patient_id: str, state: PolicyState | None, signal: SignalName = "news2"

@@ -69,12 +69,14 @@ def lock_states(
         {"signal": signal, "patient_id": pid, "version": 1, "state": None, "updated_at": now}
         for pid in sorted(patient_ids)
     ]
-    stmt = _upsert(conn).values(rows)
+    stmt = _upsert(conn)
     stmt = stmt.on_conflict_do_update(
         index_elements=["signal", "patient_id"],
         set_={"version": table.c.version + 1, "updated_at": stmt.excluded.updated_at},
-    ).returning(table.c.patient_id, table.c.version, table.c.state)
-    return {pid: LockedState(version, state) for pid, version, state in conn.execute(stmt)}
+    ).returning(table.c.patient_id, table.c.version, table.c.state, sort_by_parameter_order=True)
+    # executemany with RETURNING: SQLAlchemy sends the rows as multi-row statements in this
+    # (sorted) order, within the driver's bound-value limits
+    return {pid: LockedState(v, state) for pid, v, state in conn.execute(stmt, rows)}
 
 
 def lock_existing_state(conn: sa.Connection, signal: str, patient_id: str) -> LockedState | None:
