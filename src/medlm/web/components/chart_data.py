@@ -7,10 +7,10 @@ chart's cost grows with the window, not with the patient's whole history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.monitor.glucose.store import stored_glucose
 from medlm.storage.tables.monitor import VitalReading, VitalScore
@@ -26,20 +26,19 @@ CHARTED: tuple[tuple[str, str, str], ...] = (
     ("pulse", "heart_rate", N_("Pulse")),
     ("temperature", "temperature_c", N_("Temperature")),
 )
+_CHARTED_PARAMETERS = frozenset(stored for _, stored, _ in CHARTED)
 
 
-class VitalWindow(BaseModel):
-    """A patient's stored vital signs and scores in [start, end]."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class VitalWindow:
+    """A patient's stored vital signs and scores in [start, end]: `series` maps a stored
+    parameter to its values, `latest` holds the newest set's values by stored parameter."""
 
     start: datetime
     end: datetime
-    series: dict[str, list[ChartPoint]] = Field(description="Stored parameter -> its values.")
-    scores: list[ScorePoint] = Field(default_factory=list)
-    latest: dict[str, float | str] = Field(
-        default_factory=dict, description="The newest set's values, by stored parameter."
-    )
+    series: dict[str, list[ChartPoint]]
+    scores: list[ScorePoint] = field(default_factory=list)
+    latest: dict[str, float | str] = field(default_factory=dict)
     latest_time: datetime | None = None
     spo2_scale: int = 1
     on_oxygen: bool = False
@@ -87,8 +86,8 @@ def vital_window(engine: sa.Engine, patient_id: str, start: datetime, end: datet
             latest_time, latest, scale = when, {}, spo2_scale
         if when == latest_time:
             latest[parameter] = text if text is not None else number
-        if number is not None and text is None:
-            series.setdefault(parameter, []).append(ChartPoint(time=when, value=number))
+        if parameter in _CHARTED_PARAMETERS and number is not None:
+            series.setdefault(parameter, []).append(ChartPoint(time=when, value=float(number)))
     return VitalWindow(
         start=start,
         end=end,

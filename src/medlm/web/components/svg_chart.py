@@ -27,6 +27,7 @@ TimeFormat = Callable[[datetime], str]
 WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 90
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 22, 22
 TICKS = 4  # time ticks per window
+MAX_MARKERS = 200  # one marker per value up to this many values in the window
 # Fills by NEWS2 points and by clinical-response level (presentation only; the page's CSS may
 # override them). Light tints keep the line and the text above WCAG AA contrast.
 BAND_FILL = {0: "#ffffff", 1: "#fff3b0", 2: "#ffd5a8", 3: "#ffb8b8"}
@@ -41,19 +42,17 @@ NO_SCORES = N_("no scores")
 TARGET_RANGE = N_("Target range")
 
 
-class ChartPoint(BaseModel):
-    """One measured value at one time."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    """One measured value at one time (a plain typed record: a week's chart draws thousands)."""
 
     time: datetime
     value: float
 
 
-class ScorePoint(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
     """The NEWS2 of one set: total (None for a partial set), partial total, response level."""
-
-    model_config = ConfigDict(frozen=True)
 
     time: datetime
     total: int | None
@@ -173,15 +172,18 @@ def _line(frame: Frame, points: Sequence[ChartPoint]) -> list[str]:
     inside = [p for p in points if frame.start <= p.time <= frame.end]
     if not inside:
         return []
-    coords = " ".join(f"{frame.x(p.time):.1f},{frame.y(p.value):.1f}" for p in inside)
+    xy = [(frame.x(p.time), frame.y(p.value)) for p in inside]
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     parts = [
         f'<polyline class="series" fill="none" stroke="{SERIES}" stroke-width="1.5" '
         f'points="{coords}"/>'
     ]
+    if len(inside) > MAX_MARKERS:  # a dense line: markers would only hide it
+        return parts
     parts += [
-        f'<circle class="point" data-value="{p.value:g}" cx="{frame.x(p.time):.1f}" '
-        f'cy="{frame.y(p.value):.1f}" r="2" fill="{SERIES}"/>'
-        for p in inside
+        f'<circle class="point" data-value="{p.value:g}" cx="{x:.1f}" cy="{y:.1f}" r="2" '
+        f'fill="{SERIES}"/>'
+        for p, (x, y) in zip(inside, xy, strict=True)
     ]
     return parts
 
