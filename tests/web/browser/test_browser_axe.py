@@ -1,6 +1,7 @@
 """Accessibility in a real browser: axe-core (vendored, checked by its sha256) finds no serious
-or critical violation on the sign-in page, the board and the chart, at a laptop (1366x768) and a
-tablet (768x1024) size; the page does not scroll sideways and the skip link comes first."""
+or critical violation on the sign-in page, the board, the chart, the trial-report and the import
+page, at a laptop (1366x768) and a tablet (768x1024) size; no page scrolls sideways, and the
+skip link comes first."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def _open(page: Page, url: str, name: str, sign_in: Callable[[Page], None], pati
     sign_in(page)
     if name == "chart":
         page.goto(f"{url}/patients/{patient}")
+    elif name != "board":
+        page.goto(f"{url}/{name}")
 
 
 SIDEWAYS = pytest.mark.xfail(
@@ -63,7 +66,7 @@ SIDEWAYS = pytest.mark.xfail(
 )
 PAGES = [
     pytest.param(name, size, marks=[SIDEWAYS] if (name, size) == ("board", "tablet") else [])
-    for name in ("signin", "board", "chart")
+    for name in ("signin", "board", "chart", "trials", "import")
     for size in sorted(SIZES)
 ]
 
