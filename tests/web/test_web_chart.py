@@ -32,14 +32,11 @@ from medlm.settings import Settings
 from medlm.web.accounts import AccountStore, WebUser
 from medlm.web.auth import SESSION_COOKIE
 from medlm.web.router import web_router
-from medlm.web.routes import chart, imports, trial
 
 
 def build_app(settings: Settings) -> FastAPI:
     app = create_app(settings)
-    app.include_router(web_router)
-    for module in (chart, trial, imports):
-        app.include_router(module.router)
+    app.include_router(web_router)  # includes the chart, trial and import pages
     return app
 
 

@@ -23,7 +23,6 @@ from medlm.storage.repository import load_patient
 from medlm.web.accounts import AccountStore, WebUser
 from medlm.web.auth import SESSION_COOKIE
 from medlm.web.router import web_router
-from medlm.web.routes import imports
 
 COLUMN_MAP = """
 patient: {id: subject, sex: sex, sex_values: {F: female, M: male}, age: age}
@@ -38,7 +37,6 @@ observations:
 def app(settings: Settings) -> FastAPI:
     app = create_app(settings)
     app.include_router(web_router)
-    app.include_router(imports.router)
     return app
 
 

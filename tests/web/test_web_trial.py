@@ -19,7 +19,6 @@ from medlm.web.accounts import AccountStore, WebUser
 from medlm.web.auth import SESSION_COOKIE
 from medlm.web.components.trial_view import NO_ROLE, roled_sentences
 from medlm.web.router import web_router
-from medlm.web.routes import trial
 
 ABSTRACT = """Dapagliflozin in heart failure: a randomized trial
 BACKGROUND: Heart failure is common. Few drugs help.
@@ -33,7 +32,6 @@ CONCLUSIONS AND RELEVANCE: Dapagliflozin lowered the risk."""
 def app(settings: Settings) -> FastAPI:
     app = create_app(settings)
     app.include_router(web_router)
-    app.include_router(trial.router)
     return app
 
 
