@@ -15,37 +15,27 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
-from pydantic import BaseModel, Field
 
 from medlm.privacy.audit import AuditEvent
 from medlm.privacy.auth import Role
 from medlm.service.deps import ServicesDep
 from medlm.service.services import AppServices
 from medlm.web.accounts import AccountStore, WebUser
+from medlm.web.settings import WebSettings
 
 SESSION_COOKIE = "medlm_session"
 SIGNIN_CSRF_COOKIE = "medlm_signin_csrf"
 CSRF_FIELD = "csrf_token"
 
-
-class WebSettings(BaseModel):
-    """The web app's sign-in policy."""
-
-    idle_timeout_minutes: float = Field(
-        default=15.0, gt=0, description="A session unused this long is signed out."
-    )
-    session_hours: float = Field(
-        default=12.0, gt=0, description="A session ends this long after sign-in, used or not."
-    )
-    lockout_attempts: int = Field(
-        default=5, ge=1, description="Failed sign-ins in a row that lock a user name."
-    )
-    lockout_minutes: float = Field(
-        default=15.0, gt=0, description="How long a locked user name stays locked."
-    )
-    board_poll_seconds: float = Field(
-        default=2.0, gt=0, description="How often the board's event stream looks for changes."
-    )
+__all__ = [
+    "CsrfDep",
+    "WebSettings",
+    "WebUserDep",
+    "audit_page",
+    "passive_user",
+    "require_page_role",
+    "web_settings",
+]
 
 
 def web_settings(services: AppServices) -> WebSettings:
