@@ -16,6 +16,7 @@ holds it before it reads anything.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -46,15 +47,29 @@ class LockedState(NamedTuple):
     state: dict[str, Any] | None
 
 
-def _upsert(conn: sa.Connection) -> Any:
+@functools.cache
+def _lock_statement(dialect: str) -> Any:
+    """The locking upsert of one dialect (built once: batches run it constantly)."""
     table: Any = MonitorState.__table__
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["signal", "patient_id"],
+        set_={"version": table.c.version + 1, "updated_at": stmt.excluded.updated_at},
+    ).returning(table.c.patient_id, table.c.version, table.c.state, sort_by_parameter_order=True)
 
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table)
+@functools.cache
+def _save_statement() -> Any:
+    table: Any = MonitorState.__table__
+    return (
+        table.update()
+        .where(table.c.signal == sa.bindparam("sig"), table.c.patient_id == sa.bindparam("pid"))
+        .values(state=sa.bindparam("new_state"), updated_at=sa.bindparam("at"))
+    )
 
 
 def lock_states(
@@ -64,19 +79,14 @@ def lock_states(
     created at version 1). Must be the transaction's first statement."""
     if not patient_ids:
         return {}
-    table: Any = MonitorState.__table__
     rows = [
         {"signal": signal, "patient_id": pid, "version": 1, "state": None, "updated_at": now}
         for pid in sorted(patient_ids)
     ]
-    stmt = _upsert(conn)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["signal", "patient_id"],
-        set_={"version": table.c.version + 1, "updated_at": stmt.excluded.updated_at},
-    ).returning(table.c.patient_id, table.c.version, table.c.state, sort_by_parameter_order=True)
     # executemany with RETURNING: SQLAlchemy sends the rows as multi-row statements in this
     # (sorted) order, within the driver's bound-value limits
-    return {pid: LockedState(v, state) for pid, v, state in conn.execute(stmt, rows)}
+    result = conn.execute(_lock_statement(conn.dialect.name), rows)
+    return {pid: LockedState(v, state) for pid, v, state in result}
 
 
 def lock_existing_state(conn: sa.Connection, signal: str, patient_id: str) -> LockedState | None:
@@ -96,12 +106,9 @@ def save_states(
     conn: sa.Connection, signal: str, states: dict[str, dict[str, Any]], now: datetime
 ) -> None:
     """Store the patients' new states (their rows are locked by this transaction)."""
-    if not states:
-        return
-    table: Any = MonitorState.__table__
-    stmt = (
-        table.update()
-        .where(table.c.signal == signal, table.c.patient_id == sa.bindparam("pid"))
-        .values(state=sa.bindparam("new_state"), updated_at=now)
-    )
-    conn.execute(stmt, [{"pid": pid, "new_state": s} for pid, s in sorted(states.items())])
+    if states:
+        rows = [
+            {"sig": signal, "pid": pid, "new_state": state, "at": now}
+            for pid, state in sorted(states.items())
+        ]
+        conn.execute(_save_statement(), rows)
