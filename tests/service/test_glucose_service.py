@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -60,12 +61,16 @@ def test_the_app_builds_the_glucose_monitor_of_its_settings(
     assert glucose.monitor.settings == app.state.settings.monitor.glucose
 
 
-def test_glucose_settings_come_from_the_monitor_section(settings: Settings) -> None:
-    tuned = settings.model_copy(
-        update={"monitor": settings.monitor.model_copy(update={"glucose": {"min_level": 2}})}
-    )
-    tuned = Settings.model_validate(tuned.model_dump())
-    assert tuned.monitor.glucose.min_level == 2
+def test_glucose_settings_come_from_the_monitor_section_of_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDLM_MONITOR__GLUCOSE__MIN_LEVEL", "3")
+    monkeypatch.setenv("MEDLM_MONITOR__GLUCOSE__WINDOW", "PT12H")
+    app = create_app(Settings(data_dir=tmp_path))
+    with TestClient(app):
+        glucose = services(app).glucose
+    assert glucose.monitor.settings.min_level == 3  # type: ignore[union-attr]
+    assert glucose.window == timedelta(hours=12)
 
 
 def test_twenty_minutes_at_50_raise_a_level_2_alert_listed_streamed_and_acknowledged(
