@@ -129,6 +129,13 @@ def test_researcher_sees_pseudonyms_and_no_acknowledge_form(app: FastAPI) -> Non
     assert "/acknowledge" not in html
 
 
+def test_researcher_board_shows_ages_but_no_dates(app: FastAPI) -> None:
+    insert_alert(app, "mild", "news2", 3)
+    html = signed_in(app, "analyst").get("/board/table").text
+    assert "ago" in html and "raised" in html
+    assert re.search(r"\b20\d\d\b", html) is None
+
+
 def test_board_view_is_audited_with_the_patients_shown(app: FastAPI) -> None:
     signed_in(app, "nurse").get("/")
     with app.state.services.engine.connect() as conn:
