@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from medlm.errors import ConfigError
 from medlm.monitor.glucose.config import GlucoseSettings
+from medlm.web.settings import WebSettings
 
 
 class StorageSettings(BaseModel):
@@ -288,6 +289,7 @@ class Settings(BaseSettings):
     records: RecordsSettings = RecordsSettings()
     limits: LimitsSettings = LimitsSettings()
     monitor: MonitorSettings = MonitorSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="before")
     @classmethod

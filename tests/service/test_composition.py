@@ -144,3 +144,12 @@ def test_worker_processes_starting_together_migrate_one_after_another(tmp_path: 
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         outcomes = pool.map(_upgrade_in_process, [url] * 4)
     assert outcomes == ["ok"] * 4
+
+
+def test_the_web_section_is_part_of_the_one_settings_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from medlm.settings import Settings
+
+    monkeypatch.setenv("MEDLM_WEB__LOCKOUT_ATTEMPTS", "3")
+    assert Settings().web.lockout_attempts == 3
