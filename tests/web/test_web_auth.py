@@ -111,6 +111,8 @@ def test_automatic_refresh_does_not_restart_the_idle_clock(store: AccountStore) 
     assert store.resume_session(session_id, timedelta(minutes=15), touch=False) is not None
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(WebSession.last_seen_at)).scalar_one() == before
+    with store.engine.begin() as conn:  # the last page view was a minute ago
+        conn.execute(sa.update(WebSession).values(last_seen_at=before - timedelta(minutes=1)))
     assert store.resume_session(session_id, timedelta(minutes=15)) is not None
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(WebSession.last_seen_at)).scalar_one() > before

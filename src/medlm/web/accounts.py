@@ -24,6 +24,8 @@ from medlm.storage.tables.privacy import User
 from medlm.storage.tables.web import WebAlertNote, WebPassword, WebSession, WebSignInFailure
 
 MIN_PASSWORD_LENGTH = 8
+# A session's idle clock is restarted at most this often (one write per page view otherwise).
+TOUCH_EVERY = timedelta(seconds=30)
 
 
 class SignInError(Exception):
@@ -169,9 +171,9 @@ class AccountStore:
     def resume_session(
         self, session_id: str, idle: timedelta, *, touch: bool = True
     ) -> SessionInfo | None:
-        """The live session of a cookie value, its idle clock restarted unless `touch` is False
-        (automatic refreshes); None when unknown, expired, idle longer than `idle`, or its user
-        disabled (such a session is removed)."""
+        """The live session of a cookie value, its idle clock restarted (at most every
+        TOUCH_EVERY) unless `touch` is False (automatic refreshes); None when unknown, expired,
+        idle longer than `idle`, or its user disabled (such a session is removed)."""
         now = datetime.now(UTC)
         key = hash_session_id(session_id)
         with self.engine.begin() as conn:
@@ -190,7 +192,7 @@ class AccountStore:
             if dead:
                 conn.execute(sa.delete(WebSession).where(WebSession.id_hash == key))
                 return None
-            if touch:
+            if touch and now - _aware(row.last_seen_at) >= TOUCH_EVERY:
                 conn.execute(
                     sa.update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=now)
                 )
