@@ -132,8 +132,10 @@ def test_a_monitor_reloads_only_a_patient_another_process_wrote(
     engine = _engine(settings, "shared")
     durable = _durable(engine)
     forgotten: list[str] = []
-    forget = durable.monitor.forget
-    monkeypatch.setattr(durable.monitor, "forget", lambda p: (forgotten.append(p), forget(p)))
+    load = durable.monitor.load
+    monkeypatch.setattr(
+        durable.monitor, "load", lambda p, *a, **k: (forgotten.append(p), load(p, *a, **k))
+    )
     for vitals in sets[:60]:
         durable.ingest([vitals])
     assert forgotten == []  # alone on its database: no reload
@@ -261,6 +263,7 @@ def test_postgres_a_stream_alternating_between_two_monitors_raises_the_alerts_of
     assert _alternating([first, second], [[v] for v in sets]) == expected
 
 
+@pytest.mark.slow
 def test_a_batch_of_more_patients_than_one_statement_can_bind_locks_them_all(
     settings: Settings,
 ) -> None:
@@ -275,3 +278,40 @@ def test_a_batch_of_more_patients_than_one_statement_can_bind_locks_them_all(
     with engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version, count(*) FROM monitor_state GROUP BY 1"))
         assert versions.all() == [(2, len(batch))]
+
+
+def test_loading_stored_sets_gives_the_state_ingesting_them_gives() -> None:
+    from medlm.monitor.stream import VitalSignMonitor
+
+    sets = _stream()
+    late = sets[:40] + sets[45:50] + sets[40:45] + sets[50:]  # a few sets arrive late
+    for cut in (10, 47, 120, len(sets) - 1):
+        ingested, loaded = VitalSignMonitor(), VitalSignMonitor()
+        for vitals in late[:cut]:
+            ingested.ingest(vitals)
+        for pid in {v.patient_id for v in late[:cut]}:
+            loaded.load(pid, [v for v in late[:cut] if v.patient_id == pid])
+        assert loaded.state_size() == ingested.state_size()
+        following = [v.model_copy(update={"time": v.time + timedelta(minutes=1)}) for v in sets]
+        for vitals in following[cut - 5 : cut + 5]:  # the next sets are assessed alike
+            assert loaded.ingest(vitals) == ingested.ingest(vitals)
+            assert loaded.latest(vitals.patient_id) == ingested.latest(vitals.patient_id)
+
+
+def test_a_batch_reloading_more_patients_than_one_window_query_holds_gives_their_state(
+    settings: Settings,
+) -> None:
+    from medlm.monitor.store import WINDOW_CHUNK
+
+    def batch(**values: float) -> list[VitalSigns]:
+        n = WINDOW_CHUNK * 2 + 100
+        return [VitalSigns(patient_id=f"w{i:05d}", time=T0, **values) for i in range(n)]
+
+    one = _durable(_engine(settings, "one"))
+    shared = _engine(settings, "shared")
+    first, second = _durable(shared), _durable(shared)
+    parts = [batch(heart_rate=80, respiratory_rate=16), batch(spo2=97)]  # two halves of each set
+    for durable, part in zip((first, second), parts, strict=True):
+        expected = one.ingest(part).assessments
+        assert durable.ingest(part).assessments == expected
+    assert {a.status for a in expected} == {"updated"}  # the second half joined the first

@@ -38,6 +38,8 @@ from medlm.storage.tables.monitor_state import (
 
 logger = logging.getLogger(__name__)
 
+WINDOW_CHUNK = 500  # patients per window query (3 bound values each, under SQLite's cap)
+
 
 class BatchResult(BaseModel):
     """What one committed batch produced (sets timed in the future have no assessment)."""
@@ -205,14 +207,15 @@ class DurableMonitor:
 
     def _follow(self, conn: sa.Connection, locked: dict[str, LockedState], now: datetime) -> None:
         """Reload each patient another process wrote since this one last did."""
-        for pid, row in locked.items():
-            if self._seen.get(pid, 0) != row.version - 1:
-                self.monitor.forget(pid)
-                until = now + self.monitor.clock_skew
-                for vitals in window_sets(conn, pid, self.monitor.window, until):
-                    self.monitor.ingest(vitals, now=now)
-                self.policy.load_state(pid, shared_state(row).policy, "news2")
-                logger.debug("monitor state of a patient reloaded (version %d)", row.version)
+        stale = {pid for pid, row in locked.items() if self._seen.get(pid, 0) != row.version - 1}
+        if not stale:
+            return
+        until = now + self.monitor.clock_skew
+        windows = window_sets(conn, stale, self.monitor.window, until)
+        for pid in sorted(stale):
+            self.monitor.load(pid, windows.get(pid, []), now=now)
+            self.policy.load_state(pid, shared_state(locked[pid]).policy, "news2")
+        logger.debug("monitor state of %d patients reloaded", len(stale))
 
     def _shared(self, patient_id: str) -> SharedState:
         return SharedState(policy=self.policy.export_state(patient_id, "news2"))
@@ -287,23 +290,31 @@ def _group_sets(rows: Any) -> list[VitalSigns]:
 
 
 def window_sets(
-    conn: sa.Connection, patient_id: str, window: timedelta, until: datetime
-) -> list[VitalSigns]:
-    """A patient's stored sets in the window behind the newest one timed up to `until` (what
-    the monitor holds after those sets), oldest first."""
+    conn: sa.Connection, patient_ids: set[str], window: timedelta, until: datetime
+) -> dict[str, list[VitalSigns]]:
+    """Each patient's stored sets in the window behind their newest set timed up to `until`
+    (what the monitor holds after those sets), oldest first."""
     table: Any = VitalReading.__table__
-    mine = table.c.patient_id == patient_id
-    newest = conn.execute(sa.select(sa.func.max(table.c.time)).where(mine, table.c.time <= until))
-    last = newest.scalar()
-    if last is None:
-        return []
-    last = utc(last)
-    query = (
-        sa.select(table)
-        .where(mine, table.c.time >= last - window, table.c.time <= last)
-        .order_by(table.c.time, table.c.id)
-    )
-    return _group_sets(conn.execute(query).mappings())
+    ordered = sorted(patient_ids)
+    sets: dict[str, list[VitalSigns]] = {}
+    for start in range(0, len(ordered), WINDOW_CHUNK):
+        chunk = ordered[start : start + WINDOW_CHUNK]
+        newest_query = (
+            sa.select(table.c.patient_id, sa.func.max(table.c.time))
+            .where(table.c.patient_id.in_(chunk), table.c.time <= until)
+            .group_by(table.c.patient_id)
+        )
+        newest = {pid: utc(time) for pid, time in conn.execute(newest_query)}
+        if not newest:
+            continue
+        windows = [
+            sa.and_(table.c.patient_id == pid, table.c.time.between(last - window, last))
+            for pid, last in sorted(newest.items())
+        ]
+        query = sa.select(table).where(sa.or_(*windows)).order_by(table.c.time, table.c.id)
+        for vitals in _group_sets(conn.execute(query).mappings()):
+            sets.setdefault(vitals.patient_id, []).append(vitals)
+    return sets
 
 
 def _value(row: Any) -> Any:

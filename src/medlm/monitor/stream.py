@@ -11,6 +11,7 @@ otherwise make every real set after it "late".
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -130,6 +131,31 @@ class VitalSignMonitor:
     def forget(self, patient_id: str) -> None:
         """Drop a patient's window (before rebuilding it from stored readings)."""
         self._patients.pop(patient_id, None)
+
+    def load(
+        self, patient_id: str, sets: Iterable[VitalSigns], now: datetime | None = None
+    ) -> None:
+        """Replace a patient's window with stored sets: the state `ingest` leaves after the same
+        sets, built without assessing each one (sets timed in the future are left out)."""
+        now = now or datetime.now(UTC)
+        state = _Patient()
+        for vitals in sets:
+            if vitals.patient_id != patient_id or self._future(vitals, now) is not None:
+                continue
+            clean, _ = check_plausible(vitals, self._limits)
+            merged = state.sets.setdefault(vitals.time, {})
+            for name, value in clean.present().items():
+                merged.setdefault(name, value)
+            merged["spo2_scale"] = clean.spo2_scale
+            state.newest = vitals.time if state.newest is None else max(state.newest, vitals.time)
+        self._patients.pop(patient_id, None)
+        if state.newest is None:
+            return
+        self._prune(state)
+        for time, merged in state.sets.items():
+            scored = VitalSigns(patient_id=patient_id, time=time, **merged)
+            state.scores[time] = score_news2(scored, self._table)
+        self._patients[patient_id] = state
 
     def state_size(self) -> int:
         """Number of sets held in memory over all patients (bounded by the window)."""
