@@ -257,7 +257,8 @@ class DurableMonitor:
             conn.execute(insert_ignoring_duplicates(self.engine, StoredAlert.__table__), rows)
 
     def restore(self, now: datetime | None = None) -> int:
-        """Rebuild the monitor window from stored readings (alert rows already exist).
+        """Rebuild the monitor window from stored readings (alert rows already exist). A patient
+        with a stored shared state is reloaded exactly at its first batch all the same.
 
         Readings timed after `now` plus the clock-skew allowance (stored before medlm refused
         them) are left out, so they cannot make the sets that follow "late"."""
