@@ -43,6 +43,12 @@ class ServiceSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     title: str = "medlm"
+    freeze_startup_objects: bool = Field(
+        default=False,
+        description="After start-up, move what it loaded out of the garbage collector's reach "
+        "(gc.freeze), so full collections do not pause requests; `medlm serve` turns it on. "
+        "Leave off where many apps are built in one process (tests).",
+    )
 
 
 class LMSettings(BaseModel):
@@ -307,6 +313,12 @@ class Settings(BaseSettings):
         if self.storage.database_url:
             return self.storage.database_url
         return f"sqlite:///{(self.data_dir / 'medlm.sqlite').resolve()}"
+
+    @property
+    def risk_model_dir(self) -> Path:
+        """The folder of saved risk models (`medlm risk train` saves there, the service loads
+        from there): `risk.model_dir`, else `risk-models` in the data directory."""
+        return self.risk.model_dir or self.data_dir / "risk-models"
 
     @classmethod
     def settings_customise_sources(

@@ -76,7 +76,8 @@ def test_several_workers_run_the_factory_with_settings_from_the_environment(
     assert (worker.service.host, worker.service.port) == ("127.0.0.1", 8766)
     assert options["log_config"] is LOG_CONFIG
     assert "SQLite" not in result.output
-    assert "own vital-sign monitor state" in result.output  # until that state is shared
+    assert "own vital-sign monitor state" not in result.output  # the workers share it
+    assert worker.service.freeze_startup_objects  # one app per worker process
 
 
 def test_several_workers_on_sqlite_start_with_a_warning_naming_postgresql(

@@ -274,3 +274,17 @@ def test_sources_that_are_not_references_are_an_error_of_that_set(client: TestCl
     body = client.post("/v1/vitals", json={"vitals": sets}).json()
     assert [(e["position"], e["field"]) for e in body["errors"]] == [(0, "sources")]
     assert [r["patient_id"] for r in body["results"]] == ["rt4"]
+
+
+def test_many_bad_items_answer_a_short_422_that_counts_the_rest(client: TestClient) -> None:
+    body = '{"vitals": [' + ",".join(["0"] * 100_000) + "]}"
+    response = client.post("/v1/vitals", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert len(response.content) < 20_000  # was one error per item (95 MB for a million)
+    detail = response.json()["detail"]
+    assert len(detail) == 51
+    assert detail[-1] == {
+        "loc": ["body"],
+        "msg": "and 99950 more errors",
+        "type": "too_many_errors",
+    }

@@ -25,7 +25,7 @@ def _audit_log() -> AuditLog:
     keys = AuditKeys.from_settings(settings.security)
     engine = make_engine(settings)
     upgrade(engine)
-    return AuditLog(engine, keys=keys)
+    return AuditLog(engine, keys=keys, checkpoint_every=settings.security.audit_checkpoint_every)
 
 
 def _summary(result: AuditVerification) -> str:

@@ -68,7 +68,7 @@ _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 def risk_model_folder(settings: Settings) -> Path:
     """The folder of saved risk models, the one `medlm serve` loads and `/v1/risk/models` lists:
     `risk.model_dir`, else `risk-models` in the data directory."""
-    return settings.risk.model_dir or settings.data_dir / "risk-models"
+    return settings.risk_model_dir
 
 
 def _default_out(settings: Settings, name: str) -> Path:

@@ -38,7 +38,11 @@ transformers take several seconds per process on a small machine), so they resta
 def bound_settings(settings: Settings, host: str | None, port: int | None) -> Settings:
     """`settings` with the service host and port replaced by those given on the command line."""
     service = settings.service.model_copy(
-        update={"host": host or settings.service.host, "port": port or settings.service.port}
+        update={
+            "host": host or settings.service.host,
+            "port": port or settings.service.port,
+            "freeze_startup_objects": True,  # one app per process: see ServiceSettings
+        }
     )
     return settings.model_copy(update={"service": service})
 
@@ -48,6 +52,7 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     return {
         "MEDLM_SERVICE__HOST": settings.service.host,
         "MEDLM_SERVICE__PORT": str(settings.service.port),
+        "MEDLM_SERVICE__FREEZE_STARTUP_OBJECTS": str(settings.service.freeze_startup_objects),
     }
 
 

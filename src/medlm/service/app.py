@@ -3,6 +3,7 @@ uvicorn's `--factory` with several workers)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from medlm.service.auth import (
     require_roles,
 )
 from medlm.service.docs import install_docs
+from medlm.service.limits import install_limits
 from medlm.service.responses import GUARDED, IDENTIFIED, errors
 from medlm.service.routers import (
     cds_hooks,
@@ -35,6 +37,7 @@ from medlm.service.routers import (
 )
 from medlm.service.services import services_of
 from medlm.settings import Settings, load_settings
+from medlm.web.router import web_router
 
 logger = logging.getLogger(__name__)
 
@@ -44,21 +47,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the app's services (one engine, migrations once, models loaded) before serving;
     dispose the engine at shutdown."""
     services = await run_in_threadpool(services_of, app)
+    if services.settings.service.freeze_startup_objects:
+        # What start-up loaded (models, vocabularies) lives as long as the process: out of the
+        # collector's reach, full collections no longer pause requests for 0.3-0.8 s walking it.
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
         app.state.services = None
         services.close()
-
-
-def _install_limits(app: FastAPI, settings: Settings) -> None:
-    """The request-limits middleware (outermost, so oversized bodies are refused first)."""
-    try:
-        from medlm.service.limits import install_limits
-    except ImportError:  # pragma: no cover - a build without the limits middleware
-        logger.warning("request limits middleware not available")
-        return
-    install_limits(app, settings.limits)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -90,8 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(
             capability.router, dependencies=identified, responses=errors(*IDENTIFIED)
         )
+    app.include_router(web_router)  # the web app at /: its own sign-in sessions (medlm.web.auth)
     install_docs(app)
-    _install_limits(app, settings)
+    install_limits(app, settings.limits)  # outermost: oversized bodies are refused first
     return app
 
 

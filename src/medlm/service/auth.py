@@ -186,11 +186,18 @@ def install_guard(app: Any) -> None:
         return response
 
 
+MAX_LISTED_ERRORS = 50
+"""Validation errors listed in one 422 answer; the rest are counted."""
+
+
 async def redact_validation_error(request: Request, exc: Exception) -> Response:
     """422 without the submitted values: pydantic puts the offending input (maybe PHI) in
     each error; only its location, message and type are returned."""
     errors: list[dict[str, Any]] = getattr(exc, "errors", list)()
-    safe = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors]
+    safe = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors[:MAX_LISTED_ERRORS]]
+    if len(errors) > MAX_LISTED_ERRORS:  # a million bad items must not answer 95 MB
+        more = len(errors) - MAX_LISTED_ERRORS
+        safe.append({"loc": ["body"], "msg": f"and {more} more errors", "type": "too_many_errors"})
     return JSONResponse({"detail": safe}, status_code=422)
 
 

@@ -69,7 +69,7 @@ class AppServices:
 
 def model_folder(settings: Settings) -> Path:
     """Where saved risk models are looked for (one sub-folder per model)."""
-    return settings.risk.model_dir or settings.data_dir / "risk-models"
+    return settings.risk_model_dir
 
 
 def load_models(settings: Settings) -> dict[str, DiseaseRiskPredictor]:

@@ -59,13 +59,8 @@ def _open(page: Page, url: str, name: str, sign_in: Callable[[Page], None], pati
         page.goto(f"{url}/{name}")
 
 
-SIDEWAYS = pytest.mark.xfail(
-    strict=True,
-    reason="board at 768 px: the visually hidden trend labels (position: absolute) escape the "
-    "table's scroll container (.table-wrap has no position: relative), widening the page",
-)
 PAGES = [
-    pytest.param(name, size, marks=[SIDEWAYS] if (name, size) == ("board", "tablet") else [])
+    pytest.param(name, size)
     for name in ("signin", "board", "chart", "trials", "import")
     for size in sorted(SIZES)
 ]
