@@ -301,7 +301,7 @@ def test_loading_stored_sets_gives_the_state_ingesting_them_gives() -> None:
 def test_a_batch_reloading_more_patients_than_one_window_query_holds_gives_their_state(
     settings: Settings,
 ) -> None:
-    from medlm.monitor.store import WINDOW_CHUNK
+    from medlm.monitor.shared_state import WINDOW_CHUNK
 
     def batch(**values: float) -> list[VitalSigns]:
         n = WINDOW_CHUNK * 2 + 100

@@ -9,36 +9,39 @@ monitor's window from the stored readings (never from a reading timed in the fut
 Several processes (`medlm serve --workers N`) share one database: each batch first locks its
 patients' `monitor_state` rows (`medlm.storage.tables.monitor_state`), and a patient another
 process wrote since this one last did is reloaded before the batch is processed: the window from
-the stored readings, the alert policy's state from the row. Alerts are then the same whichever
-process gets each batch, and an acknowledgement taken by any process holds in all.
+the stored readings, the alert policy's state from the row (`medlm.monitor.shared_state`).
+Alerts are then the same whichever process gets each batch, and an acknowledgement taken by any
+process holds in all.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from medlm.errors import StorageError
-from medlm.monitor.alerts import AlertPolicy, PolicyState, SignalName, VitalAlert
+from medlm.monitor.alerts import AlertPolicy, VitalAlert
+from medlm.monitor.shared_state import (
+    SharedState,
+    acknowledge_state,
+    group_sets,
+    shared_state,
+    stored_value,
+    utc,
+    window_sets,
+)
 from medlm.monitor.stream import Assessment, VitalSignMonitor
 from medlm.monitor.vitals import VitalSigns
 from medlm.records import Rejection
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert, VitalReading, VitalScore
-from medlm.storage.tables.monitor_state import (
-    LockedState,
-    lock_existing_state,
-    lock_states,
-    save_states,
-)
+from medlm.storage.tables.monitor_state import LockedState, lock_states, save_states
 
 logger = logging.getLogger(__name__)
-
-WINDOW_CHUNK = 500  # patients per window query (3 bound values each, under SQLite's cap)
 
 
 class BatchResult(BaseModel):
@@ -47,24 +50,6 @@ class BatchResult(BaseModel):
     assessments: list[Assessment]
     alerts: list[VitalAlert]
     rejected: list[Rejection]
-
-
-class SharedState(BaseModel):
-    """What a patient's `monitor_state` row holds beyond the stored readings: the alert
-    policy's state and, for glucose, when each trend alert was last sent."""
-
-    policy: PolicyState | None = None
-    trend_sent: dict[str, datetime] = Field(default_factory=dict)
-
-
-def shared_state(locked: LockedState) -> SharedState:
-    """The state stored in a locked row (empty when no process stored one)."""
-    return SharedState.model_validate(locked.state or {})
-
-
-def utc(value: datetime) -> datetime:
-    """A stored time as an aware UTC datetime (SQLite returns naive values)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def insert_ignoring_duplicates(engine: sa.Engine, table: Any) -> Any:
@@ -272,58 +257,12 @@ class DurableMonitor:
             .order_by(table.c.time)
         )
         with self.engine.connect() as conn:
-            sets = _group_sets(conn.execute(query).mappings())
+            sets = group_sets(conn.execute(query).mappings())
         for vitals in sets:
             assessment, _ = self.monitor.ingest(vitals, now=now)
             if assessment is not None:
                 self.policy.evaluate(assessment)
         return len(sets)
-
-
-def _group_sets(rows: Any) -> list[VitalSigns]:
-    """Stored reading rows (in time order) as the sets they belong to."""
-    sets: dict[tuple[str, datetime], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["patient_id"], utc(row["time"]))
-        values = sets.setdefault(key, {"spo2_scale": row["spo2_scale"]})
-        values[row["parameter"]] = _value(row)
-    return [VitalSigns(patient_id=pid, time=t, **values) for (pid, t), values in sets.items()]
-
-
-def window_sets(
-    conn: sa.Connection, patient_ids: set[str], window: timedelta, until: datetime
-) -> dict[str, list[VitalSigns]]:
-    """Each patient's stored sets in the window behind their newest set timed up to `until`
-    (what the monitor holds after those sets), oldest first."""
-    table: Any = VitalReading.__table__
-    ordered = sorted(patient_ids)
-    sets: dict[str, list[VitalSigns]] = {}
-    for start in range(0, len(ordered), WINDOW_CHUNK):
-        chunk = ordered[start : start + WINDOW_CHUNK]
-        newest_query = (
-            sa.select(table.c.patient_id, sa.func.max(table.c.time))
-            .where(table.c.patient_id.in_(chunk), table.c.time <= until)
-            .group_by(table.c.patient_id)
-        )
-        newest = {pid: utc(time) for pid, time in conn.execute(newest_query)}
-        if not newest:
-            continue
-        windows = [
-            sa.and_(table.c.patient_id == pid, table.c.time.between(last - window, last))
-            for pid, last in sorted(newest.items())
-        ]
-        query = sa.select(table).where(sa.or_(*windows)).order_by(table.c.time, table.c.id)
-        for vitals in _group_sets(conn.execute(query).mappings()):
-            sets.setdefault(vitals.patient_id, []).append(vitals)
-    return sets
-
-
-def _value(row: Any) -> Any:
-    if row["value_text"] is not None:
-        return row["value_text"]
-    if row["parameter"] == "on_oxygen":
-        return bool(row["value_num"])
-    return row["value_num"]
 
 
 def stored_sets(engine: sa.Engine, patient_id: str, limit: int = 100) -> list[VitalSigns]:
@@ -336,7 +275,8 @@ def stored_sets(engine: sa.Engine, patient_id: str, limit: int = 100) -> list[Vi
             time = utc(row["time"])
             if time not in sets and len(sets) >= limit:
                 break
-            sets.setdefault(time, {"spo2_scale": row["spo2_scale"]})[row["parameter"]] = _value(row)
+            values = sets.setdefault(time, {"spo2_scale": row["spo2_scale"]})
+            values[row["parameter"]] = stored_value(row)
     return [VitalSigns(patient_id=patient_id, time=t, **v) for t, v in sorted(sets.items())]
 
 
@@ -398,19 +338,3 @@ def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = N
         pid, signal = str(row[0]), str(row[1])
         acknowledge_state(conn, "glucose" if signal == "glucose" else "news2", pid, now)
     return pid
-
-
-def acknowledge_state(
-    conn: sa.Connection, signal: SignalName, patient_id: str, now: datetime
-) -> None:
-    """Acknowledge a patient's stored alert-policy state within `conn`'s transaction (nothing
-    to do for a patient no batch has stored a state for)."""
-    locked = lock_existing_state(conn, signal, patient_id)
-    if locked is None:
-        return
-    shared = shared_state(locked)
-    policy = AlertPolicy()  # only its acknowledgement rule is used: thresholds do not matter
-    policy.load_state(patient_id, shared.policy, signal)
-    policy.acknowledge(patient_id, signal)
-    acknowledged = shared.model_copy(update={"policy": policy.export_state(patient_id, signal)})
-    save_states(conn, signal, {patient_id: acknowledged.model_dump(mode="json")}, now)

@@ -158,6 +158,22 @@ class GlucoseMonitor:
         state = self._patients.get(patient_id)
         return list(state.history) if state else []
 
+    def forget(self, patient_id: str) -> None:
+        """Drop the patient's readings and trend-alert times (before reloading them)."""
+        self._patients.pop(patient_id, None)
+
+    def trend_sent(self, patient_id: str) -> dict[str, datetime]:
+        """When each trend alert of the patient was last sent (empty for an unknown patient)."""
+        state = self._patients.get(patient_id)
+        return dict(state.sent) if state is not None else {}
+
+    def set_trend_sent(self, patient_id: str, sent: dict[str, datetime]) -> None:
+        """Take the times each trend alert was last sent (as stored by another process); nothing
+        to do for a patient holding no readings (a trend alert needs them)."""
+        state = self._patients.get(patient_id)
+        if state is not None:
+            state.sent = dict(sent)
+
     def state_size(self) -> int:
         """Readings held over all patients (bounded by the window)."""
         return sum(len(p.history) for p in self._patients.values())

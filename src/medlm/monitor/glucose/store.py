@@ -31,14 +31,8 @@ from medlm.monitor.alerts import VitalAlert
 from medlm.monitor.glucose.alerts import GlucoseMonitor
 from medlm.monitor.glucose.config import GlucoseSettings
 from medlm.monitor.glucose.readings import GlucoseReading
-from medlm.monitor.store import (
-    SharedState,
-    acknowledge_state,
-    insert_ignoring_duplicates,
-    quarantine_row,
-    shared_state,
-    utc,
-)
+from medlm.monitor.shared_state import SharedState, acknowledge_state, shared_state, utc
+from medlm.monitor.store import insert_ignoring_duplicates, quarantine_row
 from medlm.records.report import Rejection
 from medlm.storage.tables.glucose import StoredGlucoseReading
 from medlm.storage.tables.monitor import QuarantinedValue, StoredAlert
@@ -211,10 +205,10 @@ class DurableGlucose:
             shared = shared_state(row)
             window = monitor.settings.window
             until = now + monitor.settings.clock_skew
-            _forget(monitor, pid)
+            monitor.forget(pid)
             monitor.restore(window_readings(conn, pid, window, until), now)
             monitor.policy.load_state(pid, shared.policy, "glucose")
-            _set_trend_sent(monitor, pid, shared.trend_sent)
+            monitor.set_trend_sent(pid, shared.trend_sent)
             logger.debug("glucose state of a patient reloaded (version %d)", row.version)
 
     def _shared(self, patient_id: str) -> SharedState:
@@ -223,7 +217,7 @@ class DurableGlucose:
             return SharedState()
         return SharedState(
             policy=monitor.policy.export_state(patient_id, "glucose"),
-            trend_sent=_trend_sent(monitor, patient_id),
+            trend_sent=monitor.trend_sent(patient_id),
         )
 
     def _future(self, reading: GlucoseReading, now: datetime) -> Rejection:
@@ -303,23 +297,6 @@ class DurableGlucose:
                     acknowledge_state(conn, "glucose", patient_id, datetime.now(UTC))
             except sa.exc.SQLAlchemyError as exc:
                 raise StorageError(f"acknowledging a glucose alert failed: {exc}") from exc
-
-
-# GlucoseMonitor offers no public access to one patient's history and trend-alert times; these
-# three helpers are the only places the store reaches into it.
-def _forget(monitor: GlucoseMonitor, patient_id: str) -> None:
-    monitor._patients.pop(patient_id, None)
-
-
-def _trend_sent(monitor: GlucoseMonitor, patient_id: str) -> dict[str, datetime]:
-    state = monitor._patients.get(patient_id)
-    return dict(state.sent) if state is not None else {}
-
-
-def _set_trend_sent(monitor: GlucoseMonitor, patient_id: str, sent: dict[str, datetime]) -> None:
-    state = monitor._patients.get(patient_id)
-    if state is not None:
-        state.sent = dict(sent)
 
 
 def window_readings(
