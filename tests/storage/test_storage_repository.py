@@ -19,7 +19,9 @@ from medlm.records import (
     PatientRecord,
     Sex,
 )
+from medlm.records.genomics import GenomicSource, GenomicVariant
 from medlm.storage.repository import (
+    RESOURCE_KINDS,
     ingest_runs,
     load_patient,
     patient_ids,
@@ -131,3 +133,29 @@ def test_ingest_report_of_a_real_bundle_is_stored_with_its_rejections(engine: sa
     assert (run.patients_accepted, run.rejection_count) == (19, 1)
     assert load_patient(engine, "heart-failure-0002") == report.records[0]
     assert load_patient(engine, "heart-failure-0001") is None
+
+
+def test_tumour_variants_are_stored_encrypted_and_read_back(engine: sa.Engine) -> None:
+    variant = GenomicVariant(
+        id="v-1",
+        patient_id="p-1",
+        gene="EGFR",
+        dna_change="c.2573T>G",
+        protein_change="p.Leu858Arg",
+        source=GenomicSource.SOMATIC,
+    )
+    record = _record("p-1").model_copy(update={"variants": [variant]})
+    save_records(engine, [record], source="tumour.json")
+    stored = load_patient(engine, "p-1")
+    assert stored is not None and stored.variants == [variant]
+    assert stored == record
+    with engine.connect() as conn:
+        raw = conn.execute(
+            sa.text("select data from patient_resources where kind = 'variants'")
+        ).scalar_one()
+    assert str(raw).startswith("enc1:test:") and "EGFR" not in str(raw)
+
+
+def test_every_list_field_of_a_patient_record_is_a_stored_kind() -> None:
+    lists = {name for name in PatientRecord.model_fields if name != "patient"}
+    assert set(RESOURCE_KINDS) == lists

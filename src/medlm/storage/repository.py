@@ -19,7 +19,8 @@ from medlm.storage.tables import IngestRun, StoredPatient, StoredResource
 
 logger = logging.getLogger(__name__)
 
-# PatientRecord list fields stored as resources, by kind.
+# PatientRecord list fields stored as resources, by kind (every one of them: a field left out
+# here would be dropped on save without a word).
 RESOURCE_KINDS = (
     "observations",
     "conditions",
@@ -28,6 +29,7 @@ RESOURCE_KINDS = (
     "allergies",
     "notes",
     "pharmacogenomics",
+    "variants",
 )
 _CHUNK = 500  # ids per IN (...) clause; SQLite limits bound parameters
 
