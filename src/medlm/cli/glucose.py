@@ -55,6 +55,10 @@ def glucose(
             "--patient", help="Only this patient's lines (needed for --agp/--html with several)."
         ),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", help="Language of --agp and --html: en or zh_CN."),
+    ] = "en",
 ) -> None:
     """Glucose readings (JSON lines on stdin) scored: time in range, GMI, CV and alerts.
 
@@ -64,7 +68,9 @@ def glucose(
     Bad lines are reported under "rejected" and the rest go on; exits 1 when no line is valid.
 
     --agp and --html draw one patient: when the input holds several, choose one with --patient
-    (otherwise the command stops with an error before printing anything)."""
+    (otherwise the command stops with an error before printing anything). --lang zh_CN writes
+    them in Simplified Chinese; the PNG then needs a CJK font (e.g. fonts-wqy-microhei) and is
+    refused without one, while the HTML report is still written (without the plot)."""
     from medlm.monitor.glucose.report import glucose_report
     from medlm.records.glucose_lines import read_glucose_lines
 
@@ -75,6 +81,7 @@ def glucose(
         readings = [r for r in readings if r.patient_id == patient]
         rejected = [r for r in rejected if r.patient_id in (None, patient)]
     _check_one_patient(readings, drawing=agp is not None or html_path is not None)
+    _check_language(lang, agp)
     report = glucose_report(readings, _settings())
     patients = {pid: _metrics(m) for pid, m in report.patients.items()}
     output = _output(patients, report, [*rejected, *report.rejected])
@@ -87,7 +94,7 @@ def glucose(
     if not readings:
         _no_reading(bool(lines), patient)
     if agp is not None or html_path is not None:
-        _write_profile(report, len(output["rejected"]), agp, html_path)
+        _write_profile(report, len(output["rejected"]), agp, html_path, lang)
 
 
 def _check_one_patient(readings: Sequence[GlucoseReading], *, drawing: bool) -> None:
@@ -97,6 +104,20 @@ def _check_one_patient(readings: Sequence[GlucoseReading], *, drawing: bool) -> 
         raise InputError(
             f"--agp and --html draw one patient; the input holds {len(patients)}: "
             "choose one with --patient ID"
+        )
+
+
+def _check_language(lang: str, agp: Path | None) -> None:
+    """InputError for an unknown --lang, or for a zh_CN PNG on a computer without a CJK font
+    (before anything is printed)."""
+    from medlm.monitor.glucose.agp import CJK_FONTS, LANGUAGES, cjk_font
+
+    if lang not in LANGUAGES:
+        raise InputError(f"--lang {lang!r} is not one of {', '.join(LANGUAGES)}")
+    if agp is not None and lang != "en" and cjk_font() is None:
+        raise InputError(
+            f"--lang {lang} --agp needs a CJK font ({' or '.join(CJK_FONTS)}; on Debian: "
+            "apt-get install fonts-wqy-microhei); --html still works without one"
         )
 
 
@@ -126,7 +147,7 @@ def _no_reading(had_lines: bool, patient: str | None) -> None:
 
 
 def _write_profile(
-    report: GlucoseReport, rejected: int, agp: Path | None, html_path: Path | None
+    report: GlucoseReport, rejected: int, agp: Path | None, html_path: Path | None, lang: str
 ) -> None:
     """Write the one patient's AGP (PNG) and/or HTML report; InputError when a file cannot be
     written."""
@@ -141,10 +162,12 @@ def _write_profile(
     profile = patient_profile(report, pid)
     try:
         if agp is not None:
-            render_png(profile, agp)
+            render_png(profile, agp, language=lang)
             stderr().print(f"wrote the ambulatory glucose profile to {agp}", highlight=False)
         if html_path is not None:
-            page = html_report(profile, report.alerts, disclaimer=DISCLAIMER, rejected=rejected)
+            page = html_report(
+                profile, report.alerts, disclaimer=DISCLAIMER, rejected=rejected, language=lang
+            )
             html_path.parent.mkdir(parents=True, exist_ok=True)
             html_path.write_text(page, encoding="utf-8")
             stderr().print(f"wrote the HTML report to {html_path}", highlight=False)

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 from medlm.errors import InputError
-from medlm.monitor.glucose.agp import agp_profile, label, metrics_rows, render_html, render_png
+from medlm.monitor.glucose import agp
+from medlm.monitor.glucose.agp import (
+    MSGIDS,
+    agp_profile,
+    cjk_font,
+    format_number,
+    label,
+    metrics_rows,
+    render_html,
+    render_png,
+)
 from medlm.monitor.glucose.readings import GlucoseReading
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -117,3 +127,90 @@ def test_sparse_readings_with_empty_and_isolated_bins_still_render(tmp_path: Pat
     assert sum(b.readings > 0 for b in profile.bins) == 4
     path = render_png(profile, tmp_path / "sparse.png")
     assert path.read_bytes().startswith(PNG_MAGIC)
+
+
+# Labels that must not survive in a zh_CN report (the English msgids of the AGP and the report).
+ENGLISH_LABELS = [
+    *(text for key, text in MSGIDS.items() if key not in ("target", "period", "missing")),
+    "Target range",
+    "Glucose report",
+    "Glucose alerts",
+    "No glucose alert",
+    "Disclaimer",
+    "not a medical device",
+    "<th>Time</th>",
+    "<th>Kind</th>",
+    "<th>Level</th>",
+    "<th>Reason</th>",
+]
+
+
+def _without_image(page: str) -> str:
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+
+
+def test_zh_cn_labels_come_from_the_catalogue_with_the_glossary_terms() -> None:
+    assert label("time_in_range", "zh_CN") == "目标范围内时间 (70-180 mg/dL)"
+    assert label("mean_mg_dl", "zh_CN") == "平均血糖"  # glossary: glucose is 血糖
+    assert label("target", "zh_CN", low=70.0, high=180.0) == "目标范围 70-180 mg/dL"
+    untranslated = [m for k, m in MSGIDS.items() if label(k, "zh_CN") == label(k, "en")]
+    assert untranslated == []
+
+
+def test_numbers_use_the_locales_symbols_and_a_fixed_number_of_decimals() -> None:
+    assert format_number(4032, "en", 0) == "4,032"
+    assert format_number(25.0, "zh_CN", 1) == "25.0"
+    assert format_number(1234.56, "de", 1) == "1.234,6"  # a comma-decimal locale
+
+
+def test_zh_cn_html_fragment_has_the_chinese_labels_and_no_english_one() -> None:
+    fragment = render_html(agp_profile(five_days_of_steps()), language="zh_CN")
+    assert "<h2>动态血糖图谱</h2>" in fragment
+    assert "<th scope='row'>目标范围内时间 (70-180 mg/dL)</th><td>100.0 %</td>" in fragment
+    assert "<th>指标</th><th>值</th>" in fragment
+    text = _without_image(fragment)
+    assert [e for e in ENGLISH_LABELS if e in text] == []
+
+
+def test_zh_cn_report_page_translates_headings_alerts_table_and_disclaimer() -> None:
+    from medlm import DISCLAIMER
+    from medlm.monitor.alerts import VitalAlert
+    from medlm.monitor.glucose.report import html_report
+
+    profile = agp_profile(five_days_of_steps())
+    alert = VitalAlert.model_construct(
+        patient_id="p1", time=T0, kind="hypoglycaemia", level=2, notify=True, reason="r"
+    )
+    page = html_report(profile, [alert], disclaimer=DISCLAIMER, rejected=3, language="zh_CN")
+    assert "<html lang='zh-CN'>" in page
+    for chinese in ("血糖报告：患者 p1", "血糖警报", "免责声明", "<th>类型</th>", "<td>是</td>"):
+        assert chinese in page
+    assert "3 条读数被拒收" in page and "并非医疗器械" in page
+    assert [e for e in ENGLISH_LABELS if e in _without_image(page)] == []
+
+
+def test_zh_cn_png_is_drawn_with_a_cjk_font(tmp_path: Path) -> None:
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-wqy-microhei)")
+    from matplotlib.image import imread
+
+    profile = agp_profile(five_days_of_steps())
+    zh = render_png(profile, tmp_path / "zh.png", language="zh_CN")
+    en = render_png(profile, tmp_path / "en.png")
+    assert zh.read_bytes().startswith(PNG_MAGIC)
+    zh_pixels, en_pixels = imread(zh), imread(en)
+    assert zh_pixels.shape == en_pixels.shape
+    assert abs(zh_pixels - en_pixels).sum() > 100  # the labels differ
+
+
+def test_without_a_cjk_font_the_zh_cn_png_is_refused_and_the_html_has_no_plot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(agp, "cjk_font", lambda: None)
+    profile = agp_profile(five_days_of_steps())
+    with pytest.raises(InputError, match="CJK font"):
+        render_png(profile, tmp_path / "out" / "zh.png", language="zh_CN")
+    assert not (tmp_path / "out").exists()
+    fragment = render_html(profile, language="zh_CN")
+    assert "data:image/png" not in fragment
+    assert "此图需要中文字体" in fragment and "目标范围内时间" in fragment

@@ -27,41 +27,96 @@ from medlm.monitor.glucose.metrics import CgmMetrics, cgm_metrics
 from medlm.monitor.glucose.readings import GlucoseReading
 
 PERCENTILES = (5, 25, 50, 75, 95)
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Ambulatory glucose profile",
-        "time_of_day": "Time of day",
-        "glucose": "Glucose (mg/dL)",
-        "median": "Median",
-        "iqr": "25th-75th percentile",
-        "outer": "5th-95th percentile",
-        "target": "Target range {low:g}-{high:g} mg/dL",
-        "metric": "Metric",
-        "value": "Value",
-        "time_in_range": "Time in range 70-180 mg/dL",
-        "time_below_70": "Time below 70 mg/dL",
-        "time_below_54": "Time below 54 mg/dL",
-        "time_above_180": "Time above 180 mg/dL",
-        "time_above_250": "Time above 250 mg/dL",
-        "mean_mg_dl": "Mean glucose",
-        "gmi": "Glucose management indicator",
-        "cv": "Coefficient of variation",
-        "sufficiency": "Readings of those expected",
-        "readings": "Readings",
-        "period": "{start} to {end}, {days:.1f} days",
-    }
+LANGUAGES = ("en", "zh_CN")
+# Label keys to English msgids of the web app's catalogues (web/locales/*/messages.po, block
+# "Ambulatory glucose profile"): the zh_CN catalogue holds their translations, checked against
+# the reviewed glossary (knowledge/glossary/zh_cn.yaml) by the catalogue tests.
+MSGIDS: dict[str, str] = {
+    "title": "Ambulatory glucose profile",
+    "time_of_day": "Time of day",
+    "glucose": "Glucose (mg/dL)",
+    "median": "Median",
+    "iqr": "25th-75th percentile",
+    "outer": "5th-95th percentile",
+    "target": "Target range %(low)s-%(high)s mg/dL",
+    "metric": "Metric",
+    "value": "Value",
+    "time_in_range": "Time in range 70-180 mg/dL",
+    "time_below_70": "Time below 70 mg/dL",
+    "time_below_54": "Time below 54 mg/dL",
+    "time_above_180": "Time above 180 mg/dL",
+    "time_above_250": "Time above 250 mg/dL",
+    "mean_mg_dl": "Mean glucose",
+    "gmi": "Glucose management indicator",
+    "cv": "Coefficient of variation",
+    "sufficiency": "Readings of those expected",
+    "readings": "Readings",
+    "period": "%(start)s to %(end)s, %(days)s days",
+    "missing": "n/a",
+    "no_font": "The plot needs a Chinese font, and none was found on this computer.",
 }
 _UNITS = {"mean_mg_dl": " mg/dL", "gmi": " %", "cv": " %", "sufficiency": " %"}
+# CJK fonts the PNG may use for zh_CN, by matplotlib family name (the first one found is used;
+# Debian's fonts-wqy-microhei provides the first)
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei")
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise InputError(f"no AGP labels for language {language!r}; known: {list(LANGUAGES)}")
 
 
 def label(key: str, language: str = "en", **values: Any) -> str:
-    """The text for `key` in `language`, formatted with `values`."""
-    try:
-        catalogue = _LABELS[language]
-    except KeyError:
-        known = sorted(_LABELS)
-        raise InputError(f"no AGP labels for language {language!r}; known: {known}") from None
-    return catalogue[key].format(**values)
+    """The text for `key` in `language` (web catalogues), with `values` formatted per locale."""
+    _check_language(language)
+    i18n = importlib.import_module("medlm.web.i18n")
+    text: str = i18n.gettext(language, MSGIDS[key])
+    if not values:
+        return text
+    return text % {
+        k: format_number(v, language, 1, trim=True) if isinstance(v, int | float) else str(v)
+        for k, v in values.items()
+    }
+
+
+def format_number(value: float, language: str, digits: int, *, trim: bool = False) -> str:
+    """`value` with `digits` decimals (at most, when `trim`) in the locale's number symbols."""
+    numbers = importlib.import_module("babel.numbers")
+    decimals = ("#" if trim else "0") * digits
+    pattern = "#,##0" + (f".{decimals}" if digits else "")
+    return str(numbers.format_decimal(value, format=pattern, locale=language))
+
+
+def cjk_font() -> str | None:
+    """The family name of a CJK font matplotlib can draw with (registering an installed one
+    its font cache predates), or None when the computer has none."""
+    fm = importlib.import_module("matplotlib.font_manager")
+    known = {entry.name for entry in fm.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in known), None)
+    if found is not None:
+        return found
+    for path in fm.findSystemFonts():
+        try:
+            name = fm.ttfFontProperty(fm.get_font(path)).name
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if name in CJK_FONTS:
+            fm.fontManager.addfont(path)
+            return str(name)
+    return None
+
+
+def _font_families(language: str) -> list[str]:
+    """matplotlib's font.family for `language`; InputError when zh_CN has no CJK font."""
+    if language == "en":
+        return ["DejaVu Sans"]
+    font = cjk_font()
+    if font is None:
+        raise InputError(
+            f"the AGP plot in {language} needs a CJK font (e.g. Debian's fonts-wqy-microhei: "
+            f"one of {', '.join(CJK_FONTS)}); none was found; the HTML report works without it"
+        )
+    return [font, "DejaVu Sans"]  # DejaVu for glyphs the CJK font lacks (the minus sign)
 
 
 class AgpBin(BaseModel):
@@ -130,7 +185,12 @@ def metrics_rows(profile: AgpProfile, language: str = "en") -> list[tuple[str, s
     ):  # fmt: skip
         value = m[key]
         unit = _UNITS.get(key, "" if key == "readings" else " %")
-        text = "n/a" if value is None else f"{value:.{0 if key == 'readings' else 1}f}{unit}"
+        digits = 0 if key == "readings" else 1
+        text = (
+            label("missing", language)
+            if value is None
+            else format_number(value, language, digits) + unit
+        )
         rows.append((label(key, language), text))
     return rows
 
@@ -160,7 +220,11 @@ def _figure(profile: AgpProfile, language: str) -> Any:
     m = profile.metrics
     if m.start is not None and m.end is not None:
         days = (m.end - m.start).total_seconds() / 86400
-        period = label("period", language, start=m.start.date(), end=m.end.date(), days=days)
+        dates = importlib.import_module("babel.dates")
+        start, end = (
+            dates.format_date(d.date(), "medium", locale=language) for d in (m.start, m.end)
+        )
+        period = label("period", language, start=start, end=end, days=round(days, 1))
         fig.suptitle(f"{label('title', language)}: {period}", fontsize=11)
     return fig
 
@@ -205,20 +269,37 @@ def _draw_bands(ax: Any, profile: AgpProfile, language: str) -> None:
     ax.legend(loc="upper left", fontsize=8)
 
 
+def _png(profile: AgpProfile, language: str, target: Path | io.BytesIO) -> None:
+    """Draw and save the AGP in `language`'s fonts (InputError when zh_CN has no CJK font)."""
+    _check_language(language)
+    families = _font_families(language)
+    try:
+        mpl = importlib.import_module("matplotlib")
+    except ImportError:
+        raise MedlmError("the AGP plot needs matplotlib: pip install 'medlm[reports]'") from None
+    with mpl.rc_context({"font.family": families}):
+        _figure(profile, language).savefig(target, format="png")
+
+
 def render_png(profile: AgpProfile, path: Path, *, language: str = "en") -> Path:
     """Write the AGP plot with its metrics table to `path` (PNG) and return the path."""
-    fig = _figure(profile, language)
+    _check_language(language)
+    _font_families(language)  # refuses before creating the folder
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    _png(profile, language, path)
     return path
 
 
 def render_html(profile: AgpProfile, *, language: str = "en") -> str:
     """An HTML fragment for a report: the plot as an inline PNG and the metrics as a table."""
-    buffer = io.BytesIO()
-    _figure(profile, language).savefig(buffer, format="png")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     title = html.escape(label("title", language))
+    try:
+        buffer = io.BytesIO()
+        _png(profile, language, buffer)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        plot = f"<img alt='{title}' src='data:image/png;base64,{data}'>"
+    except InputError:
+        plot = f"<p class='agp-no-plot'>{html.escape(label('no_font', language))}</p>"
     rows = "".join(
         f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
         for k, v in metrics_rows(profile, language)
@@ -227,6 +308,6 @@ def render_html(profile: AgpProfile, *, language: str = "en") -> str:
     head += f"<th>{html.escape(label('value', language))}</th></tr>"
     return (
         f"<section class='agp'><h2>{title}</h2>"
-        f"<img alt='{title}' src='data:image/png;base64,{data}'>"
+        f"{plot}"
         f"<table class='agp-metrics'>{head}{rows}</table></section>"
     )

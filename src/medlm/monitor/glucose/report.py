@@ -8,6 +8,7 @@ its metrics table, the alerts and the disclaimer, with the plot inline and no ex
 from __future__ import annotations
 
 import html
+import importlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field
 from medlm.errors import InputError
 from medlm.knowledge.glucose import GlucoseThresholds, load_glucose_thresholds
 from medlm.monitor.alerts import VitalAlert
-from medlm.monitor.glucose.agp import AgpProfile, agp_profile, render_html
+from medlm.monitor.glucose.agp import AgpProfile, agp_profile, label, render_html
 from medlm.monitor.glucose.alerts import GlucoseMonitor
 from medlm.monitor.glucose.config import GlucoseSettings
 from medlm.monitor.glucose.metrics import CgmMetrics, cgm_metrics
@@ -87,13 +88,23 @@ _STYLE = (
 )
 
 
-def _alerts_table(alerts: Sequence[VitalAlert]) -> str:
+def _t(language: str, msgid: str) -> str:
+    """`msgid` from the web app's catalogues in `language` (messages of the glucose report)."""
+    i18n = importlib.import_module("medlm.web.i18n")
+    return str(i18n.gettext(language, msgid))
+
+
+def _alerts_table(alerts: Sequence[VitalAlert], language: str) -> str:
     if not alerts:
-        return "<p>No glucose alert.</p>"
-    head = "<tr><th>Time</th><th>Kind</th><th>Level</th><th>Paged</th><th>Reason</th></tr>"
+        return f"<p>{html.escape(_t(language, 'No glucose alert.'))}</p>"
+    head = "".join(
+        f"<th>{html.escape(_t(language, h))}</th>" for h in ("Time", "Kind", "Level", "Paged")
+    )
+    head = f"<tr>{head}<th>{html.escape(_t(language, 'Reason'))}</th></tr>"
+    yes, no = _t(language, "yes"), _t(language, "no")
     rows = "".join(
         f"<tr><td>{html.escape(a.time.isoformat())}</td><td>{html.escape(a.kind)}</td>"
-        f"<td>{a.level}</td><td>{'yes' if a.notify else 'no'}</td>"
+        f"<td>{a.level}</td><td>{html.escape(yes if a.notify else no)}</td>"
         f"<td>{html.escape(a.reason)}</td></tr>"
         for a in alerts
     )
@@ -108,21 +119,33 @@ def html_report(
     rejected: int = 0,
     language: str = "en",
 ) -> str:
-    """A standalone HTML page for one patient: the AGP with its metrics table (plot inline as
-    a data: URL), the patient's alerts and the disclaimer; no script, no external asset."""
-    pid = html.escape(profile.patient_id)
+    """A standalone HTML page for one patient in `language` (en or zh_CN): the AGP with its
+    metrics table (plot inline as a data: URL), the patient's alerts and the disclaimer (itself
+    translated when the catalogue holds it); no script, no external asset. Alert reasons are
+    the alerts' own text."""
+    label("title", language)  # refuses an unknown language
+    i18n = importlib.import_module("medlm.web.i18n")
     own = [a for a in alerts if a.patient_id == profile.patient_id]
-    refused = (
-        f"<p>{rejected} reading(s) were rejected and are not in this report.</p>"
-        if rejected
-        else ""
+    title = html.escape(
+        _t(language, "Glucose report: patient %(patient)s") % {"patient": profile.patient_id}
     )
+    refused = ""
+    if rejected:
+        text = i18n.ngettext(
+            language,
+            "%(num)d reading was rejected and is not in this report.",
+            "%(num)d readings were rejected and are not in this report.",
+            rejected,
+        )
+        refused = f"<p>{html.escape(text % {'num': rejected})}</p>"
     return (
-        f"<!doctype html><html lang='{html.escape(language)}'><head><meta charset='utf-8'>"
-        f"<title>Glucose report: {pid}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>Glucose report: patient {pid}</h1>"
+        f"<!doctype html><html lang='{i18n.html_lang(language)}'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{title}</h1>"
         f"{render_html(profile, language=language)}"
-        f"<section><h2>Glucose alerts</h2>{_alerts_table(own)}{refused}</section>"
-        f"<footer><p class='disclaimer'>{html.escape(disclaimer)}</p></footer>"
+        f"<section><h2>{html.escape(_t(language, 'Glucose alerts'))}</h2>"
+        f"{_alerts_table(own, language)}{refused}</section>"
+        f"<footer><h2>{html.escape(_t(language, 'Disclaimer'))}</h2>"
+        f"<p class='disclaimer'>{html.escape(_t(language, disclaimer))}</p></footer>"
         "</body></html>\n"
     )
