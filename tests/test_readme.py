@@ -67,3 +67,40 @@ def test_readme_column_map_example_reads_both_patients(
     result = runner.invoke(app, argv[1:])
     assert result.exit_code == 0, result.output
     assert '"patients": 2' in result.output and '"rejection_count": 0' in result.output
+
+
+def test_readme_service_quick_start_makes_one_authenticated_call(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_env: Path
+) -> None:
+    """The users/tokens lines run as written; `serve` + `curl` are replayed in process."""
+    from fastapi.testclient import TestClient
+
+    from medlm.service.app import create_app
+    from medlm.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK", "false")  # a real deployment
+    (block,) = _section_blocks("Service", "bash")
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert [shlex.split(line)[:3] for line in lines[2:]] == [
+        ["medlm", "serve", "--port"],
+        ["curl", "-H", "Authorization: Bearer mlk_..."],
+    ]
+    key = ""
+    for line in lines[:2]:
+        stdin = None
+        if " | medlm " in line:
+            producer, line = line.split(" | ", 1)
+            stdin = shlex.split(producer)[1] + "\n"
+        argv = shlex.split(line)
+        result = runner.invoke(app, argv[1:], input=stdin)
+        assert result.exit_code == 0, f"{line!r} failed: {result.output}"
+        key = result.stdout.strip() or key
+    assert key.startswith("mlk_")
+    curl = shlex.split(lines[3])
+    header, url = curl[2].replace("mlk_...", key), curl[3]
+    path = "/" + url.split("/", 3)[3]
+    with TestClient(create_app(load_settings())) as client:
+        name, value = header.split(": ", 1)
+        assert client.get(path, headers={name: value}).status_code == 200
+        assert client.get(path).status_code == 401
