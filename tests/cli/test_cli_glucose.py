@@ -268,3 +268,56 @@ def test_an_unwritable_report_path_is_one_error_line(
     )
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+def test_lang_zh_cn_html_report_is_in_chinese_with_no_english_label_left(
+    runner: CliRunner, cli_env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "zh.html"
+    code, out = invoke(runner, one_day(), "--html", str(path), "--lang", "zh_CN")
+    assert code == 0 and out["alerts"]
+    page = path.read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'>" in page
+    for chinese in ("目标范围内时间", "平均血糖", "血糖警报", "免责声明", "并非医疗器械"):
+        assert chinese in page
+    assert f"{out['metrics']['time_in_range']:.1f} %" in page
+    english = ("Time in range", "Mean glucose", "Glucose alerts", "Disclaimer", "Glucose report")
+    assert [e for e in english if e in page] == []
+
+
+def test_lang_zh_cn_agp_writes_a_png(runner: CliRunner, cli_env: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from medlm.monitor.glucose.agp import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-wqy-microhei)")
+    path = tmp_path / "zh.png"
+    code, out = invoke(runner, one_day(), "--agp", str(path), "--lang", "zh_CN")
+    assert code == 0 and out["metrics"]["readings"] == 288
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_lang_zh_cn_agp_without_a_cjk_font_is_one_error_line_and_writes_nothing(
+    runner: CliRunner, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medlm.monitor.glucose import agp
+
+    monkeypatch.setattr(agp, "cjk_font", lambda: None)
+    path = tmp_path / "zh.png"
+    result = runner.invoke(
+        app,
+        ["monitor", "glucose", "--json", "--agp", str(path), "--lang", "zh_CN"],
+        input=one_day(),
+    )
+    assert result.exit_code == 2
+    assert "CJK font" in result.stderr and "fonts-wqy-microhei" in result.stderr
+    assert result.stdout == "" and not path.exists()
+
+
+def test_an_unknown_lang_is_refused_naming_the_choices(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(
+        app, ["monitor", "glucose", "--json", "--lang", "fr"], input=lines([100, 110])
+    )
+    assert result.exit_code == 2
+    assert "'fr'" in result.stderr and "zh_CN" in result.stderr
