@@ -6,7 +6,9 @@ bin (numpy's linear interpolation between order statistics, no smoothing across 
 without readings has none). The plot shades the target range (knowledge/glucose/thresholds.yaml,
 International Consensus on Time in Range) and carries the consensus metrics table. Drawing needs
 matplotlib (the `reports` extra) and uses its Agg canvas directly: no display, no global backend.
-Texts come from `label()`, so other languages can be added as catalogues.
+Texts come from `label()`: English and Simplified Chinese (zh_CN) from the web app's message
+catalogues; a zh_CN plot is drawn with a CJK font found by matplotlib's font manager, and refused
+when the computer has none.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ MSGIDS: dict[str, str] = {
     "sufficiency": "Readings of those expected",
     "readings": "Readings",
     "period": "%(start)s to %(end)s, %(days)s days",
+    "headline": "%(title)s: %(period)s",
     "missing": "n/a",
     "no_font": "The plot needs a Chinese font, and none was found on this computer.",
 }
@@ -225,7 +228,8 @@ def _figure(profile: AgpProfile, language: str) -> Any:
             dates.format_date(d.date(), "medium", locale=language) for d in (m.start, m.end)
         )
         period = label("period", language, start=start, end=end, days=round(days, 1))
-        fig.suptitle(f"{label('title', language)}: {period}", fontsize=11)
+        title = label("headline", language, title=label("title", language), period=period)
+        fig.suptitle(title, fontsize=11)
     return fig
 
 
