@@ -141,6 +141,20 @@ def test_a_column_map_with_a_bad_field_is_refused_naming_the_field(
     assert "map.yaml" in html and "patient.id" in html
 
 
+def test_a_csv_lacking_a_mapped_column_answers_422_naming_the_uploaded_file(
+    app: FastAPI, client: TestClient
+) -> None:
+    csrf = _sign_in(client, app)
+    files = {
+        "csv_file": ("labs.csv", b"subject,age\nc1,50\n", "text/csv"),
+        "column_map": ("map.yaml", COLUMN_MAP.encode(), "application/yaml"),
+    }
+    status, html = _post(client, csrf, files)
+    assert status == 422
+    assert "labs.csv" in html and "glucose" in html
+    assert load_patient(services_of(app).engine, "c1") is None
+
+
 def test_a_file_that_is_not_json_answers_422_naming_the_file(
     app: FastAPI, client: TestClient
 ) -> None:

@@ -112,17 +112,32 @@ def load_column_map(path: Path) -> ColumnMap:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read column map {path}: {exc.strerror}") from exc
+    if path.suffix != ".json":
+        return parse_column_map(text, str(path))
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"column map {path} is not valid JSON/YAML: {exc}") from exc
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"column map {str(path)!r} is not valid JSON: {exc}") from exc
+    return _validated_map(data, str(path))
+
+
+def parse_column_map(text: str, name: str) -> ColumnMap:
+    """A column map from YAML or JSON text; errors name the map (`name`) and the field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"column map {name!r} is not valid YAML/JSON: {exc}") from exc
+    return _validated_map(data, name)
+
+
+def _validated_map(data: Any, name: str) -> ColumnMap:
     try:
         return ColumnMap.model_validate(data)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise ValidationError(
-            f"column map {path}: {where}: {first['msg']}", record=str(path), field=where
+            f"column map {name!r}: {where}: {first['msg']}", record=name, field=where
         ) from exc
 
 
@@ -263,13 +278,13 @@ def _check_header(reader: csv.DictReader[str], where: str, column_map: ColumnMap
         )
 
 
-def read_csv(source: Path | str, column_map: ColumnMap) -> IngestReport:
-    """Read a CSV file (a Path, or CSV text as str) into records with the column map.
+def read_csv(source: Path | str, column_map: ColumnMap, *, name: str | None = None) -> IngestReport:
+    """Read a CSV file (a Path, or CSV text as str named `name`) into records with the map.
 
     Raises InputError when the file cannot be read, is empty, lacks a mapped column, or is
     malformed (the message names the row: a line break in an unquoted cell, for example).
     """
-    name = str(source) if isinstance(source, Path) else None
+    name = str(source) if isinstance(source, Path) else name
     where = f"CSV {name or 'input'}"
     if isinstance(source, Path):
         try:

@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 
 from medlm.errors import InputError
-from medlm.records.csv_map import ColumnMap, load_column_map, read_csv
+from medlm.records.csv_map import ColumnMap, load_column_map, parse_column_map, read_csv
 from medlm.records.fhir import read_bundle, read_resource
 from medlm.records.fhir.cds import read_cds_resources
 from medlm.records.fhir.ndjson import read_ndjson
@@ -80,6 +80,28 @@ def read_cds_request(request: dict[str, Any], *, as_of: datetime | None = None) 
     that is not valid Unicode (a lone surrogate), naming its path."""
     check_document(request, "CDS Hooks request")
     return normalize_report(read_cds_resources(request), as_of=as_of)
+
+
+def read_csv_text(
+    csv_text: str,
+    column_map_text: str | ColumnMap,
+    source: str,
+    *,
+    map_name: str | None = None,
+    as_of: datetime | None = None,
+) -> IngestReport:
+    """Records from CSV text (an upload, say) read with a column map, normalized exactly as
+    `read_path` normalizes a CSV file; the report's source is `source`.
+
+    The map is YAML/JSON text (see `medlm.records.csv_map.parse_column_map`; its errors name
+    `map_name`, by default the column map of `source`) or a map already parsed. Raises
+    InputError for unreadable CSV, naming `source`."""
+    column_map = (
+        column_map_text
+        if isinstance(column_map_text, ColumnMap)
+        else parse_column_map(column_map_text, map_name or f"column map of {source}")
+    )
+    return normalize_report(read_csv(csv_text, column_map, name=source), as_of=as_of)
 
 
 def read_path(

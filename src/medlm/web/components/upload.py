@@ -1,6 +1,6 @@
 """Files uploaded from the browser's import form, read into an IngestReport by the records
 boundary: a FHIR document (JSON) through `read_document`, or CSV text with a YAML/JSON column
-map through `read_csv`, then normalized exactly as `read_path` normalizes a CSV file.
+map (`parse_column_map`) through `read_csv_text`, normalized as `read_path` normalizes a CSV file.
 
 Every problem is an InputError naming the uploaded file and, for a column map, the field.
 """
@@ -10,13 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pydantic
-import yaml
-
-from medlm.errors import InputError, ValidationError
-from medlm.records.csv_map import ColumnMap, read_csv
-from medlm.records.normalize import normalize_report
-from medlm.records.read import read_document
+from medlm.errors import InputError
+from medlm.records import csv_map
+from medlm.records.csv_map import ColumnMap
+from medlm.records.read import read_csv_text, read_document
 from medlm.records.report import IngestReport
 
 
@@ -51,25 +48,12 @@ def read_fhir_upload(document: Any, name: str) -> IngestReport:
 
 def parse_column_map(data: bytes, name: str) -> ColumnMap:
     """A column map from uploaded YAML or JSON text; errors name the file and the field."""
-    try:
-        raw = yaml.safe_load(_text(data, name))
-    except yaml.YAMLError as exc:
-        raise InputError(f"column map {name!r} is not valid YAML/JSON: {exc}") from exc
-    try:
-        return ColumnMap.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ValidationError(
-            f"column map {name!r}: {where}: {first['msg']}", record=name, field=where
-        ) from exc
+    return csv_map.parse_column_map(_text(data, name), name)
 
 
 def read_csv_upload(data: bytes, name: str, column_map: ColumnMap) -> IngestReport:
     """Records of uploaded CSV text read with `column_map`, normalized."""
-    report = read_csv(_text(data, name), column_map)
-    report.source = name
-    return normalize_report(report)
+    return read_csv_text(_text(data, name), column_map, name)
 
 
 def csv_rows(data: bytes) -> int:
