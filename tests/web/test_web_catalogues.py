@@ -68,7 +68,7 @@ def extracted() -> dict[str, set[str]]:
 
 
 def catalogue(locale: str) -> Catalog:
-    path = WEB / "locales" / locale / "LC_MESSAGES" / "messages.po"
+    path = WEB.parent / "locales" / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         pytest.fail(f"catalogue {path} is missing")
     with path.open("rb") as handle:

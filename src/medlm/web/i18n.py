@@ -1,73 +1,30 @@
-"""Locale negotiation and message catalogues of the web app (English and Simplified Chinese).
+"""Locale negotiation of the web app; catalogues and formatting are `medlm.i18n`'s.
 
 The locale comes from a `?lang=` switch (remembered in the `medlm_lang` cookie), else from
-`Accept-Language`, else English. Catalogues are read at run time from
-`web/locales/<locale>/LC_MESSAGES/messages.po`, compiled in memory with Babel and cached, so
-there is no build step.
+`Accept-Language`, else English.
 """
 
 from __future__ import annotations
 
-import gettext as gettext_module
-from datetime import datetime, timedelta
-from functools import lru_cache
-from io import BytesIO
-from pathlib import Path
-
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_timedelta as babel_format_timedelta
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 from starlette.requests import Request
 
-SUPPORTED = ("en", "zh_CN")
-DEFAULT = "en"
+from medlm.i18n import (
+    DEFAULT,
+    LOCALES_DIR,
+    SUPPORTED,
+    babel_locale,
+    format_datetime,
+    format_number,
+    format_timedelta,
+    from_accept_language,
+    gettext,
+    html_lang,
+    ngettext,
+    normalize,
+    translations,
+)
+
 LANG_COOKIE = "medlm_lang"
-LOCALES_DIR = Path(__file__).parent / "locales"
-
-
-def normalize(tag: str) -> str | None:
-    """The supported locale a language tag (`zh-CN`, `zh_Hans_CN`, `en-GB`, `zh`) maps to."""
-    tag = tag.strip().replace("-", "_")
-    if not tag:
-        return None
-    try:
-        parsed = Locale.parse(tag)
-    except (ValueError, UnknownLocaleError):
-        return None
-    if (
-        parsed.language == "zh"
-        and parsed.territory in (None, "CN", "SG")
-        and parsed.script
-        in (
-            None,
-            "Hans",
-        )
-    ):
-        return "zh_CN"
-    if parsed.language == "en":
-        return "en"
-    return None
-
-
-def from_accept_language(header: str) -> str | None:
-    """The best supported locale of an `Accept-Language` header (q-values honoured)."""
-    choices: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.partition(";")
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                quality = 0.0
-        locale = normalize(tag)
-        if locale is not None and quality > 0:
-            choices.append((-quality, index, locale))
-    return min(choices)[2] if choices else None
 
 
 def negotiate(request: Request) -> str:
@@ -78,59 +35,20 @@ def negotiate(request: Request) -> str:
     return from_accept_language(request.headers.get("accept-language", "")) or DEFAULT
 
 
-@lru_cache(maxsize=len(SUPPORTED))
-def translations(locale: str) -> gettext_module.NullTranslations:
-    """The compiled catalogue of a supported locale (cached for the process)."""
-    if locale not in SUPPORTED:
-        raise ValueError(f"locale {locale!r} is not one of {', '.join(SUPPORTED)}")
-    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext_module.GNUTranslations(buffer)
-
-
-def gettext(locale: str, msgid: str) -> str:
-    """`msgid` translated into `locale` (the msgid itself when untranslated)."""
-    return translations(locale).gettext(msgid)
-
-
-def ngettext(locale: str, singular: str, plural: str, n: int) -> str:
-    """The singular or plural form of a message in `locale`."""
-    return translations(locale).ngettext(singular, plural, n)
-
-
-@lru_cache(maxsize=len(SUPPORTED))
-def babel_locale(locale: str) -> Locale:
-    """The parsed Babel locale (parsed once: Babel's formatters are slow on locale strings)."""
-    return Locale.parse(locale)
-
-
-@lru_cache(maxsize=4096)
-def format_number(locale: str, value: float | int | None, digits: int = 1) -> str:
-    """A number formatted per locale with at most `digits` decimals; an em dash when missing."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=babel_locale(locale))
-
-
-def format_datetime(locale: str, value: datetime | None) -> str:
-    """A date and time formatted per locale (medium length); an em dash when missing."""
-    if value is None:
-        return "—"
-    return babel_format_datetime(value, format="medium", locale=babel_locale(locale))
-
-
-def html_lang(locale: str) -> str:
-    """The BCP 47 tag for the `lang` attribute of a page in `locale`."""
-    return locale.replace("_", "-")
-
-
-def format_timedelta(locale: str, value: timedelta | None) -> str:
-    """A duration in words per locale ("3 hours", "3小时"); an em dash when missing."""
-    if value is None:
-        return "—"
-    return babel_format_timedelta(value, threshold=1.5, locale=babel_locale(locale))
+__all__ = [
+    "DEFAULT",
+    "LANG_COOKIE",
+    "LOCALES_DIR",
+    "SUPPORTED",
+    "babel_locale",
+    "format_datetime",
+    "format_number",
+    "format_timedelta",
+    "from_accept_language",
+    "gettext",
+    "html_lang",
+    "negotiate",
+    "ngettext",
+    "normalize",
+    "translations",
+]

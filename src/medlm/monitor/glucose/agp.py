@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from medlm import i18n
 from medlm.errors import InputError, MedlmError
 from medlm.knowledge.glucose import load_glucose_thresholds
 from medlm.monitor.glucose.metrics import CgmMetrics, cgm_metrics
@@ -30,7 +31,7 @@ from medlm.monitor.glucose.readings import GlucoseReading
 
 PERCENTILES = (5, 25, 50, 75, 95)
 LANGUAGES = ("en", "zh_CN")
-# Label keys to English msgids of the web app's catalogues (web/locales/*/messages.po, block
+# Label keys to English msgids of the catalogues (medlm/locales/*/messages.po, block
 # "Ambulatory glucose profile"): the zh_CN catalogue holds their translations, checked against
 # the reviewed glossary (knowledge/glossary/zh_cn.yaml) by the catalogue tests.
 MSGIDS: dict[str, str] = {
@@ -72,7 +73,6 @@ def _check_language(language: str) -> None:
 def label(key: str, language: str = "en", **values: Any) -> str:
     """The text for `key` in `language` (web catalogues), with `values` formatted per locale."""
     _check_language(language)
-    i18n = importlib.import_module("medlm.web.i18n")
     text: str = i18n.gettext(language, MSGIDS[key])
     if not values:
         return text

@@ -8,12 +8,12 @@ its metrics table, the alerts and the disclaimer, with the plot inline and no ex
 from __future__ import annotations
 
 import html
-import importlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from medlm import i18n
 from medlm.errors import InputError
 from medlm.knowledge.glucose import GlucoseThresholds, load_glucose_thresholds
 from medlm.monitor.alerts import VitalAlert
@@ -90,7 +90,6 @@ _STYLE = (
 
 def _t(language: str, msgid: str) -> str:
     """`msgid` from the web app's catalogues in `language` (messages of the glucose report)."""
-    i18n = importlib.import_module("medlm.web.i18n")
     return str(i18n.gettext(language, msgid))
 
 
@@ -124,7 +123,6 @@ def html_report(
     translated when the catalogue holds it); no script, no external asset. Alert reasons are
     the alerts' own text."""
     label("title", language)  # refuses an unknown language
-    i18n = importlib.import_module("medlm.web.i18n")
     own = [a for a in alerts if a.patient_id == profile.patient_id]
     title = html.escape(
         _t(language, "Glucose report: patient %(patient)s") % {"patient": profile.patient_id}
