@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from medlm.errors import InputError, ValidationError
 from medlm.records.csv_map import load_column_map, parse_column_map
 from medlm.records.read import read_csv_text, read_path
 
-MAP_YAML = """
-patient: {id: subject, sex: sex, sex_values: {F: female, M: male}, age: age}
-observations:
-  - column: glucose
-    code: {system: "http://loinc.org", code: "2345-7", display: Glucose}
-    unit: mmol/L
-"""
-MAP_JSON = (
-    '{"patient": {"id": "subject", "sex": "sex", "sex_values": {"F": "female", "M": "male"},'
-    ' "age": "age"}, "observations": [{"column": "glucose", "code": {"system":'
-    ' "http://loinc.org", "code": "2345-7", "display": "Glucose"}, "unit": "mmol/L"}]}'
-)
+MAP = {
+    "patient": {"id": "subject", "sex": "sex", "sex_values": {"F": "female", "M": "male"}},
+    "observations": [
+        {
+            "column": "glucose",
+            "code": {"system": "http://loinc.org", "code": "2345-7"},
+            "unit": "mmol/L",
+        }
+    ],
+}
+MAP_YAML = yaml.safe_dump(MAP)
+MAP_JSON = json.dumps(MAP)
 CSV = "subject,sex,age,glucose\nc1,F,50,5.5\nc2,M,61,abc\n"
 
 

@@ -82,6 +82,13 @@ def _bundle() -> dict:
     return bundle
 
 
+def _csv_files(csv: bytes, column_map: bytes = COLUMN_MAP.encode()) -> dict:
+    return {
+        "csv_file": ("labs.csv", csv, "text/csv"),
+        "column_map": ("map.yaml", column_map, "application/yaml"),
+    }
+
+
 def _post(client: TestClient, csrf: str, files: dict) -> tuple[int, str]:
     response = client.post("/import", data={"csrf_token": csrf}, files=files)
     return response.status_code, response.text
@@ -108,11 +115,7 @@ def test_csv_upload_with_its_column_map_is_read_and_stored(
 ) -> None:
     csrf = _sign_in(client, app)
     csv = b"subject,sex,age,glucose\nc1,F,50,101\nc2,M,61,abc\n"
-    files = {
-        "csv_file": ("labs.csv", csv, "text/csv"),
-        "column_map": ("map.yaml", COLUMN_MAP.encode(), "application/yaml"),
-    }
-    status, html = _post(client, csrf, files)
+    status, html = _post(client, csrf, _csv_files(csv))
     assert status == 200, html
     assert "/patients/c1" in html and "/patients/c2" in html
     assert 'class="rejection"' in html and "glucose" in html
@@ -132,11 +135,7 @@ def test_a_column_map_with_a_bad_field_is_refused_naming_the_field(
     app: FastAPI, client: TestClient
 ) -> None:
     csrf = _sign_in(client, app)
-    files = {
-        "csv_file": ("labs.csv", b"subject\nx\n", "text/csv"),
-        "column_map": ("map.yaml", b"patient: {id: [1, 2]}\n", "application/yaml"),
-    }
-    status, html = _post(client, csrf, files)
+    status, html = _post(client, csrf, _csv_files(b"subject\nx\n", b"patient: {id: [1, 2]}\n"))
     assert status == 422
     assert "map.yaml" in html and "patient.id" in html
 
@@ -145,11 +144,7 @@ def test_a_csv_lacking_a_mapped_column_answers_422_naming_the_uploaded_file(
     app: FastAPI, client: TestClient
 ) -> None:
     csrf = _sign_in(client, app)
-    files = {
-        "csv_file": ("labs.csv", b"subject,age\nc1,50\n", "text/csv"),
-        "column_map": ("map.yaml", COLUMN_MAP.encode(), "application/yaml"),
-    }
-    status, html = _post(client, csrf, files)
+    status, html = _post(client, csrf, _csv_files(b"subject,age\nc1,50\n"))
     assert status == 422
     assert "labs.csv" in html and "glucose" in html
     assert load_patient(services_of(app).engine, "c1") is None
