@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from medlm.cli import serve
 from medlm.cli.app import app
 from medlm.service.logs import LOG_CONFIG
 from medlm.settings import load_settings
+from medlm.storage.engine import make_engine
 
 
 @pytest.fixture
@@ -102,3 +104,79 @@ def test_bound_settings_keep_the_configured_address_when_none_is_given() -> None
     assert serve.bound_settings(settings, None, None).service == settings.service
     moved = serve.bound_settings(settings, "::1", 9001).service
     assert (moved.host, moved.port) == ("::1", 9001)
+
+
+def _no_simulator(*_: object) -> str:
+    raise ImportError("No module named 'simglucose'")
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A demo data directory; glucose is left out (the simulator is slow) and hashing is fast."""
+    from argon2 import PasswordHasher
+
+    from medlm.web import accounts, demo_data
+
+    monkeypatch.setattr(demo_data, "_seed_glucose", _no_simulator)
+    fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # test speed only
+    monkeypatch.setattr(accounts, "PasswordHasher", lambda: fast)
+    return tmp_path / "demo-web"
+
+
+def _printed_password(output: str) -> str:
+    [line] = [line for line in output.splitlines() if line.strip().startswith("password:")]
+    return line.split(":", 1)[1].strip()
+
+
+def test_demo_seeds_the_data_dir_and_serves_it_on_loopback_with_a_printed_password(
+    runner: CliRunner, started: list[tuple[Any, dict[str, Any]]], demo_dir: Path
+) -> None:
+    from medlm.web.accounts import AccountStore
+    from medlm.web.demo_data import demo_settings
+
+    result = runner.invoke(app, ["serve", "--demo", "--data-dir", str(demo_dir), "--port", "8771"])
+    assert result.exit_code == 0, result.output
+    [(served, options)] = started
+    settings = served.state.settings
+    assert options["host"] == "127.0.0.1" and settings.data_dir == demo_dir
+    assert settings.security.encryption_key_file == demo_dir / "keys.json"
+    assert (demo_dir / "keys.json").is_file() and (demo_dir / "medlm.sqlite").is_file()
+    assert "http://127.0.0.1:8771/" in result.output and "user:     demo" in result.output
+    assert "SYNTHETIC" in result.output and "Pima" in result.output
+    assert "simulator is not installed" in result.output
+    password = _printed_password(result.output)
+    assert result.output.count(password) == 1  # shown once
+    engine = make_engine(demo_settings(load_settings(), demo_dir))
+    try:
+        user = AccountStore(engine).authenticate(
+            "demo", password, attempts=5, lockout=timedelta(minutes=1)
+        )
+        assert user.name == "demo"
+    finally:
+        engine.dispose()
+
+
+def test_a_second_demo_start_reuses_the_data_with_a_new_password(
+    runner: CliRunner, started: list[Any], demo_dir: Path
+) -> None:
+    args = ["serve", "--demo", "--data-dir", str(demo_dir)]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert "created" in first.output and "reused" in second.output
+    assert _printed_password(first.output) != _printed_password(second.output)
+    assert len(started) == 2
+
+
+@pytest.mark.parametrize("args", [["--host", "0.0.0.0"], ["--workers", "2"]])
+def test_demo_refuses_another_host_or_several_workers(
+    runner: CliRunner, started: list[Any], demo_dir: Path, args: list[str]
+) -> None:
+    result = runner.invoke(app, ["serve", "--demo", "--data-dir", str(demo_dir), *args])
+    assert result.exit_code != 0 and "--demo" in result.output
+    assert started == [] and not demo_dir.exists()
+
+
+def test_serve_help_documents_the_demo_command(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "medlm serve --demo" in result.output
