@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,8 @@ def _step(module: str) -> Callable[[Path], list[str]]:
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo's outputs.")] = Path("demo-output"),
 ) -> None:
-    """Run each application on the packaged real data and print where the outputs are."""
+    """Run each application on the packaged real data and print where the outputs are, and
+    the command that opens the web app on the demo data (nothing long-running starts here)."""
     console = stdout()
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"[bold]medlm demo[/bold]: outputs in {out.resolve()}")
@@ -45,3 +47,14 @@ def demo(
         for line in lines:
             console.print(f"  {line}", highlight=False)
     console.print(f"\nAll outputs are in {out.resolve()}")
+    console.print(f"Open the web app on the demo data: {serve_command(out)}", highlight=False)
+
+
+def serve_command(out: Path) -> str:
+    """The one command that opens the web app on the demo data kept beside `out`'s outputs."""
+    from medlm.cli.serve import DEMO_DATA_DIR
+
+    default_out = DEMO_DATA_DIR.parent
+    if out == default_out:
+        return "medlm serve --demo"
+    return f"medlm serve --demo --data-dir {shlex.quote(str(out / DEMO_DATA_DIR.name))}"
