@@ -143,6 +143,7 @@ def test_demo_seeds_the_data_dir_and_serves_it_on_loopback_with_a_printed_passwo
     assert (demo_dir / "keys.json").is_file() and (demo_dir / "medlm.sqlite").is_file()
     assert "http://127.0.0.1:8771/" in result.output and "user:     demo" in result.output
     assert "SYNTHETIC" in result.output and "Pima" in result.output
+    assert "http://127.0.0.1:8771/patients/pima-" in result.output  # charts of the records
     assert "simulator is not installed" in result.output
     password = _printed_password(result.output)
     assert result.output.count(password) == 1  # shown once

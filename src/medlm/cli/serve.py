@@ -185,9 +185,11 @@ def _print_demo(seed: DemoSeed, url: str) -> None:
     )
     console.print(
         f"  {len(seed.record_patients)} patient records: rows of the packaged Pima dataset with "
-        "a problem, a medication and a note added for display",
+        "a problem, a medication and a note added for display; their charts:",
         highlight=False,
     )
+    for patient_id in seed.record_patients:
+        console.print(f"    {url}patients/{patient_id}", highlight=False)
     if seed.glucose_patient is not None:
         console.print(f"  SYNTHETIC CGM readings for {seed.glucose_patient}", highlight=False)
     if seed.glucose_note is not None:
