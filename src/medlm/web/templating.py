@@ -2,8 +2,9 @@
 locale's catalogue) and `render(request, template_name, context)`.
 
 Templates reach `_`, `gettext`, `ngettext`, `format_number`, `format_datetime`,
-`format_timedelta`, `csrf_token`, `current_user`, `locale` and `html_lang`. A `?lang=` switch
-is remembered in the `medlm_lang` cookie on the response.
+`format_timedelta`, `alert_text` (an alert as a sentence in the locale), `csrf_token`,
+`current_user`, `locale` and `html_lang`. A `?lang=` switch is remembered in the `medlm_lang`
+cookie on the response.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from medlm.web import i18n
+from medlm.web.components.alert_text import AlertFields, alert_sentence
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -41,8 +43,15 @@ def environment(locale: str) -> Environment:
         format_number=partial(i18n.format_number, locale),
         format_datetime=partial(i18n.format_datetime, locale),
         format_timedelta=partial(i18n.format_timedelta, locale),
+        alert_text=partial(_alert_text, locale),
     )
     return env
+
+
+def _alert_text(locale: str, alert: Any) -> str:
+    """An alert (any object with signal, kind, level, response) as a sentence in `locale`."""
+    fields = AlertFields.model_validate(alert, from_attributes=True)
+    return alert_sentence(fields, partial(i18n.gettext, locale))
 
 
 def csrf_token(request: Request) -> str:
