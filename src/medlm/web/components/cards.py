@@ -31,6 +31,8 @@ POPULATION = N_("Population")
 LOW_CONFIDENCE = N_("Low confidence")
 TOP_REASONS_LABEL = N_("Top reasons")
 SOURCE = N_("Source")
+MODEL = N_("model")
+CHECKS_NOT_RUN = N_("Checks that could not run (data missing or unreadable): %(num)s")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
 
@@ -77,19 +79,23 @@ def risk_card(
     items = "".join(
         f'<li class="{_direction(r.contribution)}">'
         f'<span class="direction">{escape(label(_direction(r.contribution)))}'
-        f"</span> {escape(r.text)}</li>"
+        f'</span> <span lang="en">{escape(r.text)}</span></li>'
         for r in reasons
     )
     notes = []
     if score.population is not None:
         words = score.population.population or "; ".join(score.population.reasons)
         if words:
-            notes.append(f'<p class="population">{escape(label(POPULATION))}: {escape(words)}</p>')
+            notes.append(
+                f'<p class="population">{escape(label(POPULATION))}: '
+                f'<span lang="en">{escape(words)}</span></p>'
+            )
     if score.low_confidence:
         notes.append(f'<p class="low-confidence">{escape(label(LOW_CONFIDENCE))}</p>')
     return Markup(
         f'<article class="card risk-card tier-{tier}" aria-label="{escape(score.outcome)}">'
-        f"<h3>{escape(score.outcome)} <small>({escape(score.model_name)})</small></h3>"
+        f'<h3><span lang="en">{escape(score.outcome)}</span> '
+        f"<small>({escape(label(MODEL))}: {escape(score.model_name)})</small></h3>"
         f'<p class="probability"><span class="value">{escape(format_percent(score.probability))}'
         f'</span> <span class="tier">{escape(tier_text)}</span></p>'
         f"{''.join(notes)}"
@@ -97,16 +103,22 @@ def risk_card(
     )
 
 
-def cds_card(card: CdsCard, *, label: Label = _same) -> Markup:
-    """One CDS Hooks card as HTML: indicator (word and class), summary, detail, source."""
+def cds_card(card: CdsCard, *, label: Label = _same, heading: str | None = None) -> Markup:
+    """One CDS Hooks card as HTML: indicator (word and class), summary, detail, source.
+
+    The summary and detail are the guideline's English text, marked `lang="en"`; `heading`
+    replaces the summary with a translated one."""
     indicator = label(INDICATOR_LABELS[card.indicator])
     source = card.source.get("label") or ""
+    title = (
+        f"<h3>{escape(heading)}</h3>" if heading else f'<h3 lang="en">{escape(card.summary)}</h3>'
+    )
     return Markup(
         f'<article class="card cds-card indicator-{card.indicator}">'
-        f'<p class="indicator">{escape(indicator)}</p>'
-        f"<h3>{escape(card.summary)}</h3>"
-        f'<div class="detail">{markdown_lite(card.detail)}</div>'
-        f'<p class="source">{escape(label(SOURCE))}: {escape(source)}</p></article>'
+        f'<p class="indicator">{escape(indicator)}</p>{title}'
+        f'<div class="detail" lang="en">{markdown_lite(card.detail)}</div>'
+        f'<p class="source">{escape(label(SOURCE))}: <span lang="en">{escape(source)}</span></p>'
+        "</article>"
     )
 
 
@@ -116,6 +128,9 @@ def treatment_cards(report: TreatmentReport, *, label: Label = _same) -> list[Ma
     cards: Sequence[CdsCard] = [
         *(issue_card(i) for i in report.issues),
         *(recommendation_card(r) for r in report.recommendations),
-        *([missing_card(report.missing)] if report.missing else []),
     ]
-    return [cds_card(c, label=label) for c in cards]
+    shown = [cds_card(c, label=label) for c in cards]
+    if report.missing:
+        heading = label(CHECKS_NOT_RUN) % {"num": len(report.missing)}
+        shown.append(cds_card(missing_card(report.missing), label=label, heading=heading))
+    return shown

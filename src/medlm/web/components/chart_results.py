@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +38,17 @@ class ModelOutside(BaseModel):
     reasons: list[str]
 
 
+class ChartProblem(BaseModel):
+    """A part of the chart that could not be computed: which part (`part`: a risk model, the
+    treatment check or a note), its name, and the library's English message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    part: Literal["risk model", "treatment", "note"]
+    name: str = ""
+    detail: str
+
+
 class ChartResults(BaseModel):
     """Risk, treatment and notes for one patient, with what could not be computed."""
 
@@ -44,7 +56,7 @@ class ChartResults(BaseModel):
     outside: list[ModelOutside] = Field(default_factory=list)
     treatment: TreatmentReport | None = None
     notes: list[TextAnalysis] = Field(default_factory=list)
-    problems: list[str] = Field(default_factory=list, description="'risk model x: reason' lines.")
+    problems: list[ChartProblem] = Field(default_factory=list)
 
 
 def risk_results(
@@ -67,10 +79,12 @@ def risk_results(
                 model, IngestReport(records=[record]), as_of=as_of, freshness_days=freshness_days
             )
         except MedlmError as exc:
-            results.problems.append(f"risk model {name}: {exc}")
+            results.problems.append(ChartProblem(part="risk model", name=name, detail=str(exc)))
             continue
         results.scores += batch.scores
-        results.problems += [f"risk model {name}: {r.reason}" for r in batch.refused]
+        results.problems += [
+            ChartProblem(part="risk model", name=name, detail=r.reason) for r in batch.refused
+        ]
 
 
 def treatment_results(
@@ -81,7 +95,7 @@ def treatment_results(
         given = record_input(record, as_of=as_of)
         out.treatment = recommender.recommend(given.record, as_of=as_of, unread=given.unread)
     except MedlmError as exc:
-        out.problems.append(f"treatment: {exc}")
+        out.problems.append(ChartProblem(part="treatment", detail=str(exc)))
 
 
 def note_results(analyzer: MedicalTextAnalyzer, record: PatientRecord, out: ChartResults) -> None:
@@ -90,7 +104,9 @@ def note_results(analyzer: MedicalTextAnalyzer, record: PatientRecord, out: Char
         try:
             out.notes.append(analyzer.analyze(note, doc_id=note.id or f"note {i + 1}"))
         except MedlmError as exc:
-            out.problems.append(f"note {note.id or i + 1}: {exc}")
+            out.problems.append(
+                ChartProblem(part="note", name=note.id or str(i + 1), detail=str(exc))
+            )
 
 
 def chart_results(
