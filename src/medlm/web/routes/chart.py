@@ -2,15 +2,17 @@
 medications, allergies and genotypes; vital-sign charts with NEWS2 bands over a chosen window;
 glucose; risk, treatment and notes (see `medlm.web.components`).
 
-Clinicians and admins see the identified chart. A researcher gets 403: the chart shows the
-patient's id, dates and note text, and the web app has no de-identified chart yet (the API's
-de-identification routes serve researchers). Every view, refused ones included, is audited.
+Clinicians and admins see the identified chart. A researcher reaches `/patients/{pseudonym}`
+from the board and sees a de-identified chart (`components.deid_chart`): the pseudonym resolved
+server-side, ages only, times as hours before now, notes de-identified before analysis, no
+monitor texts. A real id from a researcher is refused (403). Every view is audited.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
@@ -41,6 +43,12 @@ from medlm.web.components.chart_data import (
     vital_window,
 )
 from medlm.web.components.chart_results import ChartResults, chart_results
+from medlm.web.components.deid_chart import (
+    deid_patient,
+    deid_record,
+    hours_ago,
+    resolve_pseudonym,
+)
 from medlm.web.components.highlight import highlight_note
 from medlm.web.components.messages import N_
 from medlm.web.components.svg_chart import glucose_chart, score_strip, vital_chart, window
@@ -50,6 +58,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 WINDOWS: tuple[int, ...] = (24, 72, 168)
+TimeFormat = Callable[[datetime], str]
 
 
 def tick_format(locale: str, value: datetime) -> str:
@@ -58,11 +67,10 @@ def tick_format(locale: str, value: datetime) -> str:
     return f"{day} {format_skeleton('Hm', value, locale=locale, fuzzy=True)}"
 
 
-def vital_charts(vitals: VitalWindow, locale: str) -> list[Markup]:
+def vital_charts(vitals: VitalWindow, locale: str, fmt: TimeFormat) -> list[Markup]:
     """One SVG per charted vital sign that has values in the window, then the score strip."""
     table = load_news2()
     label = partial(i18n.gettext, locale)
-    fmt = partial(tick_format, locale)
     charts = []
     for news2_key, stored, title in CHARTED:
         key = spo2_parameter(vitals) if stored == "spo2" else news2_key
@@ -97,7 +105,9 @@ def _record(services: AppServices, patient_id: str) -> tuple[PatientRecord | Non
         return None, N_("The stored record could not be read.")
 
 
-def _glucose(services: AppServices, patient_id: str, vitals: VitalWindow, locale: str) -> Any:
+def _glucose(
+    services: AppServices, patient_id: str, vitals: VitalWindow, locale: str, fmt: TimeFormat
+) -> Any:
     try:
         points = glucose_points(services.engine, patient_id, vitals.start, vitals.end)
     except MedlmError:
@@ -107,19 +117,28 @@ def _glucose(services: AppServices, patient_id: str, vitals: VitalWindow, locale
     thresholds = load_glucose_thresholds()
     target = (thresholds.metrics.in_range_low, thresholds.metrics.in_range_high)
     label = partial(i18n.gettext, locale)
-    fmt = partial(tick_format, locale)
     return glucose_chart(points, target, vitals.start, vitals.end, label=label, format_time=fmt)
 
 
 def chart_context(
-    services: AppServices, patient_id: str, hours: int, locale: str, now: datetime
+    services: AppServices,
+    patient_id: str,
+    hours: int,
+    locale: str,
+    now: datetime,
+    shown: str | None = None,
 ) -> dict[str, Any] | None:
-    """Everything the chart template needs; None when nothing is stored about the patient."""
+    """Everything the chart template needs; None when nothing is stored about the patient.
+    With `shown` (the board pseudonym) the chart is de-identified."""
     started = time.perf_counter()
     record, record_problem = _record(services, patient_id)
+    secret = services.settings.security.deid_secret.get_secret_value()
+    if shown is not None and record is not None:
+        record = deid_record(record, services.phi_detector, secret)
+    fmt: TimeFormat = partial(tick_format, locale) if shown is None else partial(hours_ago, now)
     start, end = window(now, hours)
     vitals = vital_window(services.engine, patient_id, start, end)
-    glucose = _glucose(services, patient_id, vitals, locale)
+    glucose = _glucose(services, patient_id, vitals, locale, fmt)
     if record is None and record_problem is None and vitals.empty and glucose is None:
         return None
     results = ChartResults()
@@ -135,13 +154,16 @@ def chart_context(
     label = partial(i18n.gettext, locale)
     percent = partial(i18n.format_number, locale, digits=0)
     context = {
-        "patient_id": patient_id,
+        "patient_id": patient_id if shown is None else shown,
+        "deidentified": shown is not None,
+        "deid_patient": deid_patient(record, shown, now) if shown and record else None,
+        "chart_now": now,
         "record": record,
         "record_problem": record_problem,
         "hours": hours,
         "windows": WINDOWS,
         "vitals": vitals,
-        "charts": vital_charts(vitals, locale),
+        "charts": vital_charts(vitals, locale, fmt),
         "glucose": glucose,
         "results": results,
         "risk_cards": [
@@ -165,8 +187,8 @@ async def chart_page(
     services: ServicesDep,
     hours: Annotated[int, Query(description="Chart window in hours: 24, 72 or 168.")] = 24,
 ) -> HTMLResponse:
-    """The patient chart (403 for researchers; 404 when nothing is stored about the patient;
-    422 for a window it does not offer)."""
+    """The patient chart (de-identified for researchers, who name the patient by pseudonym;
+    404 when nothing is stored about the patient; 422 for a window it does not offer)."""
     locale = i18n.negotiate(request)
     if hours not in WINDOWS:
         return render(
@@ -175,16 +197,28 @@ async def chart_page(
             {"patient_id": patient_id, "hours": hours, "windows": WINDOWS},
             status_code=422,
         )
+    shown = None
     if not _identified(user):
-        audit_page(services, request, user, patient_id, outcome=403)
-        return render(request, "chart_refused.html", {"patient_id": patient_id}, status_code=403)
+        shown, real_id = patient_id, await run_in_threadpool(_real_id, services, patient_id)
+        if real_id is None:
+            audit_page(services, request, user, patient_id, outcome=403)
+            return render(request, "chart_refused.html", {"patient_id": shown}, status_code=403)
+        patient_id = real_id
     now = datetime.now(UTC)
-    context = await run_in_threadpool(chart_context, services, patient_id, hours, locale, now)
+    context = await run_in_threadpool(
+        chart_context, services, patient_id, hours, locale, now, shown
+    )
     if context is None:
         audit_page(services, request, user, patient_id, outcome=404)
-        return render(request, "chart_missing.html", {"patient_id": patient_id}, status_code=404)
+        missing = {"patient_id": shown or patient_id}
+        return render(request, "chart_missing.html", missing, status_code=404)
     audit_page(services, request, user, patient_id)
     return render(request, "chart.html", context)
+
+
+def _real_id(services: AppServices, shown: str) -> str | None:
+    secret = services.settings.security.deid_secret.get_secret_value()
+    return resolve_pseudonym(services.engine, shown, secret)
 
 
 def _identified(user: WebUser) -> bool:
