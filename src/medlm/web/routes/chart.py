@@ -151,8 +151,6 @@ def chart_context(
             as_of=now,
             freshness_days=services.settings.records.freshness_days,
         )
-    label = partial(i18n.gettext, locale)
-    percent = partial(i18n.format_number, locale, digits=0)
     context = {
         "patient_id": patient_id if shown is None else shown,
         "deidentified": shown is not None,
@@ -166,6 +164,17 @@ def chart_context(
         "charts": vital_charts(vitals, locale, fmt),
         "glucose": glucose,
         "results": results,
+        **_result_cards(results, locale),
+    }
+    logger.debug("chart context built in %.1f ms", (time.perf_counter() - started) * 1000)
+    return context
+
+
+def _result_cards(results: ChartResults, locale: str) -> dict[str, list[Markup]]:
+    """The risk cards, treatment cards and highlighted notes of the chart's results."""
+    label = partial(i18n.gettext, locale)
+    percent = partial(i18n.format_number, locale, digits=0)
+    return {
         "risk_cards": [
             risk_card(s, label=label, format_percent=lambda p: f"{percent(p * 100)}%")
             for s in results.scores
@@ -175,8 +184,6 @@ def chart_context(
         else [],
         "notes": [highlight_note(n.text, n.entities, label=label) for n in results.notes],
     }
-    logger.debug("chart context built in %.1f ms", (time.perf_counter() - started) * 1000)
-    return context
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
