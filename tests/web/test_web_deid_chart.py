@@ -126,3 +126,18 @@ def test_researcher_chart_view_is_audited_under_the_real_id(client: TestClient) 
             )
         ).all()
     assert [tuple(r) for r in rows] == [("GET /patients/{patient_id}", REAL_ID, 200)]
+
+
+def test_an_age_over_89_in_a_risk_reason_is_generalized() -> None:
+    from medlm.explain.contributions import Contribution
+    from medlm.privacy.detector import PhiDetector
+    from medlm.risk import RiskScore
+    from medlm.web.components.deid_chart import deid_scores
+
+    score = RiskScore(
+        patient_id=REAL_ID, probability=0.5, tier=None, outcome="diabetes", model_name="m",
+        model_version="1", family="logistic",
+        reasons=[Contribution(feature="age", contribution=0.2, text="Age 93 raises the risk")],
+    )  # fmt: skip
+    (shown,) = deid_scores([score], PhiDetector(), "secret")
+    assert "93" not in shown.reasons[0].text

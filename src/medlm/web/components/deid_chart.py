@@ -18,6 +18,7 @@ from medlm.privacy.anonymizer import deidentify
 from medlm.privacy.detector import PhiDetector
 from medlm.privacy.operators import OperatorConfig
 from medlm.records import PatientRecord
+from medlm.risk import RiskScore
 from medlm.storage.repository import patient_ids
 from medlm.storage.tables.glucose import StoredGlucoseReading
 from medlm.storage.tables.monitor import StoredAlert, VitalScore
@@ -81,6 +82,19 @@ def deid_record(record: PatientRecord, detector: PhiDetector, secret: str) -> Pa
     ]
     conditions = [c.model_copy(update={"onset": None}) for c in record.conditions]
     return record.model_copy(update={"notes": notes, "conditions": conditions})
+
+
+def deid_scores(scores: list[RiskScore], detector: PhiDetector, secret: str) -> list[RiskScore]:
+    """The scores with each reason's text de-identified (an age over 89 in a reason, say)."""
+    out = []
+    for score in scores:
+        config = OperatorConfig(patient_id=score.patient_id, secret=secret)
+        reasons = [
+            r.model_copy(update={"text": deidentify(r.text, config, detector).text})
+            for r in score.reasons
+        ]
+        out.append(score.model_copy(update={"reasons": reasons}))
+    return out
 
 
 def hours_ago(now: datetime, value: datetime) -> str:

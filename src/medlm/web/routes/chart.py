@@ -46,6 +46,7 @@ from medlm.web.components.chart_results import ChartResults, chart_results
 from medlm.web.components.deid_chart import (
     deid_patient,
     deid_record,
+    deid_scores,
     hours_ago,
     resolve_pseudonym,
 )
@@ -151,6 +152,8 @@ def chart_context(
             as_of=now,
             freshness_days=services.settings.records.freshness_days,
         )
+        if shown is not None:
+            results.scores = deid_scores(results.scores, services.phi_detector, secret)
     context = {
         "patient_id": patient_id if shown is None else shown,
         "deidentified": shown is not None,
