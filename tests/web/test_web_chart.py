@@ -268,6 +268,9 @@ def test_chart_shows_a_risk_card_and_treatment_safety_cards(settings: Settings) 
         assert client.post("/v1/records/ingest", json=to_bundle([record])).status_code == 200
         sign_in(client, app, "doc", Role.CLINICIAN)
         html = client.get(f"/patients/{pid}").text
+        chinese = client.get(f"/patients/{pid}?lang=zh_CN").text
+    assert "模型结局、原因和指南原文以英文显示。" in chinese  # one note for the English texts
+    assert '<div class="detail" lang="en">' in chinese
     card = re.search(r'<article class="card risk-card tier-(\w+)".*?</article>', html, re.S)
     assert card is not None and card.group(1) in ("low", "medium", "high")
     assert "Glucose 148" in card.group(0)  # the top reason
