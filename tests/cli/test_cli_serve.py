@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,15 +19,24 @@ from medlm.storage.engine import make_engine
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> list[tuple[Any, dict[str, Any]]]:
-    """Record uvicorn.run calls instead of serving; the worker variables are restored after."""
+def started(
+    monkeypatch: pytest.MonkeyPatch, cli_env: Path
+) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+    """Record uvicorn.run calls instead of serving. `serve --workers` writes the worker
+    variables into os.environ; they are removed before and restored after each test (a
+    leaked port would change later tests' CDS audience)."""
     import uvicorn
 
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    for name in ("MEDLM_SERVICE__HOST", "MEDLM_SERVICE__PORT"):
-        monkeypatch.delenv(name, raising=False)
-    return calls
+    names = list(serve.worker_environment(load_settings()))
+    saved = {name: os.environ.pop(name, None) for name in names}
+    yield calls
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def test_dev_no_auth_switch_is_refused_on_the_bound_non_loopback_host(
@@ -101,7 +112,9 @@ def test_out_of_range_workers_or_port_is_a_usage_error(
 
 def test_bound_settings_keep_the_configured_address_when_none_is_given() -> None:
     settings = load_settings()
-    assert serve.bound_settings(settings, None, None).service == settings.service
+    bound = serve.bound_settings(settings, None, None).service
+    assert (bound.host, bound.port) == (settings.service.host, settings.service.port)
+    assert bound.freeze_startup_objects  # one app per served process
     moved = serve.bound_settings(settings, "::1", 9001).service
     assert (moved.host, moved.port) == ("::1", 9001)
 

@@ -122,28 +122,39 @@ def test_create_app_from_env_reads_settings_from_the_environment(
     assert app.state.settings.monitor.min_level == 3
 
 
-def _upgrade_in_process(url: str) -> str:
-    from medlm.storage.engine import make_engine
+_UPGRADE = """
+import sys
+from medlm.settings import Settings
+from medlm.storage import migrate
+from medlm.storage.engine import make_engine
 
-    settings = Settings(storage={"database_url": url})
-    engine = make_engine(settings)
-    try:
-        migrate.upgrade(engine)
-    except Exception as exc:  # reported to the parent, which asserts none failed
-        return f"{type(exc).__name__}: {exc}"
-    finally:
-        engine.dispose()
-    return "ok"
+engine = make_engine(Settings(storage={"database_url": sys.argv[1]}))
+try:
+    migrate.upgrade(engine)
+finally:
+    engine.dispose()
+"""
 
 
 @pytest.mark.slow
 def test_worker_processes_starting_together_migrate_one_after_another(tmp_path: Any) -> None:
-    import multiprocessing
+    """Four processes (each a fresh interpreter, as uvicorn workers are) upgrade one database at
+    once: every one succeeds, because the file lock makes them take turns."""
+    import subprocess
+    import sys
 
     url = f"sqlite:///{tmp_path / 'workers.sqlite'}"
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        outcomes = pool.map(_upgrade_in_process, [url] * 4)
-    assert outcomes == ["ok"] * 4
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [(w.wait(timeout=240), w.stderr.read() if w.stderr else "") for w in workers]
+    assert [code for code, _ in outcomes] == [0] * 4, [err[-500:] for _, err in outcomes]
 
 
 def test_the_web_section_is_part_of_the_one_settings_object(
