@@ -88,8 +88,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(
             capability.router, dependencies=identified, responses=errors(*IDENTIFIED)
         )
+    install_docs(app)  # mounts /static/swagger-ui before the web app's /static/{path} route
     app.include_router(web_router)  # the web app at /: its own sign-in sessions (medlm.web.auth)
-    install_docs(app)
     install_limits(app, settings.limits)  # outermost: oversized bodies are refused first
     return app
 

@@ -26,8 +26,9 @@ SECURITY_SCHEMES: dict[str, Any] = {
     SCHEME: {
         "type": "http",
         "scheme": "bearer",
-        "description": "A medlm API key (`medlm_...`, from `medlm auth key create`) or a JWT "
-        "(`medlm auth token`); CDS hook calls also accept a trusted CDS client's JWT.",
+        "description": "A medlm API key (`mlk_...`, from `medlm tokens create USER`) or a JWT "
+        "(`medlm tokens create USER --kind jwt`); CDS hook calls also accept a trusted CDS "
+        "client's JWT.",
     }
 }
 
