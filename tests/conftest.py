@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from medlm.settings import Settings
@@ -39,3 +41,26 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def postgres_schema_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The URL of a fresh schema on the PostgreSQL test server (MEDLM_TEST_POSTGRES_URL),
+    dropped after the test; skips without a server, fails when it is marked unavailable."""
+    base = os.environ.get("MEDLM_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("MEDLM_TEST_POSTGRES_URL is not set; PostgreSQL tests skipped")
+    if base == "unavailable":
+        pytest.fail("MEDLM_TEST_POSTGRES_URL=unavailable: the PostgreSQL server could not start")
+    monkeypatch.delenv("MEDLM_DATABASE_URL", raising=False)
+    schema = f"medlm_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

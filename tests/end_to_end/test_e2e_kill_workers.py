@@ -11,9 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,27 +32,6 @@ BATCH = 10
 KILL_AFTER = 30  # acknowledged batches (of about 150) before the kill
 
 Key = tuple[str, datetime, str]
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL of a fresh schema on the PostgreSQL test server (MEDLM_TEST_POSTGRES_URL)."""
-    base = os.environ.get("MEDLM_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("MEDLM_TEST_POSTGRES_URL is not set; PostgreSQL kill test skipped")
-    if base == "unavailable":
-        pytest.fail("MEDLM_TEST_POSTGRES_URL=unavailable: the PostgreSQL server could not start")
-    schema = f"medlm_kill_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _client_batches() -> list[list[list[VitalSigns]]]:
@@ -173,7 +150,7 @@ def _scalar(engine: sa.Engine, sql: str) -> int:
 
 
 def test_kill_9_of_two_workers_loses_no_acknowledged_reading_and_resend_stores_each_once(
-    postgres_url: str, tmp_path: Path
+    postgres_schema_url: str, tmp_path: Path
 ) -> None:
     from medlm.settings import Settings, StorageSettings
     from medlm.storage.engine import make_engine
@@ -181,7 +158,7 @@ def test_kill_9_of_two_workers_loses_no_acknowledged_reading_and_resend_stores_e
     env = {
         **os.environ,
         "MEDLM_DATA_DIR": str(tmp_path / "data"),
-        "MEDLM_DATABASE_URL": postgres_url,
+        "MEDLM_DATABASE_URL": postgres_schema_url,
         "MEDLM_SECURITY__DEV_NO_AUTH_LOOPBACK": "true",
         "PYTHONUNBUFFERED": "1",
     }
@@ -202,7 +179,7 @@ def test_kill_9_of_two_workers_loses_no_acknowledged_reading_and_resend_stores_e
         server.wait(timeout=30)
     total = sum(len(b) for b in batches)
     assert KILL_AFTER <= len(acked) < total, "the service must be killed mid-stream"
-    engine = make_engine(Settings(storage=StorageSettings(database_url=postgres_url)))
+    engine = make_engine(Settings(storage=StorageSettings(database_url=postgres_schema_url)))
     acked_sets = [v for c, b in sorted(acked) for v in batches[c][b]]
     assert _keys(acked_sets) <= set(_stored(engine))  # every acknowledged reading is stored
     audited = "SELECT count(*) FROM audit_log WHERE route = 'POST /v1/vitals' AND outcome = 200"

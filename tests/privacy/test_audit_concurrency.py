@@ -4,8 +4,6 @@ dropped afterwards)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,34 +22,12 @@ POSTGRES_ENV = "MEDLM_TEST_POSTGRES_URL"
 WRITERS, PER_WRITER = 8, 15
 
 
-@pytest.fixture
-def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh schema on the test server; skips without one, fails when marked unavailable."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL audit tests skipped")
-    if base == "unavailable":
-        pytest.fail(f"{POSTGRES_ENV}=unavailable: the PostgreSQL test server could not start")
-    monkeypatch.delenv("MEDLM_DATABASE_URL", raising=False)
-    schema = f"medlm_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     if request.param == "sqlite":
         settings = Settings(data_dir=tmp_path / "audit-data")
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("postgres_schema_url")
         settings = Settings(data_dir=tmp_path / "pg", storage=StorageSettings(database_url=url))
     eng = make_engine(settings)
     upgrade(eng)

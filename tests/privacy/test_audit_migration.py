@@ -3,8 +3,6 @@ as legacy entries, the head row points at their end, and the keyed chain continu
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,28 +20,6 @@ from medlm.storage.migrate import downgrade, upgrade
 POSTGRES_ENV = "MEDLM_TEST_POSTGRES_URL"
 
 
-@pytest.fixture
-def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh schema on the test server; skips without one, fails when marked unavailable."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL audit tests skipped")
-    if base == "unavailable":
-        pytest.fail(f"{POSTGRES_ENV}=unavailable: the PostgreSQL test server could not start")
-    monkeypatch.delenv("MEDLM_DATABASE_URL", raising=False)
-    schema = f"medlm_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _legacy_event(i: int) -> AuditEvent:
     return AuditEvent(
         actor="old", role="admin", action="read", route="GET /v1/x", patient_id=f"p{i}", outcome=200
@@ -56,7 +32,7 @@ def legacy_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa
     if request.param == "sqlite":
         settings = Settings(data_dir=tmp_path / "legacy-data")
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("postgres_schema_url")
         settings = Settings(data_dir=tmp_path / "pg", storage=StorageSettings(database_url=url))
     eng = make_engine(settings)
     upgrade(eng, "0005")
