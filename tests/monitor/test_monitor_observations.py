@@ -12,8 +12,9 @@ from medlm.knowledge.early_warning import load_news2
 from medlm.monitor.observations import build_sets, vital_sets
 from medlm.monitor.scoring import score_news2
 from medlm.records import CodeSystem, Coding, Observation, ObservationStatus
+from medlm.records.loose_observations import read_observation_resources
 from medlm.records.read import read_document
-from medlm.records.vital_lines import read_observation_resources, read_vital_lines
+from medlm.records.vital_lines import read_vital_lines
 
 T = datetime(2026, 1, 1, 8, tzinfo=UTC)
 UCUM = "http://unitsofmeasure.org"

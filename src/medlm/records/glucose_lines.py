@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from medlm.monitor.glucose.observations import GLUCOSE, GlucoseIngest, glucose_readings
 from medlm.monitor.glucose.readings import GlucoseSource
 from medlm.records.coding import CodeSystem, Coding
+from medlm.records.loose_observations import read_observation_resources
 from medlm.records.normalize import normalize_report
 from medlm.records.observation import Observation
 from medlm.records.patient import Patient
@@ -33,7 +34,7 @@ from medlm.records.patient_record import PatientRecord
 from medlm.records.read import read_document
 from medlm.records.report import IngestReport, Rejection
 from medlm.records.timing import exact_time
-from medlm.records.vital_lines import parse_lines, read_observation_resources
+from medlm.records.vital_lines import parse_lines
 
 LINE_TYPE = "Glucose"  # Rejection.resource_type of a line that could not be read
 GlucoseLines = GlucoseIngest  # `.readings` and `.report`

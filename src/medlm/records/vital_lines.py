@@ -8,24 +8,22 @@ as recorded (`temperature_f` stays `[degF]`: the boundary's normalization conver
 concept its field names, and `group` = the set's id, so a set stays a set. A line that cannot be
 read is one `Rejection` naming its line (or batch position), field and reason; the rest go on.
 
-Loose FHIR Observations (the vitals API's batch) are read by the Bundle reader, so they get
-exactly the checks and conversions a Bundle's Observations get.
+Loose FHIR Observations (the vitals API's batch) are read by `records.loose_observations`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from medlm.records.coding import CodeSystem, Coding
-from medlm.records.fhir import codes
+from medlm.records.loose_observations import read_observation_resources
 from medlm.records.normalize import normalize_report
 from medlm.records.observation import Observation
 from medlm.records.patient import Patient
@@ -60,7 +58,6 @@ _SHORT = {
     "temperature_c": "temp", "temperature_f": "temp", "consciousness": "acvpu",
     "on_oxygen": "o2", "spo2_scale": "scale",
 }  # fmt: skip
-_FHIR_ID = re.compile(codes.FHIR_ID_PATTERN)
 
 
 def _finite(value: object) -> object:
@@ -278,102 +275,6 @@ def read_vital_lines(
         [*bad, *report.rejections], key=lambda r: -1 if r.position is None else r.position
     )
     return report
-
-
-def read_observation_resources(
-    resources: list[Any], *, source: str | None = None, as_of: datetime | None = None
-) -> IngestReport:
-    """Loose FHIR Observations (each naming its `Patient/<id>` subject) read as one Bundle.
-
-    Rejections carry the 0-based index in `resources`. The patients are known only by id.
-    """
-    report = IngestReport(source=source)
-    entries: list[dict[str, Any]] = []
-    positions: list[int] = []
-    patients: dict[str, None] = {}
-    for index, resource in enumerate(resources):
-        pid = _subject_id(resource)
-        if isinstance(pid, Rejection):
-            report.rejections.append(pid.model_copy(update={"position": index}))
-            report.count("Observation").rejected += 1
-            continue
-        entries.append({"resource": resource})
-        positions.append(index)
-        patients[pid] = None
-    if not entries:
-        return report
-    stubs = [{"resource": {"resourceType": "Patient", "id": pid}} for pid in patients]
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [*entries, *stubs]}
-    read = read_document(bundle, source=source, as_of=as_of)
-    for rejection in read.rejections:
-        at = rejection.position
-        mapped = positions[at] if at is not None and at < len(positions) else None
-        report.rejections.append(rejection.model_copy(update={"position": mapped}))
-    report.records, report.skipped, report.notes = read.records, read.skipped, read.notes
-    for kind, count in read.counts.items():
-        if kind != "Patient":
-            report.counts[kind] = count
-    report.rejections.sort(key=lambda r: -1 if r.position is None else r.position)
-    return report
-
-
-def _time_out_of_range(resource: dict[str, Any]) -> tuple[str, str] | None:
-    """(path, text) of an effective time with a zone that has no UTC equivalent, else None."""
-    period = resource.get("effectivePeriod")
-    times = {
-        "Observation.effectiveDateTime": resource.get("effectiveDateTime"),
-        "Observation.effectiveInstant": resource.get("effectiveInstant"),
-        "Observation.effectivePeriod.start": period.get("start")
-        if isinstance(period, dict)
-        else None,
-    }
-    for path, text in times.items():
-        if not isinstance(text, str) or "T" not in text:
-            continue
-        try:
-            datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-        except ValueError:
-            continue  # not a time at all: the reader names it
-        except OverflowError:
-            return path, text
-    return None
-
-
-def _subject_id(resource: Any) -> str | Rejection:
-    """The patient id an Observation's subject names, or why it cannot be used (a subject that
-    is not `Patient/<id>`, or a time with no UTC equivalent, which no later step can compare)."""
-    if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        return Rejection(
-            resource_type=str(kind) if kind else None,
-            field="resourceType",
-            value=repr(kind)[:40],
-            reason="expected a FHIR Observation resource",
-        )
-    subject = resource.get("subject")
-    ref = subject.get("reference") if isinstance(subject, dict) else None
-    pid = ref[len("Patient/") :] if isinstance(ref, str) and ref.startswith("Patient/") else None
-    rid = resource.get("id")
-    bad_time = _time_out_of_range(resource)
-    if bad_time is not None:
-        path, text = bad_time
-        return Rejection(
-            resource_id=str(rid)[:64] if rid is not None else None,
-            resource_type="Observation",
-            patient_id=pid,
-            field=path,
-            value=repr(text)[:40],
-            reason="time is outside the range of UTC dates (years 1-9999)",
-        )
-    if pid is None or not _FHIR_ID.fullmatch(pid):
-        return Rejection(
-            resource_id=str(rid)[:64] if rid is not None else None,
-            resource_type="Observation",
-            field="Observation.subject.reference",
-            value=repr(ref)[:80],
-            reason="must be a reference 'Patient/<id>' to the patient the value belongs to",
-        )
-    return pid
 
 
 def read_vital_text(

@@ -17,8 +17,8 @@ import pytest
 from medlm.knowledge.concepts import load_concepts
 from medlm.monitor.glucose.observations import glucose_readings, is_cgm_summary, source_of
 from medlm.records.coding import Coding
+from medlm.records.loose_observations import read_observation_resources
 from medlm.records.read import read_document
-from medlm.records.vital_lines import read_observation_resources
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

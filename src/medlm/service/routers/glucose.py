@@ -22,8 +22,8 @@ from medlm.monitor.glucose.observations import glucose_readings
 from medlm.monitor.glucose.readings import GlucoseReading
 from medlm.monitor.glucose.store import stored_glucose
 from medlm.records.glucose_lines import read_glucose_items
+from medlm.records.loose_observations import read_observation_resources
 from medlm.records.report import Rejection
-from medlm.records.vital_lines import read_observation_resources
 from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep

@@ -22,7 +22,8 @@ from medlm.monitor.store import acknowledge_alert, alert_signal, stored_alerts, 
 from medlm.monitor.stream import Assessment
 from medlm.monitor.vitals import VitalSigns
 from medlm.records import Rejection
-from medlm.records.vital_lines import SET_TYPE, read_observation_resources, read_vital_items
+from medlm.records.loose_observations import read_observation_resources
+from medlm.records.vital_lines import SET_TYPE, read_vital_items
 from medlm.service.auth import audit_on_commit, audit_patients
 from medlm.service.batch_limit import check_batch
 from medlm.service.deps import GlucoseDep, ServicesDep, SettingsDep, VitalsDep
