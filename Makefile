@@ -12,7 +12,7 @@ PYTHON ?= python3
 VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX_URL ?=
-EXTRAS ?= data,postgres,reports,export,llm,privacy-ner,dev
+EXTRAS ?= data,postgres,reports,export,llm,privacy-ner,ray,dev
 PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin
