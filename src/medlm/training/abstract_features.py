@@ -1,0 +1,122 @@
+"""Inputs of the abstract-level role model: sentence vectors (cached) and cheap features.
+
+Per sentence the contextual model gets the encoder's sentence vector and a few features:
+relative position, first/last flags, the abstract's and the sentence's length (log words),
+and optionally the TF-IDF + logistic-regression baseline's role probabilities. Leakage rule
+for the latter: on the training sentences they are CROSS-FITTED (each fold of whole training
+abstracts is scored by a baseline fitted on the other folds), so the context model never sees
+a probability from a baseline that was trained on the same sentence; every other split is
+scored by the baseline fitted on all training sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from medlm.datasets.medline_corpus import RoleSentence
+from medlm.lm.encoding import TextEncoder
+
+logger = logging.getLogger(__name__)
+
+POSITION_FEATURES = 5
+
+
+@dataclass(frozen=True)
+class AbstractInputs:
+    """Sentences (grouped by abstract, in order) with their vectors and features."""
+
+    sentences: Sequence[RoleSentence]
+    vectors: np.ndarray  # (N, E) float32
+    features: np.ndarray  # (N, F) float32
+    spans: list[tuple[int, int]]  # [start, end) of each abstract in `sentences`
+
+
+def abstract_spans(sentences: Sequence[RoleSentence]) -> list[tuple[int, int]]:
+    """[start, end) of each abstract: a new one starts at index 0 or a new PMID."""
+    starts = [
+        i
+        for i, s in enumerate(sentences)
+        if i == 0 or s.index == 0 or s.pmid != sentences[i - 1].pmid
+    ]
+    return list(zip(starts, [*starts[1:], len(sentences)], strict=True))
+
+
+def position_features(sentences: Sequence[RoleSentence]) -> np.ndarray:
+    """(N, 5): relative position, first, last, log abstract length, log sentence length."""
+    rows = np.zeros((len(sentences), POSITION_FEATURES), dtype=np.float32)
+    for i, s in enumerate(sentences):
+        rows[i] = (
+            s.index / max(s.count - 1, 1),
+            float(s.index == 0),
+            float(s.index == s.count - 1),
+            np.log1p(s.count) / 4.0,
+            np.log1p(len(s.text.split())) / 4.0,
+        )
+    return rows
+
+
+def crossfit_tfidf(
+    train: Sequence[RoleSentence], folds: int, seed: int, on_fit: Callable[[], Any] | None = None
+) -> tuple[np.ndarray, Any]:
+    """Out-of-fold baseline probabilities of the training sentences (folds of whole
+    abstracts, seeded) and the baseline fitted on all of them, for the other splits."""
+    from medlm.training.tfidf_roles import TfidfRoleBaseline
+
+    pmids = sorted({s.pmid for s in train})
+    order = torch.randperm(len(pmids), generator=torch.Generator().manual_seed(seed)).tolist()
+    fold_of = {pmids[j]: rank % folds for rank, j in enumerate(order)}
+    probs = np.zeros((len(train), 5), dtype=np.float32)
+    for k in range(folds):
+        held = [i for i, s in enumerate(train) if fold_of[s.pmid] == k]
+        fitted = TfidfRoleBaseline().fit([s for s in train if fold_of[s.pmid] != k])
+        probs[held] = fitted.predict_proba([train[i] for i in held])
+        if on_fit is not None:
+            on_fit()
+    full = TfidfRoleBaseline().fit(train)
+    if on_fit is not None:
+        on_fit()
+    return probs, full
+
+
+def vector_cache_key(encoder: TextEncoder, precision: str, texts: Sequence[str]) -> str:
+    """Names the cached vectors by encoder, length limit, precision and the exact texts."""
+    digest = hashlib.sha256(f"{encoder.name}|{encoder.max_length}|{precision}".encode())
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:20]
+
+
+def sentence_vectors(
+    encoder: TextEncoder,
+    texts: Sequence[str],
+    *,
+    precision: str = "fp32",
+    cache_dir: Path | None = None,
+    batch_size: int = 64,
+    on_batch: Callable[[int], Any] | None = None,
+) -> np.ndarray:
+    """(N, E) sentence vectors, bf16 autocast when `precision == "bf16"`, cached on disk
+    under `cache_dir` (when given) by `vector_cache_key`."""
+    path = None
+    if cache_dir is not None:
+        path = cache_dir / f"vectors-{vector_cache_key(encoder, precision, texts)}.npy"
+        if path.is_file():
+            logger.info("sentence vectors from cache %s", path)
+            if on_batch is not None:
+                on_batch(len(texts))
+            return np.load(path)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        vectors = encoder.embed(texts, batch_size=batch_size, on_batch=on_batch)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+    return vectors

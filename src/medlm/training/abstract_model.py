@@ -1,0 +1,285 @@
+"""The abstract-level sentence-role estimator: encoder vectors -> contextual model -> roles.
+
+Two stages. (1) Each sentence is embedded once by a frozen encoder (the imported MiniLM or a
+medlm checkpoint folder, e.g. one domain-adapted or fine-tuned), mean-pooled; vectors are
+cached per split (`abstract_features.sentence_vectors`). (2) `AbstractContextModel` (a BiGRU
+over the abstract's sentence vectors plus cheap features) is trained on the TRAINING
+abstracts; the number of epochs is chosen by early stopping on the VALIDATION abstracts'
+macro-F1 when validation sentences are given, and the decision calibration (per-role biases,
+transition weight) is chosen on them as for the per-sentence model. The test split is never
+read here.
+
+The folder written by `save` holds `abstract_model.json` (settings, encoder reference),
+`context.pt` (the contextual model's weights), `tfidf.joblib` (when the baseline's
+probabilities are features) and the decision files; `load_role_model(folder)` loads it or a
+per-sentence `SentenceRoleClassifier` folder alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from medlm.datasets.medline_corpus import ROLES, RoleSentence
+from medlm.errors import InputError, NotFittedError
+from medlm.lm.encoding import TextEncoder
+from medlm.training.abstract_context import AbstractContextModel, ContextConfig
+from medlm.training.abstract_features import (
+    AbstractInputs,
+    abstract_spans,
+    crossfit_tfidf,
+    position_features,
+    sentence_vectors,
+)
+from medlm.training.abstract_training import ContextTraining, train_context
+from medlm.training.role_calibration import RoleCalibration, calibrate, decide
+from medlm.training.role_sequence import RoleTransitions
+from medlm.training.sentence_roles import RolePrediction, abstract_sentences
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_FILE = "abstract_model.json"
+WEIGHTS_FILE = "context.pt"
+TFIDF_FILE = "tfidf.joblib"
+KIND = "abstract-context"
+
+
+class RoleModel(Protocol):
+    """What both sentence-role model kinds offer the applications."""
+
+    def predict(self, sentences: Sequence[RoleSentence]) -> list[RolePrediction]: ...
+    def predict_abstract(self, sentences: Sequence[str]) -> list[RolePrediction]: ...
+
+
+class AbstractRoleModel:
+    """scikit-learn style: hyperparameters in `__init__`, `fit` returns self, fitted state
+    ends in `_`. `encoder` is a known model name (minilm) or a checkpoint folder."""
+
+    def __init__(
+        self,
+        encoder: str = "minilm",
+        *,
+        hidden: int = 128,
+        layers: int = 1,
+        dropout: float = 0.2,
+        epochs: int = 20,
+        learning_rate: float = 2e-3,
+        batch_abstracts: int = 16,
+        patience: int = 4,
+        tfidf: bool = True,
+        folds: int = 5,
+        seed: int = 0,
+        max_length: int = 128,
+        precision: str = "fp32",
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.hidden = hidden
+        self.layers = layers
+        self.dropout = dropout
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_abstracts = batch_abstracts
+        self.patience = patience
+        self.tfidf = tfidf
+        self.folds = folds
+        self.seed = seed
+        self.max_length = max_length
+        self.precision = precision
+        self.cache_dir = cache_dir
+        self._text_encoder: TextEncoder | None = None
+
+    # -- inputs ---------------------------------------------------------------------------
+    def text_encoder(self) -> TextEncoder:
+        if self._text_encoder is None:
+            self._text_encoder = TextEncoder.from_pretrained(
+                self.encoder, max_length=self.max_length
+            )
+        return self._text_encoder
+
+    def inputs(
+        self,
+        sentences: Sequence[RoleSentence],
+        *,
+        tfidf_probs: np.ndarray | None = None,
+        on_batch: Callable[[int], Any] | None = None,
+    ) -> AbstractInputs:
+        """Vectors and features of `sentences`; the baseline's probabilities come from the
+        fitted baseline unless given (the cross-fitted ones, for the training sentences)."""
+        if not sentences:
+            raise InputError("no sentences to label")
+        vectors = sentence_vectors(
+            self.text_encoder(),
+            [s.text for s in sentences],
+            precision=self.precision,
+            cache_dir=self.cache_dir,
+            on_batch=on_batch,
+        )
+        features = [position_features(sentences)]
+        if self.tfidf:
+            if tfidf_probs is None:
+                if not hasattr(self, "tfidf_"):
+                    raise NotFittedError("AbstractRoleModel used before fit")
+                tfidf_probs = self.tfidf_.predict_proba(sentences)
+            features.append(np.asarray(tfidf_probs, dtype=np.float32))
+        return AbstractInputs(
+            sentences, vectors, np.concatenate(features, axis=1), abstract_spans(sentences)
+        )
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(
+        self,
+        train: Sequence[RoleSentence],
+        validation: Sequence[RoleSentence] | None = None,
+        on_batch: Callable[[int], Any] | None = None,
+    ) -> AbstractRoleModel:
+        """Both stages on `train`; epochs and calibration chosen on `validation` if given."""
+        train_probs = None
+        if self.tfidf:
+            train_probs, self.tfidf_ = crossfit_tfidf(train, self.folds, self.seed)
+        train_inputs = self.inputs(train, tfidf_probs=train_probs, on_batch=on_batch)
+        val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
+        return self.fit_inputs(train_inputs, val_inputs)
+
+    def fit_inputs(
+        self,
+        train: AbstractInputs,
+        validation: AbstractInputs | None = None,
+        on_epoch: Callable[[int, float], Any] | None = None,
+    ) -> AbstractRoleModel:
+        """Stage 2 only, on precomputed inputs (the recipe's grid reuses them)."""
+        config = ContextConfig(
+            vector_dim=train.vectors.shape[1],
+            feature_dim=train.features.shape[1],
+            hidden=self.hidden,
+            layers=self.layers,
+            dropout=self.dropout,
+        )
+        settings = ContextTraining(
+            epochs=self.epochs,
+            learning_rate=self.learning_rate,
+            batch_abstracts=self.batch_abstracts,
+            patience=self.patience,
+            seed=self.seed,
+        )
+        self.model_, self.history_ = train_context(config, settings, train, validation, on_epoch)
+        self.transitions_ = RoleTransitions.count(train.sentences)
+        self.calibration_: RoleCalibration | None = None
+        if validation is not None:
+            probs = self.probabilities_of(validation)
+            self.calibration_ = calibrate(validation.sentences, probs, self.transitions_)
+        return self
+
+    # -- prediction -----------------------------------------------------------------------
+    def probabilities_of(self, inputs: AbstractInputs) -> np.ndarray:
+        """(N, len(ROLES)) role probabilities of precomputed inputs."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError("AbstractRoleModel used before fit")
+        from medlm.training.abstract_training import context_probabilities
+
+        return context_probabilities(self.model_, inputs, self.batch_abstracts)
+
+    def probabilities(self, sentences: Sequence[RoleSentence]) -> np.ndarray:
+        return self.probabilities_of(self.inputs(sentences))
+
+    def predict(self, sentences: Sequence[RoleSentence]) -> list[RolePrediction]:
+        """Roles of sentences (whole abstracts, in order), with the validation calibration."""
+        if not sentences:
+            return []
+        probs = self.probabilities(sentences)
+        if self.calibration_ is not None:
+            c = self.calibration_
+            best = decide(sentences, probs, self.transitions_, c.bias, c.transition_weight)
+        else:
+            best = [int(i) for i in probs.argmax(axis=1)]
+        return [
+            RolePrediction(text=s.text, role=ROLES[b], score=float(probs[i, b]))
+            for i, (s, b) in enumerate(zip(sentences, best, strict=True))
+        ]
+
+    def predict_abstract(self, sentences: Sequence[str]) -> list[RolePrediction]:
+        """Roles of an abstract's sentences, given in their order ([] for no sentences)."""
+        if not sentences:
+            return []
+        return self.predict(abstract_sentences(sentences))
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, folder: Path | str) -> Path:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("AbstractRoleModel.save called before fit")
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        settings = {
+            "kind": KIND,
+            "encoder": self.encoder,
+            "max_length": self.max_length,
+            "precision": self.precision,
+            "tfidf": self.tfidf,
+            "batch_abstracts": self.batch_abstracts,
+            "seed": self.seed,
+            "context": self.model_.config.to_dict(),
+            "history": self.history_,
+        }
+        (out / SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
+        torch.save(self.model_.state_dict(), out / WEIGHTS_FILE)
+        if self.tfidf:
+            import joblib
+
+            joblib.dump(self.tfidf_, out / TFIDF_FILE)
+        self.transitions_.save(out)
+        if self.calibration_ is not None:
+            self.calibration_.save(out)
+        return out
+
+    @classmethod
+    def load(cls, folder: Path | str) -> AbstractRoleModel:
+        folder = Path(folder)
+        path = folder / SETTINGS_FILE
+        if not path.is_file():
+            raise InputError(f"{folder} is not an abstract-level role model (no {SETTINGS_FILE})")
+        settings = json.loads(path.read_text())
+        model = cls(
+            settings["encoder"],
+            max_length=settings["max_length"],
+            precision=settings["precision"],
+            tfidf=settings["tfidf"],
+            batch_abstracts=settings["batch_abstracts"],
+            seed=settings["seed"],
+        )
+        model.model_ = AbstractContextModel(ContextConfig(**settings["context"])).eval()
+        state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        model.model_.load_state_dict(state)
+        model.history_ = settings.get("history", [])
+        if model.tfidf:
+            import joblib
+
+            model.tfidf_ = joblib.load(folder / TFIDF_FILE)
+        transitions = RoleTransitions.load(folder)
+        if transitions is None:
+            raise InputError(f"{folder}: role transitions missing")
+        model.transitions_ = transitions
+        model.calibration_ = RoleCalibration.load(folder)
+        return model
+
+
+def is_abstract_model(folder: Path | str) -> bool:
+    return (Path(folder) / SETTINGS_FILE).is_file()
+
+
+def load_role_model(folder: Path | str) -> RoleModel:
+    """Either sentence-role model kind from its folder: abstract-level or per-sentence
+    (a checkpoint or an ONNX export)."""
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"sentence-role model folder {folder} does not exist")
+    if is_abstract_model(folder):
+        return AbstractRoleModel.load(folder)
+    return SentenceRoleClassifier.load(folder)
