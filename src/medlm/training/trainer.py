@@ -1,8 +1,10 @@
 """The Trainer: one loop for pretraining and fine-tuning, single-process or distributed.
 
-AdamW with warm-up and decay, gradient accumulation, gradient clipping, optional bf16
-autocast, seeded determinism, validation each epoch, early stopping on a monitored value,
-`best/` and `last/` checkpoints, exact resume from `last/`, and callbacks.
+AdamW (fused) with warm-up and decay, gradient accumulation, gradient clipping, bf16 autocast
+(`precision="auto"` uses it where the hardware supports it, see `acceleration`), optional
+`torch.compile` with an eager fallback, seeded determinism, validation each epoch, early
+stopping on a monitored value, `best/` and `last/` checkpoints, exact resume from `last/`,
+and callbacks.
 
 Determinism and resume: example order, masking randomness and dropout are all seeded from
 (seed, epoch, step), and `last/` holds the optimizer and schedule state after each epoch, so
@@ -32,6 +34,8 @@ from medlm.lm.checkpoint import save_checkpoint
 from medlm.lm.models import Batch, LanguageModel, ModelOutput
 from medlm.lm.tokenizer import Tokenizer
 from medlm.training import batching, distributed
+from medlm.training.acceleration import CompiledForward, Precision, autocast, resolve_precision
+from medlm.training.acceleration import bf16_supported as bf16_supported
 from medlm.training.callbacks import Callback, EpochRecord, LogEpochs
 from medlm.training.config import TrainingSettings
 from medlm.training.optim import build_optimizer, build_schedule
@@ -49,13 +53,6 @@ class TrainingResult:
     best_checkpoint: Path | None = None
     last_checkpoint: Path | None = None
     stopped_early: bool = False
-
-
-def bf16_supported(device: torch.device) -> bool:
-    """Whether bf16 autocast is worthwhile here (CUDA with bf16, or a CPU with bf16 support)."""
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 class Trainer:
@@ -77,6 +74,8 @@ class Trainer:
         self.metrics = metrics
         self.should_stop = False
         self.global_step = 0
+        self.precision_used: Precision | None = None  # resolved by fit
+        self.compiled_used: bool | None = None  # whether torch.compile ran to the end of fit
 
     def fit(
         self,
@@ -95,8 +94,11 @@ class Trainer:
         micro = batching.micro_batch_size(s.batch_size, info.world_size, s.gradient_accumulation)
         steps = batching.steps_per_epoch(len(train), s.batch_size)
         logger.info("training %d steps/epoch, micro-batch %d on %s", steps, micro, device)
+        self.precision_used = resolve_precision(s.precision, device)
+        logger.info("precision %s (requested %s)", self.precision_used, s.precision)
         model.to(device)
         wrapped = distributed.wrap(model, info, device)
+        forward = CompiledForward(wrapped, s.compile)
         optimizer = build_optimizer(model, s)
         schedule = build_schedule(optimizer, s, steps * s.epochs)
         state = TrainState()
@@ -109,7 +111,7 @@ class Trainer:
         for epoch in range(state.epoch, s.epochs):
             started = time.perf_counter()
             train_loss = self._train_epoch(
-                wrapped, optimizer, schedule, train, epoch, steps, info, device
+                wrapped, forward, optimizer, schedule, train, epoch, steps, info, device
             )
             record = EpochRecord(
                 epoch=epoch,
@@ -127,6 +129,7 @@ class Trainer:
             self._end_epoch(record, state, result)
             if self.should_stop:
                 break
+        self.compiled_used = forward.active
         for callback in self.callbacks:
             callback.on_train_end(self)
         model.eval()
@@ -147,6 +150,7 @@ class Trainer:
     def _train_epoch(
         self,
         wrapped: torch.nn.Module,
+        forward: CompiledForward,
         optimizer: torch.optim.Optimizer,
         schedule: Any,
         train: Sequence[batching.Example],
@@ -180,7 +184,7 @@ class Trainer:
                 )
                 with sync:
                     with self._autocast(device):
-                        loss = _loss(wrapped(batch.to(device))) / len(chunks)
+                        loss = _loss(forward(batch.to(device))) / len(chunks)
                     loss.backward()
                 step_loss += float(loss.detach())
             if s.max_grad_norm is not None:
@@ -201,11 +205,8 @@ class Trainer:
         return float(mean)
 
     def _autocast(self, device: torch.device) -> contextlib.AbstractContextManager[Any]:
-        if self.settings.precision != "bf16":
-            return contextlib.nullcontext()
-        if not bf16_supported(device):
-            raise ConfigError(f"training.precision='bf16' is not supported on this {device.type}")
-        return torch.autocast(device.type, dtype=torch.bfloat16)
+        precision = self.precision_used or resolve_precision(self.settings.precision, device)
+        return autocast(precision, device)
 
     @torch.no_grad()
     def evaluate(
@@ -235,7 +236,7 @@ class Trainer:
         improved: bool,
     ) -> None:
         assert self.output_dir is not None
-        settings = self.settings.model_dump(mode="json")
+        settings = {**self.settings.model_dump(mode="json"), "precision_used": self.precision_used}
         last = save_checkpoint(self.output_dir / "last", model, tokenizer, settings)
         state.save(last, *optim)
         result.last_checkpoint = last
