@@ -178,9 +178,21 @@ def evaluate(
     model: Annotated[str, typer.Option("--model", help="Model folder, or 'tfidf' (baseline).")],
     task: Annotated[str, typer.Option("--task", help="Evaluation task.")] = "sentence-roles",
     split: Annotated[str, typer.Option("--split", help="test or validation.")] = "test",
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline/--no-baseline",
+            help="Compare with TF-IDF + logistic regression (same cues, fitted on train) by a "
+            "paired bootstrap over abstracts; --no-baseline skips it for speed.",
+        ),
+    ] = True,
+    resamples: Annotated[int, typer.Option("--resamples", min=1, help="Bootstrap resamples.")] = (
+        1_000
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resamples.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Accuracy, macro-F1 and per-class F1 on the held-out abstracts."""
+    """Accuracy, macro-F1 and per-class F1 on the held-out abstracts, against TF-IDF."""
     from medlm.errors import InputError
     from medlm.training.finetuning import evaluate_sentence_roles
     from medlm.training.sentence_roles import load_role_sentences
@@ -193,7 +205,8 @@ def evaluate(
     sentences = load_role_sentences(split)  # type: ignore[arg-type]
     # The baseline's biases are chosen on the validation abstracts, so only a test-split
     # evaluation gets them (a fine-tuned model folder carries its own).
-    validation = load_role_sentences("validation") if model == "tfidf" and split == "test" else None
+    fits_tfidf = model == "tfidf" or baseline
+    validation = load_role_sentences("validation") if fits_tfidf and split == "test" else None
     with progress("evaluating", total=len(sentences)) as advance:
         metrics = evaluate_sentence_roles(
             model,
@@ -201,18 +214,42 @@ def evaluate(
             sentences=sentences,
             validation=validation,
             on_batch=advance,
+            baseline=baseline,
+            resamples=resamples,
+            seed=seed,
         )
     if as_json:
         print_json(metrics.model_dump())
         return
-    rows = [[role, f"{f1:.3f}"] for role, f1 in metrics.per_class_f1.items()]
-    rows += [["macro-F1", f"{metrics.macro_f1:.3f}"], ["accuracy", f"{metrics.accuracy:.3f}"]]
+    _print_role_metrics(metrics)
+
+
+def _print_role_metrics(metrics: Any) -> None:
+    """The per-class table (with the TF-IDF column when compared) and the bootstrap line."""
+    versus = metrics.vs_tfidf
+    rows = [
+        [role, f"{f1:.3f}", *([f"{versus.per_class_f1[role]:.3f}"] if versus else [])]
+        for role, f1 in metrics.per_class_f1.items()
+    ]
+    for name, value, base in (
+        ("macro-F1", metrics.macro_f1, versus and versus.macro_f1),
+        ("accuracy", metrics.accuracy, versus and versus.accuracy),
+    ):
+        rows.append([name, f"{value:.3f}", *([f"{base:.3f}"] if versus else [])])
     print_table(
-        f"sentence roles, {metrics.n_sentences} {split} sentences "
+        f"sentence roles, {metrics.n_sentences} {metrics.split} sentences "
         f"({metrics.n_abstracts} abstracts)",
-        ["", "F1"],
+        ["", "F1", *(["TF-IDF F1"] if versus else [])],
         rows,
     )
+    if versus:
+        d = versus.macro_f1_difference
+        typer.echo(
+            f"macro-F1 minus TF-IDF: {d.difference:+.4f} "
+            f"({d.confidence:.0%} CI {d.ci_low:+.4f} to {d.ci_high:+.4f}, paired bootstrap over "
+            f"{d.groups} abstracts, {d.resamples} resamples; share <= 0: "
+            f"{d.share_at_or_below_zero:.4f})"
+        )
 
 
 app.command("export")(lm_export.export)

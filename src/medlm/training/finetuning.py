@@ -3,8 +3,8 @@
 `finetune_sentence_roles` starts a `SequenceClassifier` from an encoder (the imported MiniLM,
 or any medlm checkpoint folder, e.g. one adapted by `medlm lm pretrain`) and trains it on the
 training abstracts' role sentences with the context layout of `sentence_roles`;
-`evaluate_sentence_roles` scores a saved model (or the TF-IDF baseline) on the held-out test
-abstracts. Model selection never looks at the test split.
+`evaluate_sentence_roles` (in `role_evaluation`, re-exported here) scores a saved model (or the
+TF-IDF baseline) on the held-out test abstracts. Model selection never looks at the test split.
 """
 
 from __future__ import annotations
@@ -16,34 +16,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict
 
-from medlm.datasets.medline_corpus import ROLES, RoleSentence, Split
+from medlm.datasets.medline_corpus import ROLES, RoleSentence
 from medlm.errors import InputError
 from medlm.lm.models import LanguageModel, SequenceClassifier
 from medlm.lm.tokenizer import Tokenizer
+from medlm.training.role_evaluation import RoleMetrics, evaluate_sentence_roles, role_metrics
+
+__all__ = [
+    "FinetuneSummary",
+    "RoleMetrics",
+    "calibrate_model",
+    "evaluate_sentence_roles",
+    "finetune_sentence_roles",
+    "role_metrics",
+    "save_metrics",
+]
 
 logger = logging.getLogger(__name__)
-
-
-class RoleMetrics(BaseModel):
-    """Accuracy, macro-F1 and per-class F1 of role predictions against gold labels."""
-
-    model_config = ConfigDict(frozen=True)
-
-    model: str
-    split: str
-    n_sentences: int
-    n_abstracts: int
-    accuracy: float
-    macro_f1: float
-    per_class_f1: dict[str, float]
-    decoding: str = "sentence"
-    sentence_level_accuracy: float | None = None
-    sentence_level_macro_f1: float | None = None
-    seconds: float
 
 
 class FinetuneSummary(BaseModel):
@@ -58,25 +50,6 @@ class FinetuneSummary(BaseModel):
     steps: int
     seconds: float
     final_train_loss: float
-
-
-def role_metrics(
-    gold: Sequence[str], predicted: Sequence[str], *, model: str, split: str, abstracts: int,
-    seconds: float,
-) -> RoleMetrics:  # fmt: skip
-    from sklearn.metrics import accuracy_score, f1_score
-
-    per_class = f1_score(gold, predicted, labels=list(ROLES), average=None, zero_division=0)
-    return RoleMetrics(
-        model=model,
-        split=split,
-        n_sentences=len(gold),
-        n_abstracts=abstracts,
-        accuracy=round(float(accuracy_score(gold, predicted)), 4),
-        macro_f1=round(float(np.mean(per_class)), 4),
-        per_class_f1={role: round(float(f), 4) for role, f in zip(ROLES, per_class, strict=True)},
-        seconds=round(seconds, 1),
-    )
 
 
 def _initial_encoder(init: str) -> tuple[LanguageModel, Tokenizer]:
@@ -175,78 +148,6 @@ def finetune_sentence_roles(
     )
     (out / "finetune_summary.json").write_text(summary.model_dump_json(indent=2))
     return summary
-
-
-def evaluate_sentence_roles(
-    model: str,
-    *,
-    split: Split = "test",
-    sentences: Sequence[RoleSentence] | None = None,
-    train: Sequence[RoleSentence] | None = None,
-    validation: Sequence[RoleSentence] | None = None,
-    on_batch: Callable[[int], Any] | None = None,
-) -> RoleMetrics:
-    """Score a model folder, or `tfidf` (the baseline, fitted on the training split), on `split`.
-
-    The primary figures use the model's decision calibration (per-role biases and abstract
-    decoding chosen on the validation split, see `role_calibration`) when it has one; the
-    plain per-sentence argmax is reported beside them. The TF-IDF baseline is calibrated the
-    same way on the validation abstracts (when they are loaded or given).
-    """
-    from medlm.training.role_calibration import RoleCalibration, calibrate, decide
-    from medlm.training.role_sequence import RoleTransitions
-    from medlm.training.sentence_roles import SentenceRoleClassifier, load_role_sentences
-
-    started = time.perf_counter()
-    gold_sentences = list(sentences) if sentences is not None else load_role_sentences(split)
-    if not gold_sentences:
-        raise InputError(f"no sentences in split {split!r}")
-    calibration: RoleCalibration | None
-    transitions: RoleTransitions | None
-    if model == "tfidf":
-        from medlm.training.tfidf_roles import TfidfRoleBaseline
-
-        fitted = TfidfRoleBaseline().fit(
-            list(train) if train is not None else load_role_sentences("train")
-        )
-        probs = fitted.predict_proba(gold_sentences)
-        transitions = fitted.transitions_
-        if validation is None and sentences is None:
-            validation = load_role_sentences("validation")
-        calibration = None
-        if validation:
-            calibration = calibrate(validation, fitted.predict_proba(validation), transitions)
-    else:
-        folder = Path(model)
-        if not folder.is_dir():
-            raise InputError(f"--model {model}: not a model folder (or 'tfidf')")
-        classifier = SentenceRoleClassifier.load(folder)
-        probs = classifier.probabilities(gold_sentences, on_batch=on_batch).numpy()
-        transitions, calibration = classifier.transitions, classifier.calibration
-    gold = [s.label for s in gold_sentences]
-    abstracts, seconds = len({s.pmid for s in gold_sentences}), time.perf_counter() - started
-
-    def metrics(predicted: list[str]) -> RoleMetrics:
-        return role_metrics(
-            gold, predicted, model=model, split=split, abstracts=abstracts, seconds=seconds
-        )
-
-    independent = metrics([ROLES[int(i)] for i in probs.argmax(axis=1)])
-    if calibration is None:
-        return independent
-    ids = decide(
-        gold_sentences, probs, transitions, calibration.bias, calibration.transition_weight
-    )
-    decoding = "per-role biases chosen on validation"
-    if calibration.transition_weight:
-        decoding += f", abstract Viterbi (transition weight {calibration.transition_weight})"
-    return metrics([ROLES[i] for i in ids]).model_copy(
-        update={
-            "decoding": decoding,
-            "sentence_level_accuracy": independent.accuracy,
-            "sentence_level_macro_f1": independent.macro_f1,
-        }
-    )
 
 
 def calibrate_model(

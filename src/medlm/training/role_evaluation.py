@@ -1,0 +1,239 @@
+"""Scores of a sentence-role model on held-out abstracts, and its paired comparison with TF-IDF.
+
+`evaluate_sentence_roles(model, ...)` labels every sentence of a split with a model folder (a
+per-sentence `SentenceRoleClassifier`, torch or ONNX, or an abstract-level model), or with
+`tfidf` (the baseline), and reports accuracy, macro-F1 and per-class F1. With
+`baseline=True` it also fits the TF-IDF + logistic-regression baseline with the same cues on
+the TRAINING abstracts (its per-role biases and decoding chosen on the VALIDATION abstracts),
+labels the same sentences, and compares the two by a paired bootstrap over abstracts
+(`medlm.evaluation.paired_bootstrap`). Leakage rule: the test split is only ever scored; every
+choice (biases, decoding, the baseline's fit) uses the training or validation split.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from medlm.datasets.medline_corpus import ROLES, RoleSentence, Split
+from medlm.errors import InputError
+from medlm.evaluation.paired_bootstrap import PairedBootstrap, paired_bootstrap
+from medlm.training.role_sequence import by_abstract
+
+TFIDF_BASELINE = (
+    "TF-IDF + logistic regression with the same cues, fitted on the training abstracts; "
+    "per-role biases and decoding chosen on the validation abstracts"
+)
+
+
+class TfidfComparison(BaseModel):
+    """The TF-IDF baseline on the same sentences, and the model's paired bootstrap against it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    baseline: str = TFIDF_BASELINE
+    baseline_decoding: str
+    macro_f1: float
+    accuracy: float
+    per_class_f1: dict[str, float]
+    macro_f1_difference: PairedBootstrap = Field(
+        description="Model minus baseline macro-F1, resampling abstracts."
+    )
+
+
+class RoleMetrics(BaseModel):
+    """Accuracy, macro-F1 and per-class F1 of role predictions against gold labels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    split: str
+    n_sentences: int
+    n_abstracts: int
+    accuracy: float
+    macro_f1: float
+    per_class_f1: dict[str, float]
+    decoding: str = "sentence"
+    sentence_level_accuracy: float | None = None
+    sentence_level_macro_f1: float | None = None
+    seconds: float
+    vs_tfidf: TfidfComparison | None = None
+
+
+def role_metrics(
+    gold: Sequence[str], predicted: Sequence[str], *, model: str, split: str, abstracts: int,
+    seconds: float,
+) -> RoleMetrics:  # fmt: skip
+    from sklearn.metrics import accuracy_score, f1_score
+
+    per_class = f1_score(gold, predicted, labels=list(ROLES), average=None, zero_division=0)
+    return RoleMetrics(
+        model=model,
+        split=split,
+        n_sentences=len(gold),
+        n_abstracts=abstracts,
+        accuracy=round(float(accuracy_score(gold, predicted)), 4),
+        macro_f1=round(float(np.mean(per_class)), 4),
+        per_class_f1={role: round(float(f), 4) for role, f in zip(ROLES, per_class, strict=True)},
+        seconds=round(seconds, 1),
+    )
+
+
+@dataclass(frozen=True)
+class RoleDecisions:
+    """A model's labels of the sentences: the primary ones, and per-sentence argmax beside."""
+
+    predicted: list[str]
+    decoding: str = "sentence"
+    sentence_level: list[str] | None = None
+
+
+def _decisions(probs: np.ndarray, sentences: Sequence[RoleSentence], owner: Any) -> RoleDecisions:
+    """Calibrated decisions of class probabilities, when `owner` carries a calibration."""
+    from medlm.training.role_calibration import decide
+
+    plain = [ROLES[int(i)] for i in probs.argmax(axis=1)]
+    calibration = owner.calibration
+    if calibration is None:
+        return RoleDecisions(plain)
+    bias, weight = calibration.bias, calibration.transition_weight
+    ids = decide(sentences, probs, owner.transitions, bias, weight)
+    decoding = "per-role biases chosen on validation"
+    if weight:
+        decoding += f", abstract Viterbi (transition weight {weight})"
+    return RoleDecisions([ROLES[i] for i in ids], decoding, plain)
+
+
+@dataclass
+class _FittedTfidf:
+    """A fitted TF-IDF baseline with the calibration chosen for it on validation."""
+
+    model: Any
+    transitions: Any
+    calibration: Any
+
+
+def tfidf_decisions(
+    sentences: Sequence[RoleSentence],
+    train: Sequence[RoleSentence],
+    validation: Sequence[RoleSentence] | None,
+) -> RoleDecisions:
+    """The baseline fitted on `train`, calibrated on `validation` (when given), on `sentences`."""
+    from medlm.training.role_calibration import calibrate
+    from medlm.training.tfidf_roles import TfidfRoleBaseline
+
+    fitted = TfidfRoleBaseline().fit(train)
+    calibration = None
+    if validation:
+        calibration = calibrate(validation, fitted.predict_proba(validation), fitted.transitions_)
+    owner = _FittedTfidf(fitted, fitted.transitions_, calibration)
+    return _decisions(fitted.predict_proba(sentences), sentences, owner)
+
+
+def model_decisions(
+    folder: Path, sentences: Sequence[RoleSentence], on_batch: Callable[[int], Any] | None = None
+) -> RoleDecisions:
+    """Labels from a model folder: class probabilities where the model gives them (the
+    per-sentence classifier), otherwise its own `predict_abstract`, abstract by abstract."""
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+    if not folder.is_dir():
+        raise InputError(f"--model {folder}: not a model folder (or 'tfidf')")
+    classifier = SentenceRoleClassifier.load(folder)
+    probs = classifier.probabilities(sentences, on_batch=on_batch).numpy()
+    return _decisions(probs, sentences, classifier)
+
+
+def compare_with_tfidf(
+    sentences: Sequence[RoleSentence],
+    predicted: Sequence[str],
+    train: Sequence[RoleSentence],
+    validation: Sequence[RoleSentence] | None,
+    *,
+    resamples: int = 1_000,
+    seed: int = 0,
+) -> TfidfComparison:
+    """The baseline (fitted on `train`, calibrated on `validation`) on `sentences`, and the
+    paired bootstrap over abstracts of `predicted`'s macro-F1 minus the baseline's."""
+    reference = tfidf_decisions(sentences, train, validation)
+    gold = [s.label for s in sentences]
+    groups = [i for i, abstract in enumerate(by_abstract(sentences)) for _ in abstract]
+    scored = role_metrics(
+        gold, reference.predicted, model="tfidf", split="", abstracts=0, seconds=0.0
+    )
+    return TfidfComparison(
+        baseline_decoding=reference.decoding,
+        macro_f1=scored.macro_f1,
+        accuracy=scored.accuracy,
+        per_class_f1=scored.per_class_f1,
+        macro_f1_difference=paired_bootstrap(
+            gold, predicted, reference.predicted, groups, ROLES, resamples=resamples, seed=seed
+        ),
+    )
+
+
+def evaluate_sentence_roles(
+    model: str,
+    *,
+    split: Split = "test",
+    sentences: Sequence[RoleSentence] | None = None,
+    train: Sequence[RoleSentence] | None = None,
+    validation: Sequence[RoleSentence] | None = None,
+    on_batch: Callable[[int], Any] | None = None,
+    baseline: bool = False,
+    resamples: int = 1_000,
+    seed: int = 0,
+) -> RoleMetrics:
+    """Score a model folder, or `tfidf`, on `split` (see the module docstring).
+
+    `baseline=True` adds `vs_tfidf`: the baseline on the same sentences and the paired
+    bootstrap (`resamples`, `seed`) of the macro-F1 difference over abstracts.
+    """
+    started = time.perf_counter()
+    if model != "tfidf" and not Path(model).is_dir():
+        raise InputError(f"--model {model}: not a model folder (or 'tfidf')")
+    from medlm.training.sentence_roles import load_role_sentences
+
+    gold_sentences = list(sentences) if sentences is not None else load_role_sentences(split)
+    if not gold_sentences:
+        raise InputError(f"no sentences in split {split!r}")
+    fit_on: list[RoleSentence] = []
+    if model == "tfidf" or baseline:
+        fit_on = list(train) if train is not None else load_role_sentences("train")
+        if validation is None and sentences is None and split == "test":
+            validation = load_role_sentences("validation")
+    if model == "tfidf":
+        decisions = tfidf_decisions(gold_sentences, fit_on, validation)
+    else:
+        decisions = model_decisions(Path(model), gold_sentences, on_batch)
+    gold = [s.label for s in gold_sentences]
+    abstracts = by_abstract(gold_sentences)
+    seconds = time.perf_counter() - started
+
+    def metrics(predicted: list[str]) -> RoleMetrics:
+        return role_metrics(
+            gold, predicted, model=model, split=split, abstracts=len(abstracts), seconds=seconds
+        )
+
+    result = metrics(decisions.predicted).model_copy(update={"decoding": decisions.decoding})
+    if decisions.sentence_level is not None:
+        plain = metrics(decisions.sentence_level)
+        result = result.model_copy(
+            update={
+                "sentence_level_accuracy": plain.accuracy,
+                "sentence_level_macro_f1": plain.macro_f1,
+            }
+        )
+    if baseline and model != "tfidf":
+        comparison = compare_with_tfidf(
+            gold_sentences, decisions.predicted, fit_on, validation, resamples=resamples, seed=seed
+        )
+        seconds = round(time.perf_counter() - started, 1)
+        result = result.model_copy(update={"vs_tfidf": comparison, "seconds": seconds})
+    return result
