@@ -10,6 +10,8 @@ of the aggregate by the monitor's trend threshold raises one early "rising" aler
 `min_level`.
 
 The policy reads any signal through `AlertInput` (patient, time, status, level and a description);
+it carries the measured value behind the alert (`AlertValue`: value, unit, threshold, sample
+source, duration) through to every `VitalAlert` it raises, so pages can name them in any language;
 a NEWS2 `Assessment` is converted on the way in, glucose assessments build one directly. State is
 kept per patient and signal, so one policy can watch both without one silencing the other.
 """
@@ -22,12 +24,28 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from medlm.knowledge.early_warning import load_news2
 from medlm.monitor.stream import Assessment
 
 AlertKind = Literal[
     "raised", "escalated", "renotified", "rising", "de-escalated", "predicted-low", "rapid-fall"
 ]
 SignalName = Literal["news2", "glucose"]
+
+
+class AlertValue(BaseModel):
+    """The measurement behind an alert, as typed fields: `value` and `threshold` (the bound of
+    the alerted level it crossed, None when the level has no single bound) in `unit` (None for a
+    score such as NEWS2, whose value is in points), the glucose sample `source` and how long the
+    value has stayed beyond the bound (`duration_minutes`, CGM and persistent levels)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float | None = None
+    unit: str | None = None
+    threshold: float | None = None
+    source: str | None = None
+    duration_minutes: float | None = None
 
 
 class AlertInput(BaseModel):
@@ -48,6 +66,7 @@ class AlertInput(BaseModel):
     response: str | None = None
     rising: bool = False
     trend_rise: int | None = None
+    measured: AlertValue = AlertValue()
 
     @property
     def level_text(self) -> str:
@@ -67,7 +86,19 @@ def alert_input(a: Assessment | AlertInput) -> AlertInput:
         response=a.news2.response,
         rising=a.rising,
         trend_rise=a.trend_rise,
+        measured=news2_value(a),
     )
+
+
+def news2_value(a: Assessment) -> AlertValue:
+    """The NEWS2 total (the partial total of an incomplete set) and the lowest total of its
+    response level (RCP 2017 Chart 4, from the knowledge table; None for the single-red-score
+    level, which no total defines)."""
+    n = a.news2
+    rule = next((r.when for r in load_news2().responses if r.level == n.level), None)
+    threshold = rule.min_total if rule is not None and rule.min_total else None
+    total = n.total if n.total is not None else n.partial_total
+    return AlertValue(value=float(total), threshold=None if threshold is None else float(threshold))
 
 
 class VitalAlert(BaseModel):
@@ -84,6 +115,11 @@ class VitalAlert(BaseModel):
     response: str | None
     reason: str
     notify: bool = True
+    value: float | None = None
+    unit: str | None = None
+    threshold: float | None = None
+    source: str | None = None
+    duration_minutes: float | None = None
 
 
 @dataclass
@@ -233,6 +269,7 @@ class AlertPolicy:
             previous_level=state.level,
             response=a.response,
             reason=reason,
+            **a.measured.model_dump(),
         )
 
 
@@ -256,6 +293,7 @@ class NaivePolicy:
                 previous_level=0,
                 response=a.response,
                 reason=f"{a.level_text}: {a.description}",
+                **a.measured.model_dump(),
             )
         ]
 

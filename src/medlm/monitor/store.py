@@ -319,8 +319,11 @@ def alert_signal(engine: sa.Engine, alert_id: int) -> str | None:
     return None if signal is None else str(signal)
 
 
-def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = None) -> str:
-    """Mark a stored alert acknowledged; returns its patient id (StorageError if unknown).
+def acknowledge_alert(
+    engine: sa.Engine, alert_id: int, now: datetime | None = None, by: str | None = None
+) -> str:
+    """Mark a stored alert acknowledged (by user `by`, when known); returns its patient id
+    (StorageError if unknown).
 
     The patient's shared alert-policy state is acknowledged in the same transaction, so every
     process stops re-notifying (each reloads the patient at its next batch)."""
@@ -330,7 +333,7 @@ def acknowledge_alert(engine: sa.Engine, alert_id: int, now: datetime | None = N
         row = conn.execute(
             table.update()
             .where(table.c.id == alert_id)
-            .values(acknowledged_at=now)
+            .values(acknowledged_at=now, acknowledged_by=None if by is None else by[:128])
             .returning(table.c.patient_id, table.c.signal)
         ).first()
         if row is None:

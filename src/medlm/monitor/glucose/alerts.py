@@ -25,11 +25,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.glucose import GlucoseThresholds, load_glucose_thresholds
-from medlm.monitor.alerts import AlertInput, AlertKind, AlertPolicy, VitalAlert
+from medlm.monitor.alerts import AlertInput, AlertKind, AlertPolicy, AlertValue, VitalAlert
 from medlm.monitor.glucose.config import GlucoseSettings
 from medlm.monitor.glucose.levels import GlucoseLevel, classify, value_text
 from medlm.monitor.glucose.predict import PredictedLow, TrendFit, predict_low, rapid_fall
 from medlm.monitor.glucose.readings import GlucoseReading
+from medlm.monitor.glucose.units import in_unit, reported_value
 from medlm.records import Rejection
 
 GlucoseStatus = Literal["new", "late", "duplicate", "conflict", "future"]
@@ -101,6 +102,7 @@ class GlucoseMonitor:
                 level_name=assessment.level.name,
                 description=assessment.level.description,
                 response=assessment.level.name,
+                measured=self._measured(reading, assessment.level),
             )
         )
         if assessment.status == "new":
@@ -178,6 +180,22 @@ class GlucoseMonitor:
         """Readings held over all patients (bounded by the window)."""
         return sum(len(p.history) for p in self._patients.values())
 
+    def _measured(
+        self, reading: GlucoseReading, level: GlucoseLevel, bound_mg_dl: float | None = None
+    ) -> AlertValue:
+        """The reading and the bound it crossed (the level's, or `bound_mg_dl`) in the unit the
+        reading was reported in, its sample source and how long it stayed beyond the bound."""
+        value, unit = reported_value(reading)
+        if bound_mg_dl is None and level.name is not None:
+            bound_mg_dl = self.thresholds.level(level.name).bound
+        return AlertValue(
+            value=value,
+            unit=unit,
+            threshold=None if bound_mg_dl is None else in_unit(bound_mg_dl, unit),
+            source=reading.source,
+            duration_minutes=level.duration_minutes,
+        )
+
     def _trend_alerts(self, a: GlucoseAssessment) -> list[VitalAlert]:
         assert a.level is not None
         state = self._patients[a.reading.patient_id]
@@ -185,13 +203,22 @@ class GlucoseMonitor:
         current = self.policy.level(a.reading.patient_id, "glucose")
         if current >= hypo_rank or a.level.rank >= hypo_rank:
             return []
-        found: list[tuple[AlertKind, str]] = []
+        found: list[tuple[AlertKind, str, AlertValue]] = []
         if a.predicted_low is not None:
-            found.append(("predicted-low", _predicted_text(a.reading, a.predicted_low, self)))
+            bound = a.predicted_low.threshold_mg_dl
+            found.append(
+                (
+                    "predicted-low",
+                    _predicted_text(a.reading, a.predicted_low, self),
+                    self._measured(a.reading, a.level, bound),
+                )
+            )
         if a.falling is not None:
-            found.append(("rapid-fall", _fall_text(a.reading, a.falling, self)))
+            value, unit = reported_value(a.reading)
+            measured = AlertValue(value=value, unit=unit, source=a.reading.source)
+            found.append(("rapid-fall", _fall_text(a.reading, a.falling, self), measured))
         alerts = []
-        for kind, reason in found:
+        for kind, reason, measured in found:
             last = state.sent.get(kind)
             if last is not None and a.reading.time - last < self.settings.renotify_after:
                 continue
@@ -206,6 +233,7 @@ class GlucoseMonitor:
                     previous_level=current,
                     response=kind.replace("-", " "),
                     reason=reason,
+                    **measured.model_dump(),
                 )
             )
         return alerts

@@ -72,7 +72,9 @@ class QuarantinedValue(Base):
 
 class StoredAlert(Base):
     """An alert event of one signal (NEWS2 or glucose); idempotent by (patient, time, signal,
-    kind, level)."""
+    kind, level). `value`, `unit`, `threshold`, `source` and `duration_minutes` are the
+    measurement behind it (`medlm.monitor.alerts.AlertValue`; null on alerts stored before
+    revision 0010); `acknowledged_by` names who acknowledged it."""
 
     __tablename__ = "vital_alerts"
     __table_args__ = (
@@ -95,3 +97,9 @@ class StoredAlert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(
         sa.DateTime(timezone=True), nullable=True
     )
+    value: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    unit: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    threshold: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    source: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    duration_minutes: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
