@@ -280,6 +280,10 @@ def load_role_model(folder: Path | str) -> RoleModel:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"sentence-role model folder {folder} does not exist")
+    from medlm.training.role_export import is_role_export, load_role_export
+
+    if is_role_export(folder):  # an ONNX export of either kind (`medlm lm export`)
+        return load_role_export(folder)
     if is_abstract_model(folder):
         return AbstractRoleModel.load(folder)
     return SentenceRoleClassifier.load(folder)

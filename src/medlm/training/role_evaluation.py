@@ -94,29 +94,30 @@ class RoleDecisions:
     sentence_level: list[str] | None = None
 
 
-def _decisions(probs: np.ndarray, sentences: Sequence[RoleSentence], owner: Any) -> RoleDecisions:
-    """Calibrated decisions of class probabilities, when `owner` carries a calibration."""
+@dataclass
+class _Decider:
+    """The decision files of a model: counted role transitions and validation calibration."""
+
+    transitions: Any
+    calibration: Any
+
+
+def _decisions(
+    probs: np.ndarray, sentences: Sequence[RoleSentence], decider: _Decider
+) -> RoleDecisions:
+    """Calibrated decisions of class probabilities, when `decider` carries a calibration."""
     from medlm.training.role_calibration import decide
 
     plain = [ROLES[int(i)] for i in probs.argmax(axis=1)]
-    calibration = owner.calibration
+    calibration = decider.calibration
     if calibration is None:
         return RoleDecisions(plain)
     bias, weight = calibration.bias, calibration.transition_weight
-    ids = decide(sentences, probs, owner.transitions, bias, weight)
+    ids = decide(sentences, probs, decider.transitions, bias, weight)
     decoding = "per-role biases chosen on validation"
     if weight:
         decoding += f", abstract Viterbi (transition weight {weight})"
     return RoleDecisions([ROLES[i] for i in ids], decoding, plain)
-
-
-@dataclass
-class _FittedTfidf:
-    """A fitted TF-IDF baseline with the calibration chosen for it on validation."""
-
-    model: Any
-    transitions: Any
-    calibration: Any
 
 
 def tfidf_decisions(
@@ -132,22 +133,29 @@ def tfidf_decisions(
     calibration = None
     if validation:
         calibration = calibrate(validation, fitted.predict_proba(validation), fitted.transitions_)
-    owner = _FittedTfidf(fitted, fitted.transitions_, calibration)
-    return _decisions(fitted.predict_proba(sentences), sentences, owner)
+    decider = _Decider(fitted.transitions_, calibration)
+    return _decisions(fitted.predict_proba(sentences), sentences, decider)
 
 
 def model_decisions(
     folder: Path, sentences: Sequence[RoleSentence], on_batch: Callable[[int], Any] | None = None
 ) -> RoleDecisions:
-    """Labels from a model folder: class probabilities where the model gives them (the
-    per-sentence classifier), otherwise its own `predict_abstract`, abstract by abstract."""
-    from medlm.training.sentence_roles import SentenceRoleClassifier
+    """Labels from a model folder of either kind (`load_role_model`): the per-sentence
+    classifier (torch or ONNX) or the abstract-level model (torch or ONNX), each with the
+    decision calibration chosen on validation when the folder has one."""
+    from medlm.training.abstract_model import AbstractRoleModel, load_role_model
 
     if not folder.is_dir():
         raise InputError(f"--model {folder}: not a model folder (or 'tfidf')")
-    classifier = SentenceRoleClassifier.load(folder)
-    probs = classifier.probabilities(sentences, on_batch=on_batch).numpy()
-    return _decisions(probs, sentences, classifier)
+    model = load_role_model(folder)
+    if isinstance(model, AbstractRoleModel):
+        probs = model.probabilities_of(model.inputs(sentences, on_batch=on_batch))
+        return _decisions(probs, sentences, _Decider(model.transitions_, model.calibration_))
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+    assert isinstance(model, SentenceRoleClassifier)
+    probs = model.probabilities(sentences, on_batch=on_batch).numpy()
+    return _decisions(probs, sentences, _Decider(model.transitions, model.calibration))
 
 
 def compare_with_tfidf(

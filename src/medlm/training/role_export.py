@@ -1,0 +1,223 @@
+"""ONNX export of a sentence-role model of either kind, and the exported abstract-level model.
+
+A per-sentence `SentenceRoleClassifier` exports as one graph (`export_onnx`: ids and segment
+ids -> logits); its int8 copy is `medlm.lm.export.quantize_int8`. The abstract-level model
+exports in its two stages, into one folder:
+
+    encoder/             the sentence encoder (`export_encoder_onnx`: unit-length mean-pooled
+                         vectors), fp32 or dynamic int8
+    context.onnx         the BiGRU over one abstract: vectors (1, N, E), features (1, N, F)
+                         -> role logits (1, N, C); fp32 (it is a tiny share of the work)
+    role_export.json     a `RoleExportInfo`
+    plus the model's own files (settings, weights, the TF-IDF feature model, role transitions,
+    validation calibration), so the export decides exactly like the model it came from.
+
+`load_role_model(folder)` loads an export folder like a model folder (either kind), so
+`medlm lm evaluate` and the applications run on it unchanged. `onnx` and `onnxruntime` are the
+optional extra `medlm[export]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import torch
+from pydantic import BaseModel
+from torch import Tensor, nn
+
+from medlm.datasets.medline_corpus import RoleSentence
+from medlm.errors import InputError
+from medlm.training.abstract_context import AbstractContextModel
+from medlm.training.abstract_features import AbstractInputs, position_features
+from medlm.training.abstract_model import AbstractRoleModel, is_abstract_model
+
+if TYPE_CHECKING:
+    from medlm.lm.onnx_inference import OnnxEncoder
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FILE = "role_export.json"
+ENCODER_DIR = "encoder"
+CONTEXT_FILE = "context.onnx"
+ExportPrecision = Literal["fp32", "int8"]
+
+
+class RoleExportInfo(BaseModel):
+    """What a role-model export folder holds."""
+
+    kind: Literal["abstract-context", "sentence-classifier"]
+    precision: ExportPrecision
+    source: str
+
+
+class _ContextGraph(nn.Module):
+    """The context model on one abstract, without packing (no padding to skip):
+    vectors (1, N, E), features (1, N, F) -> logits (1, N, C), as `AbstractContextModel`."""
+
+    def __init__(self, model: AbstractContextModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, vectors: Tensor, features: Tensor) -> Tensor:
+        own = self.model.input_proj(torch.cat([vectors, features], dim=-1))  # (1, N, D)
+        context, _ = self.model.context(own)  # (1, N, 2D)
+        return self.model.classifier(torch.cat([own, context], dim=-1))  # (1, N, C)
+
+
+def is_role_export(folder: Path | str) -> bool:
+    return (Path(folder) / EXPORT_FILE).is_file()
+
+
+def _export_context(model: AbstractContextModel, path: Path) -> None:
+    import warnings
+
+    from medlm.lm.export import OPSET, require_package
+
+    require_package("onnx", "onnx", "ONNX export")
+    config = model.config
+    example = (torch.randn(1, 3, config.vector_dim), torch.randn(1, 3, config.feature_dim))
+    axes = {1: "sentences"}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the GRU export warns about batch sizes; B is 1
+        torch.onnx.export(
+            _ContextGraph(model.eval()),
+            example,
+            str(path),
+            input_names=["vectors", "features"],
+            output_names=["logits"],
+            dynamic_axes={"vectors": axes, "features": axes, "logits": axes},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _export_abstract_model(source: Path, out: Path, precision: ExportPrecision) -> None:
+    from medlm.lm.export import INFO_FILE, export_encoder_onnx, quantize_int8, read_export_info
+
+    model = AbstractRoleModel.load(source)
+    encoder = model.text_encoder()
+    fp32_dir = out / (ENCODER_DIR if precision == "fp32" else "encoder-fp32")
+    export_encoder_onnx(encoder.model, encoder.tokenizer, fp32_dir)
+    info = read_export_info(fp32_dir).model_copy(update={"max_length": model.max_length})
+    (fp32_dir / INFO_FILE).write_text(info.model_dump_json(indent=2))  # truncate like torch
+    if precision == "int8":
+        quantize_int8(fp32_dir, out / ENCODER_DIR)
+        shutil.rmtree(fp32_dir)
+    _export_context(model.model_, out / CONTEXT_FILE)
+    for item in source.iterdir():
+        if item.is_file():
+            shutil.copy2(item, out / item.name)
+
+
+def export_role_model(
+    source: Path | str, out: Path | str, precision: ExportPrecision = "fp32"
+) -> Path:
+    """Export the role model in `source` (either kind) to the folder `out` at `precision`."""
+    from medlm.lm.export import quantize_int8
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+    source, out = Path(source), Path(out)
+    if not source.is_dir():
+        raise InputError(f"sentence-role model folder {source} does not exist")
+    if out.resolve() == source.resolve():
+        raise InputError(f"export folder {out} is the model folder; give another one")
+    if out.exists() and any(out.iterdir()):
+        raise InputError(f"export folder {out} is not empty; give a new or empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if is_abstract_model(source):
+        kind: Literal["abstract-context", "sentence-classifier"] = "abstract-context"
+        _export_abstract_model(source, out, precision)
+    else:
+        kind = "sentence-classifier"
+        classifier = SentenceRoleClassifier.load(source)
+        if precision == "fp32":
+            classifier.export_onnx(out)
+        else:
+            fp32 = classifier.export_onnx(out.with_name(out.name + "-fp32-tmp"))
+            quantize_int8(fp32, out)
+            shutil.rmtree(fp32)
+    info = RoleExportInfo(kind=kind, precision=precision, source=str(source))
+    (out / EXPORT_FILE).write_text(info.model_dump_json(indent=2))
+    logger.info("exported %s role model %s to %s (%s)", kind, source, out, precision)
+    return out
+
+
+class OnnxAbstractRoleModel(AbstractRoleModel):
+    """The abstract-level model run from its export: onnxruntime for the encoder and the
+    context model; features, decoding and calibration as in `AbstractRoleModel`."""
+
+    onnx_encoder_: OnnxEncoder
+    context_session_: Any  # an onnxruntime InferenceSession
+
+    @classmethod
+    def load(cls, folder: Path | str) -> OnnxAbstractRoleModel:
+        from medlm.lm.export import require_package
+
+        folder = Path(folder)
+        model = super().load(folder)
+        assert isinstance(model, OnnxAbstractRoleModel)
+        from medlm.lm.onnx_inference import OnnxEncoder
+
+        model.onnx_encoder_ = OnnxEncoder(folder / ENCODER_DIR)
+        ort = require_package("onnxruntime", "onnxruntime", "ONNX inference")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # one abstract at a time: a few small matrices
+        model.context_session_ = ort.InferenceSession(
+            str(folder / CONTEXT_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        return model
+
+    def fit(self, *args: Any, **kwargs: Any) -> OnnxAbstractRoleModel:
+        raise InputError("an ONNX export of a role model cannot be trained; fit the torch model")
+
+    def inputs(
+        self,
+        sentences: Sequence[RoleSentence],
+        *,
+        tfidf_probs: np.ndarray | None = None,
+        on_batch: Callable[[int], Any] | None = None,
+    ) -> AbstractInputs:
+        """Vectors from the exported encoder; the same features as the torch model."""
+        from medlm.training.abstract_features import abstract_spans
+
+        if not sentences:
+            raise InputError("no sentences to label")
+        vectors = self.onnx_encoder_.embed([s.text for s in sentences], batch_size=64)
+        if on_batch is not None:
+            on_batch(len(sentences))
+        features = [position_features(sentences)]
+        if self.tfidf:
+            probs = self.tfidf_.predict_proba(sentences) if tfidf_probs is None else tfidf_probs
+            features.append(np.asarray(probs, dtype=np.float32))
+        return AbstractInputs(
+            sentences, vectors, np.concatenate(features, axis=1), abstract_spans(sentences)
+        )
+
+    def probabilities_of(self, inputs: AbstractInputs) -> np.ndarray:
+        """(N, C) role probabilities, one abstract per context-model run."""
+        out = np.zeros((len(inputs.sentences), self.model_.config.num_labels), dtype=np.float32)
+        for start, end in inputs.spans:
+            feeds = {
+                "vectors": inputs.vectors[None, start:end].astype(np.float32),
+                "features": inputs.features[None, start:end].astype(np.float32),
+            }
+            logits = self.context_session_.run(["logits"], feeds)[0][0]  # (n, C)
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            out[start:end] = shifted / shifted.sum(axis=1, keepdims=True)
+        return out
+
+
+def load_role_export(folder: Path | str) -> OnnxAbstractRoleModel | SentenceRoleClassifier:
+    """An export folder's model: the ONNX abstract-level model or the ONNX classifier."""
+    from medlm.training.sentence_roles import SentenceRoleClassifier
+
+    info = RoleExportInfo.model_validate_json((Path(folder) / EXPORT_FILE).read_text())
+    if info.kind == "abstract-context":
+        return OnnxAbstractRoleModel.load(folder)
+    return SentenceRoleClassifier.load(Path(folder))
