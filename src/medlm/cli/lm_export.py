@@ -17,6 +17,62 @@ _CHECK_TEXTS = [
 ]
 
 
+# An abstract the exported sentence-role model is checked on against the torch model (written
+# for the check, in the usual order of sections).
+_CHECK_ABSTRACT = [
+    "Heart failure is a common cause of admission.",
+    "We aimed to test whether drug A lowers readmissions.",
+    "Adults were randomized to drug A or placebo for 12 months.",
+    "Readmissions fell from 20% to 15% with drug A.",
+    "Drug A lowers readmissions in heart failure.",
+]
+
+
+def _export_role_model(
+    model_dir: Path, out: Path, int8: bool
+) -> tuple[dict[str, Path], dict[str, float]]:
+    """Export an abstract-level role model (fp32, optionally int8) to folders by precision,
+    and each export's share of roles equal to the torch model's on the check abstract."""
+    from medlm.training.abstract_model import load_role_model
+    from medlm.training.role_export import export_role_model
+
+    folders = {"fp32": export_role_model(model_dir, out)}
+    if int8:
+        folders["int8"] = export_role_model(model_dir, out.with_name(out.name + "-int8"), "int8")
+    expected = load_role_model(model_dir).predict_abstract(_CHECK_ABSTRACT)
+    agreement: dict[str, float] = {}
+    for precision, folder in folders.items():
+        got = load_role_model(folder).predict_abstract(_CHECK_ABSTRACT)
+        same = sum(a.role == b.role for a, b in zip(got, expected, strict=True))
+        agreement[precision] = same / len(expected)
+    return folders, agreement
+
+
+def _megabytes(folder: Path) -> float:
+    """Size of the ONNX graphs in an export folder."""
+    return round(sum(p.stat().st_size for p in folder.rglob("*.onnx")) / 1e6, 1)
+
+
+def _role_export(model: Path, out: Path, int8: bool, as_json: bool) -> None:
+    """`export` for an abstract-level sentence-role model: export, check, render."""
+    folders, agree = _export_role_model(model, out, int8)
+    megabytes = {k: _megabytes(v) for k, v in folders.items()}
+    if as_json:
+        print_json(
+            {
+                "model": str(model),
+                "kind": "abstract-level role model",
+                "role_agreement_with_torch": agree,
+                "folders": {k: str(v) for k, v in folders.items()},
+                "megabytes": megabytes,
+            }
+        )
+        return
+    rows = [[k, str(v), megabytes[k], f"{agree[k]:.0%}"] for k, v in folders.items()]
+    title = f"{model}: abstract-level role model exported"
+    print_table(title, ["precision", "folder", "MB", "roles as torch"], rows)
+
+
 def _carry_decision_files(model_dir: Path, out: Path) -> None:
     """Copy a sentence-role classifier's validation-chosen decision files into the export,
     so the exported model decides like the checkpoint (`SentenceRoleClassifier.load`)."""
@@ -42,7 +98,13 @@ def export(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Export an encoder (embeddings) or sequence classifier (logits) to ONNX."""
+    """Export an encoder (embeddings), a sequence classifier (logits) or an abstract-level
+    sentence-role model (sentence encoder and context model) to ONNX."""
+    from medlm.training.abstract_model import is_abstract_model
+
+    if Path(model).is_dir() and is_abstract_model(model):
+        _role_export(Path(model), out, int8, as_json)
+        return
     import numpy as np
     import torch
 
