@@ -139,6 +139,21 @@ def finetune(
     time_budget: Annotated[float | None, typer.Option("--time-budget", min=0.1)] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the abstract sample and order.")] = 0,
     learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 5e-5,
+    recipe: Annotated[
+        str | None,
+        typer.Option(
+            "--recipe",
+            help="'best': the abstract-level model, end to end on all training sentences, "
+            "choices made on validation (other options but --init/--seed are ignored).",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Sentence-vector cache of --recipe (default ~/.cache)."),
+    ] = None,
+    recipe_max_sentences: Annotated[
+        int | None, typer.Option("--recipe-max-sentences", min=1, hidden=True)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fine-tune a sentence-role classifier on the MEDLINE training abstracts."""
@@ -149,6 +164,19 @@ def finetune(
     if task != "sentence-roles":
         raise InputError(f"--task {task!r}: the only task is 'sentence-roles'")
     _threads()
+    if recipe is not None:
+        from medlm.cli.lm_recipe import run_recipe
+
+        run_recipe(
+            recipe,
+            out,
+            init=init,
+            seed=seed,
+            cache_dir=cache_dir,
+            max_sentences=recipe_max_sentences,
+            as_json=as_json,
+        )
+        return
     train = subsample(load_role_sentences("train"), max_sentences, seed=seed)
     total = (len(train) // 32) * epochs if max_steps is None else max_steps
     with progress("fine-tuning", total=total) as advance:
