@@ -63,6 +63,16 @@ class LMSettings(BaseModel):
         description="Fine-tuned sentence-role classifier folder (`medlm lm finetune`); the demo "
         "loads it instead of running its short fine-tuning when set.",
     )
+    precision: Literal["auto", "fp32", "bf16", "int8"] = Field(
+        default="auto",
+        description="Inference precision of encoders and classifiers; `auto` measures the "
+        "paths on this machine at first use and keeps the fastest within cosine 0.99 of fp32.",
+    )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Folder for the precision choices and int8 exports; default: `cache` in "
+        "the data directory.",
+    )
 
 
 class RecordsSettings(BaseModel):

@@ -25,6 +25,7 @@ def test_medlm_lm_embed_json_equals_sentence_transformers_minilm(cli_env: Path) 
     from medlm.lm.pretrained import resolve_model_folder
 
     command = [str(Path(sys.executable).parent / "medlm"), "lm", "embed", "--model", "minilm"]
+    command += ["--precision", "fp32"]  # the parity check is of the fp32 path
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(
         [*command, "--json", SENTENCE], capture_output=True, text=True, env=env, check=False

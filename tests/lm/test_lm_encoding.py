@@ -45,7 +45,7 @@ def test_embed_runs_without_gradient() -> None:
     encoder = _encoder()
     calls: list[int] = []
     encoder.embed(TEXTS, batch_size=2, on_batch=calls.append)
-    assert calls == [2, 2, 1]
+    assert sum(calls) == len(TEXTS)  # batches by token budget: short texts share a batch
     assert all(p.grad is None for p in encoder.model.parameters())
 
 
