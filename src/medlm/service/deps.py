@@ -19,6 +19,7 @@ from medlm.risk import DiseaseRiskPredictor
 from medlm.service.services import AppServices, VitalsService, services_of
 from medlm.settings import Settings
 from medlm.text import MedicalTextAnalyzer
+from medlm.text.abstract_roles import ConfiguredRoleModel
 from medlm.treatment import TreatmentRecommender
 
 
@@ -65,6 +66,11 @@ def get_analyzer(services: ServicesDep) -> MedicalTextAnalyzer:
     return services.text_analyzer
 
 
+def get_role_model(services: ServicesDep) -> ConfiguredRoleModel | None:
+    """The configured sentence-role model, or None (roles then come from headings only)."""
+    return services.role_model
+
+
 def get_audit(services: ServicesDep) -> AuditLog:
     """The audit log."""
     return services.audit
@@ -87,6 +93,7 @@ GlucoseDep = Annotated[DurableGlucose, Depends(get_glucose)]
 ModelsDep = Annotated[dict[str, DiseaseRiskPredictor], Depends(get_risk_models)]
 RecommenderDep = Annotated[TreatmentRecommender, Depends(get_recommender)]
 AnalyzerDep = Annotated[MedicalTextAnalyzer, Depends(get_analyzer)]
+RoleModelDep = Annotated[ConfiguredRoleModel | None, Depends(get_role_model)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CredentialsDep = Annotated[CredentialStore, Depends(get_credentials)]
 PhiDetectorDep = Annotated[PhiDetector, Depends(get_phi_detector)]

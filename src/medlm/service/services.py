@@ -32,6 +32,7 @@ from medlm.privacy.detector import PhiDetector
 from medlm.risk import DiseaseRiskPredictor
 from medlm.settings import Settings
 from medlm.text import MedicalTextAnalyzer
+from medlm.text.abstract_roles import ConfiguredRoleModel, load_configured_role_model
 from medlm.treatment import TreatmentRecommender
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class AppServices:
     recommender: TreatmentRecommender
     text_analyzer: MedicalTextAnalyzer
     phi_detector: PhiDetector
+    role_model: ConfiguredRoleModel | None = None
 
     def close(self) -> None:
         """Release the database connections (at shutdown)."""
@@ -137,6 +139,16 @@ def treatment_recommender(settings: Settings) -> TreatmentRecommender:
     return recommender
 
 
+def role_model(settings: Settings) -> ConfiguredRoleModel | None:
+    """The sentence-role model of `lm.sentence_role_model` (None when unset); a folder that
+    does not load is logged and left out, like a bad risk model."""
+    try:
+        return load_configured_role_model(settings.lm.sentence_role_model)
+    except MedlmError as exc:
+        logger.error("sentence-role model not loaded: %s", exc)
+        return None
+
+
 def build_services(settings: Settings) -> AppServices:
     """Open the database, migrate it once and load every service (see the module docstring)."""
     from medlm.storage.engine import make_engine
@@ -156,6 +168,7 @@ def build_services(settings: Settings) -> AppServices:
             recommender=treatment_recommender(settings),
             text_analyzer=MedicalTextAnalyzer(),
             phi_detector=PhiDetector.from_setting(settings.security.deid_ner),
+            role_model=role_model(settings),
         )
     except BaseException:
         engine.dispose()

@@ -1,18 +1,63 @@
-"""Sentence roles of an abstract as spans, from a fine-tuned sentence-role classifier.
+"""Sentence roles of an abstract: from its section headings, or from a sentence-role model.
 
-Structured abstracts carry their section labels; for the rest, a classifier fine-tuned with
-`medlm lm finetune --task sentence-roles` (`medlm.training.sentence_roles`) labels each
-sentence BACKGROUND, OBJECTIVE, METHODS, RESULTS or CONCLUSIONS. This module only needs
-something with `predict_abstract(sentences)`, so the text pipeline does not import torch.
+A structured abstract carries its section headings ("METHODS: ..."); each sentence takes the
+role of the heading it falls under, mapped to the five NLM roles (BACKGROUND, OBJECTIVE,
+METHODS, RESULTS, CONCLUSIONS); a sentence before any heading (the title) has none. An
+unstructured abstract is labelled by the configured sentence-role model
+(`settings.lm.sentence_role_model`, loaded with `load_configured_role_model`: the
+abstract-level model or the per-sentence classifier), and the result says which model it was.
+Without a configured model the roles of an unstructured abstract are not predicted, and the
+result says that too. Labelling only needs something with `predict_abstract(sentences)`, so
+the text pipeline does not import torch unless a model is loaded.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
 
 from medlm.datasets.medline_corpus import split_abstract_sentences
 from medlm.records import Span
+
+logger = logging.getLogger(__name__)
+
+NO_ROLE = "NONE"
+# Structured-abstract headings -> NLM role (the NLM's own category names, by heading word).
+HEADING_ROLES: dict[str, str] = {
+    "BACKGROUND": "BACKGROUND",
+    "INTRODUCTION": "BACKGROUND",
+    "CONTEXT": "BACKGROUND",
+    "RATIONALE": "BACKGROUND",
+    "OBJECTIVE": "OBJECTIVE",
+    "OBJECTIVES": "OBJECTIVE",
+    "AIM": "OBJECTIVE",
+    "AIMS": "OBJECTIVE",
+    "PURPOSE": "OBJECTIVE",
+    "METHODS": "METHODS",
+    "METHOD": "METHODS",
+    "DESIGN": "METHODS",
+    "SETTING": "METHODS",
+    "PARTICIPANTS": "METHODS",
+    "PATIENTS": "METHODS",
+    "INTERVENTIONS": "METHODS",
+    "INTERVENTION": "METHODS",
+    "MEASUREMENTS": "METHODS",
+    "MEASURES": "METHODS",
+    "RESULTS": "RESULTS",
+    "FINDINGS": "RESULTS",
+    "CONCLUSION": "CONCLUSIONS",
+    "CONCLUSIONS": "CONCLUSIONS",
+    "INTERPRETATION": "CONCLUSIONS",
+}
+_HEADING = re.compile(r"(?:^|\n)\s*([A-Z][A-Z ,&/-]{2,60}?)\s*:")
+
+RoleSource = Literal["headings", "model", "none"]
 
 
 class RolePredictionLike(Protocol):
@@ -28,19 +73,103 @@ class RoleLabeller(Protocol):
     def predict_abstract(self, sentences: Sequence[str]) -> Sequence[RolePredictionLike]: ...
 
 
-def sentence_role_spans(text: str, labeller: RoleLabeller) -> list[Span]:
-    """One span per sentence of `text`, labelled with its predicted role and probability."""
-    sentences = split_abstract_sentences(text)
-    if not sentences:
-        return []
+@dataclass(frozen=True)
+class ConfiguredRoleModel:
+    """A loaded sentence-role model and the name the applications show for it."""
+
+    name: str
+    labeller: RoleLabeller
+
+
+class AbstractRoles(BaseModel):
+    """Each sentence of an abstract as a span labelled with its role (NO_ROLE where none),
+    and where the roles came from: headings, a model (named), or nowhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: RoleSource
+    model: str | None = None
+    spans: tuple[Span, ...] = ()
+
+
+class RoledSentence(BaseModel):
+    """One sentence of the abstract with its role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    role: str
+
+
+def _role(heading: str, current: str) -> str:
+    words = re.findall(r"[A-Z]+", heading)
+    return next((HEADING_ROLES[w] for w in words if w in HEADING_ROLES), current)
+
+
+def roled_sentences(text: str) -> list[RoledSentence]:
+    """The abstract's sentences (split as the sentence-role data set splits them, and again
+    at each heading), each with the role of the heading it falls under."""
+    out: list[RoledSentence] = []
+    current = NO_ROLE
+    for sentence in split_abstract_sentences(text):
+        cursor = 0
+        for match in _HEADING.finditer(sentence):
+            before = sentence[cursor : match.start(1)].strip()
+            if before:
+                out.append(RoledSentence(text=before, role=current))
+            current, cursor = _role(match.group(1), current), match.start(1)
+        out.append(RoledSentence(text=sentence[cursor:].strip(), role=current))
+    return out
+
+
+def _spans(text: str, sentences: Sequence[str], labels: Sequence[tuple[str, float]]) -> list[Span]:
+    """Spans of `sentences` found in order in `text`, with their (role, score)."""
     spans: list[Span] = []
     position = 0
-    predictions = labeller.predict_abstract(sentences)
-    for sentence, prediction in zip(sentences, predictions, strict=True):
+    for sentence, (role, score) in zip(sentences, labels, strict=True):
         start = text.find(sentence, position)
         if start < 0:  # a sentence re-joined across an abbreviation: locate its first word
             start = text.find(sentence.split()[0], position)
         end = start + len(sentence)
         position = end
-        spans.append(Span(start=start, end=end, label=prediction.role, score=prediction.score))
+        spans.append(Span(start=start, end=end, label=role, score=score))
     return spans
+
+
+def sentence_role_spans(text: str, labeller: RoleLabeller) -> list[Span]:
+    """One span per sentence of `text`, labelled with its predicted role and probability."""
+    sentences = split_abstract_sentences(text)
+    if not sentences:
+        return []
+    predictions = labeller.predict_abstract(sentences)
+    return _spans(text, sentences, [(p.role, p.score) for p in predictions])
+
+
+def abstract_roles(text: str, model: ConfiguredRoleModel | None = None) -> AbstractRoles:
+    """Roles from the headings when the abstract has any, else from `model` when given."""
+    by_heading = roled_sentences(text)
+    if any(s.role != NO_ROLE for s in by_heading):
+        labels = [(s.role, 1.0) for s in by_heading]
+        return AbstractRoles(
+            source="headings", spans=tuple(_spans(text, [s.text for s in by_heading], labels))
+        )
+    if model is None:
+        sentences = split_abstract_sentences(text)
+        labels = [(NO_ROLE, 1.0)] * len(sentences)
+        return AbstractRoles(source="none", spans=tuple(_spans(text, sentences, labels)))
+    spans = sentence_role_spans(text, model.labeller)
+    return AbstractRoles(source="model", model=model.name, spans=tuple(spans))
+
+
+def load_configured_role_model(folder: Path | None) -> ConfiguredRoleModel | None:
+    """The model of `settings.lm.sentence_role_model` (either kind), named by its folder and
+    kind; None when no folder is configured. A folder that does not load is an InputError."""
+    if folder is None:
+        return None
+    from medlm.training.abstract_model import is_abstract_model, load_role_model
+
+    kind = "abstract-level" if is_abstract_model(folder) else "per-sentence"
+    labeller = load_role_model(folder)
+    name = f"{Path(folder).name} ({kind} sentence-role model)"
+    logger.info("sentence-role model loaded: %s", name)
+    return ConfiguredRoleModel(name=name, labeller=labeller)

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline import Citation
 from medlm.records import Span
-from medlm.text.abstract_roles import RoleLabeller, sentence_role_spans
+from medlm.text.abstract_roles import (
+    NO_ROLE,
+    AbstractRoles,
+    ConfiguredRoleModel,
+    RoleLabeller,
+    RoleSource,
+    abstract_roles,
+)
 from medlm.text.numbers import NUMBER_WORDS, words_to_int
 from medlm.text.results import Entity, TextAnalysis
 from medlm.text.trial_arms import arm_spans, outcome_spans, population_spans
@@ -104,8 +111,12 @@ class TrialFacts(BaseModel):
     outcomes: tuple[Span, ...] = ()
     effects: tuple[EffectMeasure, ...] = ()
     sentence_roles: tuple[Span, ...] = Field(
-        default=(), description="Each sentence's role, when a sentence-role classifier was given."
+        default=(), description="Each sentence's role, from the headings or a role model."
     )
+    roles_source: RoleSource = Field(
+        default="none", description="headings, model (named in roles_model) or none."
+    )
+    roles_model: str | None = None
 
 
 def abstract_text(citation: Citation) -> str:
@@ -194,12 +205,27 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def extract_trial_facts(analysis: TextAnalysis, roles: RoleLabeller | None = None) -> TrialFacts:
+def _roles(
+    text: str, roles: RoleLabeller | ConfiguredRoleModel | AbstractRoles | None
+) -> AbstractRoles:
+    if isinstance(roles, AbstractRoles):
+        return roles
+    if roles is None or isinstance(roles, ConfiguredRoleModel):
+        return abstract_roles(text, roles)
+    return abstract_roles(text, ConfiguredRoleModel(name=type(roles).__name__, labeller=roles))
+
+
+def extract_trial_facts(
+    analysis: TextAnalysis, roles: RoleLabeller | ConfiguredRoleModel | AbstractRoles | None = None
+) -> TrialFacts:
     """Trial facts from an analysed abstract (entities give the drugs and conditions).
 
-    With `roles` (a fine-tuned sentence-role classifier), each sentence also gets its role.
+    Each sentence also gets its role (`medlm.text.abstract_roles`): from the section headings
+    of a structured abstract, else from `roles` (a role model, or roles already labelled);
+    without one, an unstructured abstract's roles are not predicted (`roles_source` "none").
     """
     text = analysis.text
+    labelled = _roles(text, roles)
     size = _sample_size(text)
     ages = [e.measurement for e in analysis.entities if e.label == "age" and e.measurement]
     ranged = [a for a in ages if a.value2 is not None]
@@ -228,5 +254,7 @@ def extract_trial_facts(analysis: TextAnalysis, roles: RoleLabeller | None = Non
         population=tuple(_unique([text[s.start : s.end] for s in population_spans(text)])),
         outcomes=tuple(outcome_spans(text)),
         effects=tuple(_effects(text)),
-        sentence_roles=tuple(sentence_role_spans(text, roles)) if roles is not None else (),
+        sentence_roles=tuple(s for s in labelled.spans if s.label != NO_ROLE),
+        roles_source=labelled.source,
+        roles_model=labelled.model,
     )

@@ -1,5 +1,6 @@
 """The trial-report page at `/trials`: paste an abstract, see its sentences with their roles
-and the facts read from it (design, size, population, arms, outcomes, effects)."""
+(from its headings, or from the configured sentence-role model, named on the page) and the
+facts read from it (design, size, population, arms, outcomes, effects)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from medlm.errors import MedlmError
-from medlm.service.deps import AnalyzerDep
+from medlm.service.deps import AnalyzerDep, RoleModelDep
 from medlm.web import i18n
 from medlm.web.auth import CsrfDep, WebUserDep
 from medlm.web.components.trial_view import trial_view
@@ -25,7 +26,9 @@ def trial_form(request: Request, user: WebUserDep) -> HTMLResponse:
 
 
 @router.post("/trials", response_class=HTMLResponse)
-async def trial_submit(request: Request, user: CsrfDep, analyzer: AnalyzerDep) -> HTMLResponse:
+async def trial_submit(
+    request: Request, user: CsrfDep, analyzer: AnalyzerDep, role_model: RoleModelDep
+) -> HTMLResponse:
     """The abstract's sentences with roles and its facts; the form again with the reason (422)
     for an empty or unreadable abstract."""
     form = await request.form()
@@ -38,7 +41,7 @@ async def trial_submit(request: Request, user: CsrfDep, analyzer: AnalyzerDep) -
             request, "trial.html", {"abstract": "", "view": None, "error": error}, status_code=422
         )
     try:
-        view = await run_in_threadpool(trial_view, text, analyzer)
+        view = await run_in_threadpool(trial_view, text, analyzer, role_model)
     except MedlmError as exc:
         reason = i18n.gettext(locale, "The abstract could not be read")
         error = f"{reason}: {exc}"

@@ -1,0 +1,107 @@
+"""The trial page names where its roles came from: headings, the configured model, or nowhere."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from medlm.privacy.auth import Role
+from medlm.privacy.credentials import CredentialStore
+from medlm.service.app import create_app
+from medlm.service.deps import get_role_model
+from medlm.service.services import role_model, services_of
+from medlm.settings import LMSettings, Settings
+from medlm.text.abstract_roles import ConfiguredRoleModel
+from medlm.web.accounts import AccountStore, WebUser
+from medlm.web.auth import SESSION_COOKIE
+from medlm.web.router import web_router
+
+UNSTRUCTURED = (
+    "Heart failure is common. We aimed to test dapagliflozin. We randomly assigned 4744 "
+    "patients to dapagliflozin or placebo. Death occurred less often with dapagliflozin. "
+    "Dapagliflozin lowered the risk."
+)
+STRUCTURED = "BACKGROUND: Heart failure is common.\nRESULTS: Death occurred less often."
+
+
+@dataclass(frozen=True)
+class Prediction:
+    role: str
+    score: float
+
+
+class Conclusive:
+    """A stand-in role model: every sentence is a conclusion."""
+
+    def predict_abstract(self, sentences: Sequence[str]) -> list[Prediction]:
+        return [Prediction("CONCLUSIONS", 0.9) for _ in sentences]
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    app = create_app(settings)
+    app.include_router(web_router)
+    return app
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def _post(client: TestClient, app: FastAPI, abstract: str) -> str:
+    engine = services_of(app).engine
+    CredentialStore(engine).create_user("doc", Role.CLINICIAN)
+    session_id, csrf = AccountStore(engine).open_session(
+        WebUser(name="doc", role=Role.CLINICIAN), timedelta(hours=1)
+    )
+    client.cookies.set(SESSION_COOKIE, session_id)
+    response = client.post("/trials", data={"abstract": abstract, "csrf_token": csrf})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_an_unstructured_abstract_gets_the_configured_models_roles_and_name(
+    app: FastAPI, client: TestClient
+) -> None:
+    stub = ConfiguredRoleModel("roles-v2 (abstract-level sentence-role model)", Conclusive())
+    app.dependency_overrides[get_role_model] = lambda: stub
+    html = _post(client, app, UNSTRUCTURED)
+    assert "predicted by the sentence-role model roles-v2 (abstract-level" in html
+    assert html.count('class="sentence role-conclusions"') == 5
+
+
+def test_without_a_model_the_page_says_roles_were_not_predicted(
+    app: FastAPI, client: TestClient
+) -> None:
+    html = _post(client, app, UNSTRUCTURED)
+    assert "no sentence-role model is configured" in html
+    assert html.count('class="sentence role-none"') == 5
+    assert "predicted by the sentence-role model" not in html
+
+
+def test_a_structured_abstract_says_its_roles_came_from_the_headings(
+    app: FastAPI, client: TestClient
+) -> None:
+    app.dependency_overrides[get_role_model] = lambda: ConfiguredRoleModel("m", Conclusive())
+    html = _post(client, app, STRUCTURED)
+    assert "section headings; sentences before any heading have none" in html
+    assert 'class="sentence role-background"' in html
+
+
+def test_a_configured_folder_that_does_not_load_is_logged_and_left_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert role_model(Settings(data_dir=tmp_path)) is None
+    broken = Settings(data_dir=tmp_path, lm=LMSettings(sentence_role_model=tmp_path / "gone"))
+    with caplog.at_level(logging.ERROR, logger="medlm.service.services"):
+        assert role_model(broken) is None
+    assert "sentence-role model not loaded" in caplog.text and "gone" in caplog.text
