@@ -55,3 +55,25 @@ def test_export_into_a_used_folder_prints_one_error_line(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "is not empty" in result.output
+
+
+def test_precision_auto_writes_the_int8_copy_when_int8_is_this_machines_choice(
+    model_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from medlm.training import role_export
+
+    def int8_fastest(source: Path, cache_dir: object = None, texts: object = None) -> object:
+        return "int8", SimpleNamespace(chosen="int8-onnx")
+
+    monkeypatch.setattr(role_export, "machine_precision", int8_fastest)
+    out = tmp_path / "auto"
+    args = ["lm", "export", "--model", str(model_folder), "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--precision", "auto", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["machine_encoder_path"] == "int8-onnx"
+    assert set(payload["folders"]) == {"fp32", "int8"}
+    result = CliRunner().invoke(app, [*args, "--precision", "bf8"])
+    assert result.exit_code == 2 and "use fp32, int8 or auto" in result.output

@@ -13,7 +13,12 @@ from medlm.datasets.medline_corpus import ROLES, RoleSentence
 from medlm.errors import InputError
 from medlm.training.abstract_model import AbstractRoleModel, load_role_model
 from medlm.training.role_evaluation import evaluate_sentence_roles
-from medlm.training.role_export import OnnxAbstractRoleModel, export_role_model
+from medlm.training.role_export import (
+    INT8_PATHS,
+    OnnxAbstractRoleModel,
+    export_role_model,
+    machine_precision,
+)
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None,
@@ -105,3 +110,15 @@ def test_export_refuses_a_missing_model_and_a_non_empty_folder(
     exported = load_role_model(export_role_model(model_folder, tmp_path / "onnx"))
     with pytest.raises(InputError, match="cannot be trained"):
         exported.fit([])  # type: ignore[attr-defined]
+
+
+def test_machine_precision_maps_the_encoders_fastest_path_to_an_export_precision(
+    model_folder: Path, tmp_path: Path
+) -> None:
+    texts = [s.text for s in synthetic_abstracts(4, "validation")]
+    precision, choice = machine_precision(model_folder, tmp_path / "cache", texts)
+    assert choice.kind == "encoder" and choice.calibration_items == len(texts)
+    assert precision == ("int8" if choice.chosen in INT8_PATHS else "fp32")
+    assert any(c.chosen for c in choice.candidates)
+    with pytest.raises(InputError, match="precision auto is for abstract-level"):
+        machine_precision(tmp_path / "cache", texts=texts)

@@ -29,15 +29,21 @@ _CHECK_ABSTRACT = [
 
 
 def _export_role_model(
-    model_dir: Path, out: Path, int8: bool
-) -> tuple[dict[str, Path], dict[str, float]]:
-    """Export an abstract-level role model (fp32, optionally int8) to folders by precision,
-    and each export's share of roles equal to the torch model's on the check abstract."""
+    model_dir: Path, out: Path, extra: str | None
+) -> tuple[dict[str, Path], dict[str, float], str | None]:
+    """Export an abstract-level role model at fp32 to OUT, and at `extra` (int8, or auto: the
+    precision this machine runs its encoder fastest at) to OUT-int8; each export's share of
+    roles equal to the torch model's on the check abstract; the path auto chose."""
+    from medlm.settings import load_settings
     from medlm.training.abstract_model import load_role_model
-    from medlm.training.role_export import export_role_model
+    from medlm.training.role_export import export_role_model, machine_precision
 
+    chosen_path = None
+    if extra == "auto":
+        extra, choice = machine_precision(model_dir, load_settings().lm.cache_dir)
+        chosen_path = choice.chosen
     folders = {"fp32": export_role_model(model_dir, out)}
-    if int8:
+    if extra == "int8":
         folders["int8"] = export_role_model(model_dir, out.with_name(out.name + "-int8"), "int8")
     expected = load_role_model(model_dir).predict_abstract(_CHECK_ABSTRACT)
     agreement: dict[str, float] = {}
@@ -45,7 +51,7 @@ def _export_role_model(
         got = load_role_model(folder).predict_abstract(_CHECK_ABSTRACT)
         same = sum(a.role == b.role for a, b in zip(got, expected, strict=True))
         agreement[precision] = same / len(expected)
-    return folders, agreement
+    return folders, agreement, chosen_path
 
 
 def _megabytes(folder: Path) -> float:
@@ -53,15 +59,16 @@ def _megabytes(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*.onnx")) / 1e6, 1)
 
 
-def _role_export(model: Path, out: Path, int8: bool, as_json: bool) -> None:
+def _role_export(model: Path, out: Path, extra: str | None, as_json: bool) -> None:
     """`export` for an abstract-level sentence-role model: export, check, render."""
-    folders, agree = _export_role_model(model, out, int8)
+    folders, agree, chosen_path = _export_role_model(model, out, extra)
     megabytes = {k: _megabytes(v) for k, v in folders.items()}
     if as_json:
         print_json(
             {
                 "model": str(model),
                 "kind": "abstract-level role model",
+                "machine_encoder_path": chosen_path,
                 "role_agreement_with_torch": agree,
                 "folders": {k: str(v) for k, v in folders.items()},
                 "megabytes": megabytes,
@@ -70,6 +77,8 @@ def _role_export(model: Path, out: Path, int8: bool, as_json: bool) -> None:
         return
     rows = [[k, str(v), megabytes[k], f"{agree[k]:.0%}"] for k, v in folders.items()]
     title = f"{model}: abstract-level role model exported"
+    if chosen_path:
+        title += f" (this machine's fastest encoder path: {chosen_path})"
     print_table(title, ["precision", "folder", "MB", "roles as torch"], rows)
 
 
@@ -96,14 +105,25 @@ def export(
     int8: Annotated[
         bool, typer.Option("--int8", help="Also write a dynamic int8 copy to OUT-int8.")
     ] = False,
+    precision: Annotated[
+        str | None,
+        typer.Option(
+            "--precision",
+            help="Abstract-level role models: int8 as --int8, or auto: an int8 copy only when "
+            "int8 is this machine's fastest encoder path within cosine 0.99 of fp32.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Export an encoder (embeddings), a sequence classifier (logits) or an abstract-level
     sentence-role model (sentence encoder and context model) to ONNX."""
+    from medlm.errors import InputError
     from medlm.training.abstract_model import is_abstract_model
 
+    if precision not in (None, "fp32", "int8", "auto"):
+        raise InputError(f"--precision {precision!r}: use fp32, int8 or auto")
     if Path(model).is_dir() and is_abstract_model(model):
-        _role_export(Path(model), out, int8, as_json)
+        _role_export(Path(model), out, "int8" if int8 else precision, as_json)
         return
     import numpy as np
     import torch

@@ -46,6 +46,9 @@ EXPORT_FILE = "role_export.json"
 ENCODER_DIR = "encoder"
 CONTEXT_FILE = "context.onnx"
 ExportPrecision = Literal["fp32", "int8"]
+# The encoder paths of `medlm.lm.precision` that an ONNX export runs as int8; every other path
+# (fp32, bf16) exports as fp32, since onnxruntime has no faster bf16 path on CPUs.
+INT8_PATHS = ("int8-onnx", "int8-torch")
 
 
 class RoleExportInfo(BaseModel):
@@ -68,6 +71,33 @@ class _ContextGraph(nn.Module):
         own = self.model.input_proj(torch.cat([vectors, features], dim=-1))  # (1, N, D)
         context, _ = self.model.context(own)  # (1, N, 2D)
         return self.model.classifier(torch.cat([own, context], dim=-1))  # (1, N, C)
+
+
+def machine_precision(
+    source: Path | str, cache_dir: Path | None = None, texts: Sequence[str] | None = None
+) -> tuple[ExportPrecision, Any]:
+    """The export precision this machine should run the abstract-level model in `source` at,
+    from its encoder's `auto` choice (`medlm.lm.precision`: the fastest path within cosine
+    0.99 of fp32, measured on real sentences or `texts`, cached under `cache_dir`), and that
+    choice (a `PrecisionChoice`)."""
+    from medlm.lm.encoding import TextEncoder
+
+    if not is_abstract_model(source):
+        raise InputError(
+            f"{source}: precision auto is for abstract-level role models; give fp32 or int8"
+        )
+    model = AbstractRoleModel.load(source)
+    torch_encoder = model.text_encoder()
+    encoder = TextEncoder(
+        torch_encoder.model,
+        torch_encoder.tokenizer,
+        name=model.encoder,
+        max_length=model.max_length,
+        precision="auto",
+        cache_dir=cache_dir,
+    )
+    choice = encoder.choose(texts)
+    return ("int8" if choice.chosen in INT8_PATHS else "fp32"), choice
 
 
 def is_role_export(folder: Path | str) -> bool:
