@@ -217,6 +217,12 @@ def _is_error_line(line: str) -> bool:
     return "error" in json.loads(line)
 
 
+_ROLES_FROM = {
+    "headings": "from the section headings",
+    "none": "not predicted (no headings; no lm.sentence_role_model configured)",
+}
+
+
 @app.command()
 def trial(
     source: Annotated[
@@ -225,13 +231,16 @@ def trial(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Design, sample size, arms, outcomes and effect measures of a randomized-trial abstract."""
+    from medlm.settings import load_settings
+    from medlm.text.abstract_roles import load_configured_role_model
     from medlm.text.trials import extract_trial_facts
 
     raw = _open(source).read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
         raise InputError(f"the input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
     text = decode(raw, "standard input" if source == "-" else f"file {source!r}")
-    facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text))
+    roles = load_configured_role_model(load_settings().lm.sentence_role_model)
+    facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text), roles=roles)
     if as_json:
         print_json(facts)
         return
@@ -243,6 +252,7 @@ def trial(
         ["interventions", ", ".join(facts.interventions)],
         ["comparators", ", ".join(facts.comparators)],
         ["outcomes", "; ".join(text[o.start : o.end] for o in facts.outcomes)],
+        ["sentence roles", _ROLES_FROM.get(facts.roles_source) or facts.roles_model],
     ]
     rows += [
         [e.kind, f"{e.value:g} (95% CI {e.ci_low}-{e.ci_high}) p{e.p_value or ' n/a'}"]
