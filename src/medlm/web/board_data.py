@@ -50,7 +50,7 @@ class ParameterValue(BaseModel):
 
 
 class BoardAlert(BaseModel):
-    """An unacknowledged stored alert."""
+    """An unacknowledged stored alert with the measurement behind it (null on old alerts)."""
 
     id: int
     signal: str
@@ -59,6 +59,10 @@ class BoardAlert(BaseModel):
     response: str | None
     reason: str
     time: datetime
+    value: float | None = None
+    unit: str | None = None
+    threshold: float | None = None
+    duration_minutes: float | None = None
 
 
 class BoardRow(BaseModel):
@@ -188,6 +192,10 @@ def _open_alerts(conn: sa.Connection) -> dict[str, list[BoardAlert]]:
                 response=row.response,
                 reason=row.reason,
                 time=utc(row.time),
+                value=row.value,
+                unit=row.unit,
+                threshold=row.threshold,
+                duration_minutes=row.duration_minutes,
             )
         )
     return alerts

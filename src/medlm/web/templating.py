@@ -51,7 +51,9 @@ def environment(locale: str) -> Environment:
 def _alert_text(locale: str, alert: Any) -> str:
     """An alert (any object with signal, kind, level, response) as a sentence in `locale`."""
     fields = AlertFields.model_validate(alert, from_attributes=True)
-    return alert_sentence(fields, partial(i18n.gettext, locale))
+    return alert_sentence(
+        fields, partial(i18n.gettext, locale), partial(i18n.format_number, locale)
+    )
 
 
 def csrf_token(request: Request) -> str:

@@ -1,10 +1,12 @@
 """Alert sentences in the page's language, built from an alert's structured fields.
 
 The monitor's `reason` is an English sentence; pages show a translated sentence made from the
-alert's signal, kind, level and response instead, and keep the English reason only as an
-optional detail. NEWS2 levels are the RCP 2017 response levels (monitor/alerts.py); glucose
-levels are the ranks and names of knowledge/glucose/thresholds.yaml, whose names the glucose
-monitor also stores as the alert's response.
+alert's signal, kind, level and response instead, followed by the measurement behind it (value
+and threshold in the unit the reading was reported in, numbers formatted per locale, how long
+it lasted), and keep the English reason only as an optional detail. NEWS2 levels are the RCP
+2017 response levels (monitor/alerts.py); glucose levels are the ranks and names of
+knowledge/glucose/thresholds.yaml, whose names the glucose monitor also stores as the alert's
+response.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from medlm.knowledge.glucose import load_glucose_thresholds
 from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
+Number = Callable[[float], str]
 
 SIGNAL_LABELS = {"news2": N_("NEWS2"), "glucose": N_("Glucose")}
 KIND_SENTENCES = {
@@ -32,6 +35,10 @@ OTHER_KIND = N_("%(signal)s alert (%(kind)s): %(level)s.")
 NEWS2_LEVEL = N_("response level %(level)s")
 NO_GLUCOSE_LEVEL = N_("no glucose alert level")
 RESPONSE_SENTENCE = N_("%(sentence)s Response: %(response)s.")
+VALUE_SENTENCE = N_("%(sentence)s Value: %(value)s.")
+VALUE_THRESHOLD_SENTENCE = N_("%(sentence)s Value: %(value)s; threshold: %(threshold)s.")
+DURATION_SENTENCE = N_("%(sentence)s Lasting %(minutes)s min.")
+SCORE_POINTS = N_("%(value)s points")
 # The names of knowledge/glucose/thresholds.yaml's alert levels, for the extractor.
 GLUCOSE_LEVEL_NAMES = (
     N_("level 2 hypoglycaemia"),
@@ -56,10 +63,18 @@ class AlertFields(BaseModel):
     kind: str
     level: int
     response: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    threshold: float | None = None
+    duration_minutes: float | None = None
 
 
 def _same(text: str) -> str:
     return text
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
 
 
 def glucose_level_name(rank: int) -> str | None:
@@ -77,9 +92,39 @@ def _level_text(alert: AlertFields, label: Label) -> str:
     return label(NEWS2_LEVEL) % {"level": alert.level}
 
 
-def alert_sentence(alert: AlertFields, label: Label = _same) -> str:
-    """The alert as one sentence in `label`'s language, e.g. 'NEWS2 alert raised: response
-    level 3. Response: urgent response.'"""
+def _quantity(value: float, unit: str | None, label: Label, number: Number) -> str:
+    """'3.1 mmol/L' with a unit; '8 points' for a score (no unit)."""
+    if unit is None:
+        return label(SCORE_POINTS) % {"value": number(value)}
+    return f"{number(value)} {unit}"
+
+
+def measurement_sentence(
+    sentence: str, alert: AlertFields, label: Label = _same, number: Number = _plain
+) -> str:
+    """`sentence` followed by the alert's value, threshold and duration (when it has them)."""
+    if alert.value is None:
+        return sentence
+    value = _quantity(alert.value, alert.unit, label, number)
+    if alert.threshold is None:
+        sentence = label(VALUE_SENTENCE) % {"sentence": sentence, "value": value}
+    else:
+        threshold = _quantity(alert.threshold, alert.unit, label, number)
+        sentence = label(VALUE_THRESHOLD_SENTENCE) % {
+            "sentence": sentence,
+            "value": value,
+            "threshold": threshold,
+        }
+    if alert.duration_minutes:
+        minutes = number(round(alert.duration_minutes))
+        sentence = label(DURATION_SENTENCE) % {"sentence": sentence, "minutes": minutes}
+    return sentence
+
+
+def alert_sentence(alert: AlertFields, label: Label = _same, number: Number = _plain) -> str:
+    """The alert as one sentence in `label`'s language with numbers by `number`, e.g. 'NEWS2
+    alert raised: response level 3. Response: urgent response. Value: 6 points; threshold:
+    5 points.'"""
     signal = label(SIGNAL_LABELS[alert.signal]) if alert.signal in SIGNAL_LABELS else alert.signal
     values = {"signal": signal, "level": _level_text(alert, label), "kind": alert.kind}
     template = KIND_SENTENCES.get(alert.kind, OTHER_KIND)
@@ -87,4 +132,4 @@ def alert_sentence(alert: AlertFields, label: Label = _same) -> str:
     if alert.signal == "news2" and alert.response:
         response = label(alert.response) if alert.response in NEWS2_RESPONSES else alert.response
         sentence = label(RESPONSE_SENTENCE) % {"sentence": sentence, "response": response}
-    return sentence
+    return measurement_sentence(sentence, alert, label, number)
