@@ -5,20 +5,23 @@ Every function is pure: typed points in, an SVG string out (`markupsafe.Markup`,
 insert it unescaped; every text inside is escaped here). Band edges come from the NEWS2
 knowledge table (`medlm.knowledge.early_warning.load_news2`) and the glucose target range from
 the glucose thresholds, never from this module. Labels go through a `label` function so the
-page can translate them; times through a `format_time` function so they follow the locale.
+page can translate them; times through a `format_time` function so they follow the locale,
+with ticks on round hours of the ward's `time_zone`. Which band edges and times are labelled is
+chosen so no two labels overlap (`chart_axes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.early_warning import News2Table, Parameter
+from medlm.web.components.chart_axes import edge_priority, even_times, time_ticks, value_ticks
 from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
@@ -26,7 +29,9 @@ TimeFormat = Callable[[datetime], str]
 
 WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 90
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 22, 22
-TICKS = 4  # time ticks per window
+TICKS = 4  # time ticks per window when no time zone is given (evenly spaced)
+FONT_SIZE = 11  # the charts' text size in SVG pixels (ticks and labels)
+LABEL_HEIGHT = FONT_SIZE + 1  # the least vertical distance between two value labels
 MAX_MARKERS = 200  # one marker per value up to this many values in the window
 # Fills by NEWS2 points and by clinical-response level (presentation only; the page's CSS may
 # override them). Light tints keep the line and the text above WCAG AA contrast.
@@ -118,17 +123,36 @@ def _value_range(edges: Sequence[float], values: Sequence[float]) -> tuple[float
     return low - margin, high + margin
 
 
-def _time_axis(frame: Frame, fmt: TimeFormat, label: Label) -> list[str]:
-    step = (frame.end - frame.start) / TICKS
+def axis_times(frame: Frame, fmt: TimeFormat, zone: tzinfo | None) -> list[datetime]:
+    """The times the time axis labels: round local hours of `zone` that fit, else (no zone)
+    the window split evenly."""
+    if zone is None:
+        return even_times(frame.start, frame.end, TICKS)
+    return list(
+        time_ticks(
+            frame.start,
+            frame.end,
+            zone,
+            fmt=fmt,
+            font_size=FONT_SIZE,
+            plot=(LEFT, WIDTH - RIGHT),
+            bounds=(0, WIDTH),
+        )
+    )
+
+
+def _time_axis(frame: Frame, fmt: TimeFormat, label: Label, zone: tzinfo | None) -> list[str]:
     base = frame.height - BOTTOM
     parts = [
         f'<line class="axis" stroke="{INK}" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" '
         f'y2="{base}"/>'
     ]
-    for i in range(TICKS + 1):
-        when = frame.start + step * i
+    ticks = axis_times(frame, fmt, zone)
+    for i, when in enumerate(ticks):
         x = frame.x(when)
-        anchor = "start" if i == 0 else "end" if i == TICKS else "middle"
+        anchor = "middle"
+        if zone is None:
+            anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
         parts.append(
             f'<text class="tick" x="{x:.1f}" y="{base + 15}" text-anchor="{anchor}">'
             f"{escape(fmt(when))}</text>"
@@ -138,6 +162,25 @@ def _time_axis(frame: Frame, fmt: TimeFormat, label: Label) -> list[str]:
         f"{escape(label(TIME_LABEL))}</text>"
     )
     return parts
+
+
+def band_labels(frame: Frame, ranges: Sequence[BandRange]) -> list[float]:
+    """The band edges the value axis labels: inside the frame, at least a label's height
+    apart, the normal range's edges first (`chart_axes.value_ticks`)."""
+    priority = edge_priority([band.points for band in ranges])
+    edges = [(band.high, rank) for band, rank in zip(ranges, priority, strict=False)]
+    inside = [(e, r) for e, r in edges if e is not None and frame.low < e < frame.high]
+    return value_ticks(
+        [e for e, _ in inside], [r for _, r in inside], frame.y, min_gap=LABEL_HEIGHT
+    )
+
+
+def _value_labels(frame: Frame, values: Sequence[float]) -> list[str]:
+    return [
+        f'<text class="tick value-tick" x="{LEFT - 4}" y="{frame.y(v) + 4:.1f}" '
+        f'text-anchor="end">{_num(v)}</text>'
+        for v in values
+    ]
 
 
 def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]:
@@ -156,12 +199,7 @@ def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]
             f'y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
             f"<title>{escape(title)}</title></rect>"
         )
-        if band.high is not None and frame.low < band.high < frame.high:
-            parts.append(
-                f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
-                f"{_num(band.high)}</text>"
-            )
-    return parts
+    return parts + _value_labels(frame, band_labels(frame, ranges))
 
 
 def _num(value: float | None) -> str:
@@ -216,13 +254,14 @@ def vital_chart(
     *,
     label: Label = _same,
     format_time: TimeFormat = _hhmm,
+    time_zone: tzinfo | None = None,
 ) -> Markup:
     """One vital sign's line over [start, end] with the parameter's NEWS2 bands behind it."""
     ranges = band_ranges(parameter)
     edges = [e for r in ranges for e in (r.low, r.high) if e is not None]
     low, high = _value_range(edges, [p.value for p in points])
     frame = Frame(start=start, end=end, low=low, high=high)
-    body = [*_bands(frame, ranges, label), *_time_axis(frame, format_time, label)]
+    body = [*_bands(frame, ranges, label), *_time_axis(frame, format_time, label, time_zone)]
     body += _line(frame, points)
     unit = parameter.unit or ""
     return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "vital")
@@ -236,6 +275,7 @@ def score_strip(
     *,
     label: Label = _same,
     format_time: TimeFormat = _hhmm,
+    time_zone: tzinfo | None = None,
 ) -> Markup:
     """The aggregate NEWS2 of each set as a bar (height: the total over the table's aggregate
     range; class: the clinical-response level); a partial set is drawn hatched at its partial
@@ -255,7 +295,7 @@ def score_strip(
             f'stroke="{INK}" stroke-width="{0 if score.total is not None else 1}" '
             f'y="{top:.1f}" width="{width:.1f}" height="{frame.y(low) - top:.1f}"/>'
         )
-    body += _time_axis(frame, format_time, label)
+    body += _time_axis(frame, format_time, label, time_zone)
     title = label(N_("NEWS2 aggregate score"))
     totals = [s.total for s in inside if s.total is not None]
     description = (
@@ -272,6 +312,7 @@ def glucose_chart(
     *,
     label: Label = _same,
     format_time: TimeFormat = _hhmm,
+    time_zone: tzinfo | None = None,
 ) -> Markup:
     """Glucose (mg/dL) over [start, end] with the target range `target` (from the glucose
     thresholds knowledge) shaded."""
@@ -282,12 +323,9 @@ def glucose_chart(
         f'<rect class="band target" data-low="{target[0]:g}" data-high="{target[1]:g}" '
         f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}" '
         f'fill="{TARGET_FILL}"><title>{escape(label(TARGET_RANGE))}</title></rect>',
-        f'<text class="tick" x="{LEFT - 4}" y="{top + 4:.1f}" text-anchor="end">'
-        f"{target[1]:g}</text>",
-        f'<text class="tick" x="{LEFT - 4}" y="{bottom + 4:.1f}" text-anchor="end">'
-        f"{target[0]:g}</text>",
+        *_value_labels(frame, value_ticks(target, [0, 0], frame.y, min_gap=LABEL_HEIGHT)),
     ]
-    body += _time_axis(frame, format_time, label)
+    body += _time_axis(frame, format_time, label, time_zone)
     body += _line(frame, points)
     title = label(N_("Glucose"))
     return _svg(title, _describe(title, points, "mg/dL", label), HEIGHT, body, "glucose")
