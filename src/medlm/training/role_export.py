@@ -23,21 +23,20 @@ import logging
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import torch
 from pydantic import BaseModel
 from torch import Tensor, nn
 
-from medlm.datasets.medline_corpus import RoleSentence
 from medlm.errors import InputError
 from medlm.training.abstract_context import AbstractContextModel
-from medlm.training.abstract_features import AbstractInputs, position_features
+from medlm.training.abstract_features import AbstractInputs
 from medlm.training.abstract_model import AbstractRoleModel, is_abstract_model
 
 if TYPE_CHECKING:
-    from medlm.lm.onnx_inference import OnnxEncoder
+    from medlm.lm.encoding import TextEncoder
     from medlm.training.sentence_roles import SentenceRoleClassifier
 
 logger = logging.getLogger(__name__)
@@ -178,11 +177,36 @@ def export_role_model(
     return out
 
 
-class OnnxAbstractRoleModel(AbstractRoleModel):
-    """The abstract-level model run from its export: onnxruntime for the encoder and the
-    context model; features, decoding and calibration as in `AbstractRoleModel`."""
+class _OnnxSentenceEncoder:
+    """The exported sentence encoder behind the part of `TextEncoder` that the abstract-level
+    model's inputs use (`embed`, `name`, `max_length`), so its features come out unchanged."""
 
-    onnx_encoder_: OnnxEncoder
+    def __init__(self, folder: Path) -> None:
+        from medlm.lm.onnx_inference import OnnxEncoder
+
+        self.session = OnnxEncoder(folder)
+        self.name = f"onnx:{folder}"
+        self.max_length = self.session.max_length
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        on_batch: Callable[[int], Any] | None = None,
+        **_: Any,
+    ) -> np.ndarray:
+        vectors = self.session.embed(texts, batch_size=batch_size)
+        if on_batch is not None:
+            on_batch(len(texts))
+        return vectors
+
+
+class OnnxAbstractRoleModel(AbstractRoleModel):
+    """The abstract-level model run from its export: onnxruntime for the sentence encoder and
+    the context model; features, decoding and calibration are `AbstractRoleModel`'s own."""
+
+    onnx_encoder_: _OnnxSentenceEncoder
     context_session_: Any  # an onnxruntime InferenceSession
 
     @classmethod
@@ -192,9 +216,7 @@ class OnnxAbstractRoleModel(AbstractRoleModel):
         folder = Path(folder)
         model = super().load(folder)
         assert isinstance(model, OnnxAbstractRoleModel)
-        from medlm.lm.onnx_inference import OnnxEncoder
-
-        model.onnx_encoder_ = OnnxEncoder(folder / ENCODER_DIR)
+        model.onnx_encoder_ = _OnnxSentenceEncoder(folder / ENCODER_DIR)
         ort = require_package("onnxruntime", "onnxruntime", "ONNX inference")
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # one abstract at a time: a few small matrices
@@ -206,28 +228,9 @@ class OnnxAbstractRoleModel(AbstractRoleModel):
     def fit(self, *args: Any, **kwargs: Any) -> OnnxAbstractRoleModel:
         raise InputError("an ONNX export of a role model cannot be trained; fit the torch model")
 
-    def inputs(
-        self,
-        sentences: Sequence[RoleSentence],
-        *,
-        tfidf_probs: np.ndarray | None = None,
-        on_batch: Callable[[int], Any] | None = None,
-    ) -> AbstractInputs:
-        """Vectors from the exported encoder; the same features as the torch model."""
-        from medlm.training.abstract_features import abstract_spans
-
-        if not sentences:
-            raise InputError("no sentences to label")
-        vectors = self.onnx_encoder_.embed([s.text for s in sentences], batch_size=64)
-        if on_batch is not None:
-            on_batch(len(sentences))
-        features = [position_features(sentences)]
-        if self.tfidf:
-            probs = self.tfidf_.predict_proba(sentences) if tfidf_probs is None else tfidf_probs
-            features.append(np.asarray(probs, dtype=np.float32))
-        return AbstractInputs(
-            sentences, vectors, np.concatenate(features, axis=1), abstract_spans(sentences)
-        )
+    def text_encoder(self) -> TextEncoder:
+        """The exported encoder, in the role of the torch `TextEncoder` (duck-typed)."""
+        return cast("TextEncoder", self.onnx_encoder_)
 
     def probabilities_of(self, inputs: AbstractInputs) -> np.ndarray:
         """(N, C) role probabilities, one abstract per context-model run."""

@@ -14,7 +14,8 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -24,9 +25,11 @@ from medlm.monitor.store import acknowledge_alert, alert_signal
 from medlm.privacy.auth import Role
 from medlm.service.deps import ServicesDep
 from medlm.service.services import AppServices
+from medlm.web import i18n
 from medlm.web.accounts import AccountStore, WebUser
 from medlm.web.auth import CsrfDep, WebUserDep, audit_page, passive_user, web_settings
 from medlm.web.board_data import BoardRow, BoardView, board_rows, board_state, stale_after
+from medlm.web.components.local_time import LocalTime, time_context
 from medlm.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -55,18 +58,23 @@ def _shown_ids(services: AppServices, request: Request, user: WebUser) -> list[B
     return rows
 
 
+def _context(services: AppServices, request: Request, user: WebUser) -> dict[str, object]:
+    """The board's rows (audited) and its times in the ward's zone and the page's locale."""
+    times = LocalTime(i18n.negotiate(request), web_settings(services).zone)
+    rows = _shown_ids(services, request, user)
+    return {"rows": rows, "can_acknowledge": user.identified, **time_context(times)}
+
+
 @router.get("/", response_class=HTMLResponse)
 def board_page(request: Request, services: ServicesDep, user: WebUserDep) -> HTMLResponse:
     """The ward board."""
-    rows = _shown_ids(services, request, user)
-    return render(request, "board.html", {"rows": rows, "can_acknowledge": user.identified})
+    return render(request, "board.html", _context(services, request, user))
 
 
 @router.get("/board/table", response_class=HTMLResponse)
 def board_table(request: Request, services: ServicesDep, user: PassiveUserDep) -> HTMLResponse:
     """The board's table alone (what the live page swaps in)."""
-    rows = _shown_ids(services, request, user)
-    return render(request, "board_table.html", {"rows": rows, "can_acknowledge": user.identified})
+    return render(request, "board_table.html", _context(services, request, user))
 
 
 @router.get("/board/events")
@@ -98,14 +106,14 @@ async def board_events(
     )
 
 
-def _acknowledge(services: AppServices, alert_id: int) -> str:
+def _acknowledge(services: AppServices, alert_id: int, by: str) -> str:
     """Mark the alert acknowledged and tell the monitor that raised it; its patient id."""
     engine = services.engine
     signal = alert_signal(engine, alert_id)
     if signal is None:
         raise HTTPException(status_code=404, detail=f"alert {alert_id} does not exist")
     try:
-        patient_id = acknowledge_alert(engine, alert_id)
+        patient_id = acknowledge_alert(engine, alert_id, by=by)
     except MedlmError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     if signal == "glucose":
@@ -123,15 +131,19 @@ def acknowledge(
     user: CsrfDep,
     alert_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     note: Annotated[str, Form(max_length=500)] = "",
+    back: Annotated[Literal["board", "chart"], Form()] = "board",
 ) -> Response:
-    """Acknowledge an alert from the board (clinician or admin) with an optional note (stored
-    beside the alert, never logged), audited; back to the board."""
+    """Acknowledge an alert from the board or the patient's chart (clinician or admin) with an
+    optional note (stored beside the alert, never logged) and who acknowledged it, audited;
+    back to the board, or to the chart when `back` is "chart"."""
     if user.role not in {Role.CLINICIAN, Role.ADMIN}:
         raise HTTPException(status_code=403, detail="only clinicians and admins acknowledge")
-    patient_id = _acknowledge(services, alert_id)
+    patient_id = _acknowledge(services, alert_id, user.name)
     AccountStore(services.engine).add_alert_note(alert_id, user.name, note.strip())
     audit_page(services, request, user, patient_id)
     logger.info("alert %s acknowledged from the board", alert_id)
+    if back == "chart":
+        return RedirectResponse(f"/patients/{quote(patient_id, safe='')}", status_code=303)
     if request.headers.get("hx-request"):
         return board_table(request, services, user)
     return RedirectResponse("/", status_code=303)

@@ -1,6 +1,8 @@
 """The patient chart at `/patients/{patient_id}`: demographics and the record's problems,
 medications, allergies and genotypes; vital-sign charts with NEWS2 bands over a chosen window;
-glucose; risk, treatment and notes (see `medlm.web.components`).
+glucose; the patient's open and recently acknowledged alerts with the board's acknowledgement
+form; risk, treatment and notes (see `medlm.web.components`). Times show in the ward's zone
+(`web.time_zone`).
 
 Clinicians and admins see the identified chart. A researcher reaches `/patients/{pseudonym}`
 from the board and sees a de-identified chart (`components.deid_chart`): the pseudonym resolved
@@ -13,11 +15,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from typing import Annotated, Any
 
-from babel.dates import format_skeleton
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -33,8 +34,9 @@ from medlm.service.services import AppServices
 from medlm.storage.repository import load_patient
 from medlm.web import i18n
 from medlm.web.accounts import WebUser
-from medlm.web.auth import WebUserDep, audit_page
+from medlm.web.auth import WebUserDep, audit_page, web_settings
 from medlm.web.components.cards import risk_card, treatment_cards
+from medlm.web.components.chart_alerts import patient_alerts
 from medlm.web.components.chart_data import (
     CHARTED,
     VitalWindow,
@@ -51,6 +53,7 @@ from medlm.web.components.deid_chart import (
     resolve_pseudonym,
 )
 from medlm.web.components.highlight import highlight_note
+from medlm.web.components.local_time import LocalTime, time_context
 from medlm.web.components.messages import N_
 from medlm.web.components.svg_chart import glucose_chart, score_strip, vital_chart, window
 from medlm.web.templating import render
@@ -62,14 +65,11 @@ WINDOWS: tuple[int, ...] = (24, 72, 168)
 TimeFormat = Callable[[datetime], str]
 
 
-def tick_format(locale: str, value: datetime) -> str:
-    """A chart tick: day and time in the locale's own order ('Jan 2 12:30', '1月2日 12:30')."""
-    day = format_skeleton("MMMd", value, locale=locale, fuzzy=True)
-    return f"{day} {format_skeleton('Hm', value, locale=locale, fuzzy=True)}"
-
-
-def vital_charts(vitals: VitalWindow, locale: str, fmt: TimeFormat) -> list[Markup]:
-    """One SVG per charted vital sign that has values in the window, then the score strip."""
+def vital_charts(
+    vitals: VitalWindow, locale: str, fmt: TimeFormat, zone: tzinfo | None = None
+) -> list[Markup]:
+    """One SVG per charted vital sign that has values in the window, then the score strip;
+    time ticks on round hours of `zone` (evenly spaced without one)."""
     table = load_news2()
     label = partial(i18n.gettext, locale)
     charts = []
@@ -86,12 +86,19 @@ def vital_charts(vitals: VitalWindow, locale: str, fmt: TimeFormat) -> list[Mark
                     vitals.end,
                     label=label,
                     format_time=fmt,
+                    time_zone=zone,
                 )
             )
     if vitals.scores:
         charts.append(
             score_strip(
-                vitals.scores, table, vitals.start, vitals.end, label=label, format_time=fmt
+                vitals.scores,
+                table,
+                vitals.start,
+                vitals.end,
+                label=label,
+                format_time=fmt,
+                time_zone=zone,
             )
         )
     return charts
@@ -107,7 +114,12 @@ def _record(services: AppServices, patient_id: str) -> tuple[PatientRecord | Non
 
 
 def _glucose(
-    services: AppServices, patient_id: str, vitals: VitalWindow, locale: str, fmt: TimeFormat
+    services: AppServices,
+    patient_id: str,
+    vitals: VitalWindow,
+    locale: str,
+    fmt: TimeFormat,
+    zone: tzinfo | None,
 ) -> Any:
     try:
         points = glucose_points(services.engine, patient_id, vitals.start, vitals.end)
@@ -118,7 +130,9 @@ def _glucose(
     thresholds = load_glucose_thresholds()
     target = (thresholds.metrics.in_range_low, thresholds.metrics.in_range_high)
     label = partial(i18n.gettext, locale)
-    return glucose_chart(points, target, vitals.start, vitals.end, label=label, format_time=fmt)
+    return glucose_chart(
+        points, target, vitals.start, vitals.end, label=label, format_time=fmt, time_zone=zone
+    )
 
 
 def chart_context(
@@ -136,11 +150,16 @@ def chart_context(
     secret = services.settings.security.deid_secret.get_secret_value()
     if shown is not None and record is not None:
         record = deid_record(record, services.phi_detector, secret)
-    fmt: TimeFormat = partial(tick_format, locale) if shown is None else partial(hours_ago, now)
+    times = LocalTime(locale, web_settings(services).zone)
+    zone = times.zone if shown is None else None  # the de-identified chart shows hours ago
+    fmt: TimeFormat = times.tick if shown is None else partial(hours_ago, now)
     start, end = window(now, hours)
     vitals = vital_window(services.engine, patient_id, start, end)
-    glucose = _glucose(services, patient_id, vitals, locale, fmt)
-    if record is None and record_problem is None and vitals.empty and glucose is None:
+    glucose = _glucose(services, patient_id, vitals, locale, fmt, zone)
+    alerts = patient_alerts(services.engine, patient_id, start) if shown is None else None
+    has_alerts = alerts is not None and bool(alerts.open or alerts.acknowledged)
+    nothing = record is None and record_problem is None and vitals.empty and glucose is None
+    if nothing and not has_alerts:  # a patient on the board by an open alert alone has a chart
         return None
     results = ChartResults()
     if record is not None:
@@ -164,10 +183,12 @@ def chart_context(
         "hours": hours,
         "windows": WINDOWS,
         "vitals": vitals,
-        "charts": vital_charts(vitals, locale, fmt),
+        "charts": vital_charts(vitals, locale, fmt, zone),
         "glucose": glucose,
+        "alerts": alerts,
         "results": results,
         **_result_cards(results, locale),
+        **time_context(times),
     }
     logger.debug("chart context built in %.1f ms", (time.perf_counter() - started) * 1000)
     return context
@@ -223,7 +244,7 @@ async def chart_page(
         missing = {"patient_id": shown or patient_id}
         return render(request, "chart_missing.html", missing, status_code=404)
     audit_page(services, request, user, patient_id)
-    return render(request, "chart.html", context)
+    return render(request, "chart.html", {**context, "can_acknowledge": _identified(user)})
 
 
 def _real_id(services: AppServices, shown: str) -> str | None:
