@@ -2,16 +2,20 @@
 
 Catalogues are read at run time from `medlm/locales/<locale>/LC_MESSAGES/messages.po`,
 compiled in memory with Babel and cached, so there is no build step. The web app, the glucose
-report and the ambulatory glucose profile translate through them.
+report and the ambulatory glucose profile translate through them; generated clinical sentences
+(`medlm.messages`: risk reasons, population notes, safety issues, recommendations) are rendered
+per locale by `message_parts` (catalogue entry: msgctxt = template id, msgid = English text).
 """
 
 from __future__ import annotations
 
 import gettext as gettext_module
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime as babel_format_datetime
@@ -19,6 +23,8 @@ from babel.dates import format_timedelta as babel_format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+
+from medlm.messages import PLACEHOLDER, MessageRef, template
 
 SUPPORTED = ("en", "zh_CN")
 DEFAULT = "en"
@@ -123,3 +129,85 @@ def format_timedelta(locale: str, value: timedelta | None) -> str:
     if value is None:
         return "—"
     return babel_format_timedelta(value, threshold=1.5, locale=babel_locale(locale))
+
+
+class MessagePart(NamedTuple):
+    """A piece of a rendered message; `english` when it is shown untranslated (lang="en")."""
+
+    text: str
+    english: bool = False
+
+
+_SPEC = re.compile(r"^(?P<sign>\+)?(?:\.(?P<digits>\d+))?(?P<kind>[fgd]?)$")
+
+
+@lru_cache(maxsize=256)
+def _number_pattern(spec: str) -> str:
+    """The Babel pattern of a Python format spec ('+.2f', '.0f', 'g', 'd')."""
+    match = _SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"format spec {spec!r} has no per-locale form")
+    digits = int(match["digits"] or 0)
+    if match["kind"] == "f":
+        body = "#,##0" + ("." + "0" * digits if digits else "")
+    elif match["kind"] == "d":
+        body = "#,##0"
+    else:
+        body = "#,##0.######"
+    return f"+{body};-{body}" if match["sign"] else body
+
+
+def format_param(locale: str, value: float | int, spec: str) -> str:
+    """A message's number per locale: the English spec's decimals and sign, Babel's symbols."""
+    if locale == "en":
+        return format(value, spec)
+    return format_decimal(value, format=_number_pattern(spec), locale=babel_locale(locale))
+
+
+def message_parts(locale: str, ref: MessageRef) -> list[MessagePart]:
+    """`ref` rendered in `locale`: the catalogue's sentence with its parameters per locale.
+
+    Numbers follow the template's spec with the locale's symbols; terms come from the locale's
+    glossary (English, marked, when it has none); quoted text stays English; a template the
+    catalogue does not translate is the whole English sentence, marked English."""
+    tmpl = template(ref.id)
+    translated = translations(locale).pgettext(ref.id, tmpl.text) if tmpl.text else ""
+    if locale != DEFAULT and translated == tmpl.text:
+        return [MessagePart(message_text(DEFAULT, ref), english=True)] if tmpl.text else []
+    parts: list[MessagePart] = []
+    for i, piece in enumerate(PLACEHOLDER.split(translated)):
+        if i % 2 == 0:
+            parts += [MessagePart(piece)] if piece else []
+            continue
+        value = ref.params[piece]
+        if isinstance(value, MessageRef):
+            parts += message_parts(locale, value)
+        elif isinstance(value, float | int):
+            parts.append(MessagePart(format_param(locale, value, tmpl.spec(piece, value))))
+        elif piece in tmpl.quoted:
+            parts.append(MessagePart(value, english=locale != DEFAULT))
+        elif piece in tmpl.terms:
+            parts.append(term_part(locale, value))
+        else:
+            parts.append(MessagePart(value))
+    return parts
+
+
+def term_part(locale: str, value: str) -> MessagePart:
+    """A clinical term from the locale's glossary (underscores read as spaces), else English."""
+    if locale == DEFAULT or not value:
+        return MessagePart(value)
+    from medlm.knowledge.glossary import load_glossary
+
+    glossary = load_glossary(locale)
+    for candidate in (value, value.replace("_", " ")):
+        try:
+            return MessagePart(glossary.lookup(candidate))
+        except KeyError:
+            continue
+    return MessagePart(value, english=True)
+
+
+def message_text(locale: str, ref: MessageRef) -> str:
+    """`ref` as plain text in `locale` (English pieces unmarked)."""
+    return "".join(part.text for part in message_parts(locale, ref))

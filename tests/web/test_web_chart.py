@@ -269,7 +269,9 @@ def test_chart_shows_a_risk_card_and_treatment_safety_cards(settings: Settings) 
         sign_in(client, app, "doc", Role.CLINICIAN)
         html = client.get(f"/patients/{pid}").text
         chinese = client.get(f"/patients/{pid}?lang=zh_CN").text
-    assert "模型结局、原因和指南原文以英文显示。" in chinese  # one note for the English texts
+    assert (
+        "所引用的指南原文、文献标题、病历中书写的名称以及尚无审定译名的术语以英文显示。" in chinese
+    )
     assert '<div class="detail" lang="en">' in chinese
     card = re.search(r'<article class="card risk-card tier-(\w+)".*?</article>', html, re.S)
     assert card is not None and card.group(1) in ("low", "medium", "high")

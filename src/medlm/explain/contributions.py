@@ -9,6 +9,8 @@ the model's log-odds before any recalibration):
 Contributions of the columns one input produces (one-hot levels, a missing-indicator) are
 summed back onto that input. Integrated gradients for text models is in
 `medlm.explain.integrated_gradients`; reasons may name their method ("... (occlusion)").
+Each reason's sentence is a `medlm.messages` template (`Contribution.message`), so pages render
+it per locale; `text` is the same sentence in English.
 """
 
 from __future__ import annotations
@@ -19,6 +21,30 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
+
+from medlm.messages import Message, MessageRef, MessageTemplate
+
+REASON = MessageTemplate(
+    id="explain.reason",
+    text="%(feature)s %(value)s: %(contribution)s",
+    numbers={"contribution": "+.2f"},
+    terms=("feature", "value"),
+)
+REASON_UNIT = MessageTemplate(
+    id="explain.reason-unit",
+    text="%(feature)s %(value)s %(unit)s: %(contribution)s",
+    numbers={"contribution": "+.2f"},
+    terms=("feature",),
+)
+REASON_MISSING = MessageTemplate(
+    id="explain.reason-missing",
+    text="%(feature)s missing: %(contribution)s",
+    numbers={"contribution": "+.2f"},
+    terms=("feature",),
+)
+REASON_METHOD = MessageTemplate(
+    id="explain.reason-method", text="%(reason)s (%(method)s)", terms=("method",)
+)
 
 
 class Contribution(BaseModel):
@@ -31,6 +57,9 @@ class Contribution(BaseModel):
     text: str
     method: str | None = Field(
         default=None, description="How the contribution was computed, when the text names it."
+    )
+    message: MessageRef | None = Field(
+        default=None, description="`text` as a template id and parameters, for other locales."
     )
 
 
@@ -54,12 +83,26 @@ def aggregate(contrib: np.ndarray, sources: Sequence[str], columns: Sequence[str
     return out
 
 
-def _format_value(value: Any) -> str:
+def reason_message(
+    feature: str,
+    value: Any,
+    contribution: float,
+    unit: str | None = None,
+    method: str | None = None,
+) -> Message:
+    """'Glucose 168 mg/dL: +0.21' (log-odds), or '... +0.21 (integrated gradients)'."""
+    shown: float | int | str
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "missing"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+        reason = REASON_MISSING(feature=feature, contribution=contribution)
+    else:
+        shown = (
+            value if isinstance(value, float | int) and not isinstance(value, bool) else str(value)
+        )
+        if unit and unit != "1":
+            reason = REASON_UNIT(feature=feature, value=shown, unit=unit, contribution=contribution)
+        else:
+            reason = REASON(feature=feature, value=shown, contribution=contribution)
+    return REASON_METHOD(reason=reason, method=method) if method else reason
 
 
 def describe(
@@ -70,11 +113,7 @@ def describe(
     method: str | None = None,
 ) -> str:
     """'Glucose 168 mg/dL: +0.21' (log-odds), or '... +0.21 (integrated gradients)'."""
-    shown = _format_value(value)
-    if unit and unit != "1" and shown != "missing":
-        shown = f"{shown} {unit}"
-    text = f"{feature} {shown}: {contribution:+.2f}"
-    return f"{text} ({method})" if method else text
+    return reason_message(feature, value, contribution, unit, method).text
 
 
 def top_reasons(
@@ -102,14 +141,16 @@ def top_reasons(
                 float(value) if isinstance(value, int | np.integer | np.floating) else str(value)
             )
         unit = (units or {}).get(column)
+        reason = reason_message(column, value, float(contributions[i]), unit, method)
         reasons.append(
             Contribution(
                 feature=column,
                 value=value,
                 unit=unit,
                 contribution=float(contributions[i]),
-                text=describe(column, value, float(contributions[i]), unit, method),
+                text=reason.text,
                 method=method,
+                message=reason.ref,
             )
         )
     return reasons

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.errors import InputError
+from medlm.messages import Message, MessageRef, MessageTemplate
 from medlm.records import Condition, PatientRecord, Sex
 
 
@@ -49,16 +50,69 @@ class PopulationStatus(BaseModel):
     evidence: list[str] = Field(
         default_factory=list, description="References to the record entries the reasons rest on."
     )
+    messages: list[MessageRef] = Field(
+        default_factory=list, description="`reasons` as message templates, in the same order."
+    )
+    population_message: MessageRef | None = Field(
+        default=None, description="`population` as a message template (one per dataset)."
+    )
 
     @property
     def outside(self) -> bool:
         return self.status == "outside"
 
 
-NOT_STATED = (
-    "the model was trained on data without a stated population (a user CSV or FHIR bundles): "
-    "whether it applies to this patient was not checked"
+NOT_STATED_MESSAGE = MessageTemplate(
+    id="risk.population.not-stated",
+    text="the model was trained on data without a stated population (a user CSV or FHIR bundles): "
+    "whether it applies to this patient was not checked",
 )
+NOT_STATED = NOT_STATED_MESSAGE.text
+SEX_UNKNOWN = MessageTemplate(
+    id="risk.population.sex-unknown",
+    text="sex not recorded as male or female; the model is for %(people)s",
+    terms=("people",),
+)
+SEX_OTHER = MessageTemplate(
+    id="risk.population.sex-other",
+    text="%(sex)s; the model is for %(people)s only",
+    terms=("sex", "people"),
+)
+AGE_UNKNOWN = MessageTemplate(
+    id="risk.population.age-unknown",
+    text="age not known at %(date)s; the model's data were aged %(span)s",
+)
+AGE_OUTSIDE = MessageTemplate(
+    id="risk.population.age-outside",
+    text="aged %(age)s at %(date)s; the model's data were aged %(span)s",
+)
+REQUIRED_ABSENT = MessageTemplate(
+    id="risk.population.required-absent",
+    text="no recorded %(condition)s; every patient in the data had it",
+    terms=("condition",),
+)
+HAS_OUTCOME = MessageTemplate(
+    id="risk.population.has-outcome",
+    text="%(condition)s recorded (%(display)s): already has the outcome",
+    terms=("condition",),
+    quoted=("display",),
+)
+EXCLUDED = MessageTemplate(
+    id="risk.population.excluded",
+    text="%(condition)s recorded (%(display)s): excluded from the data",
+    terms=("condition",),
+    quoted=("display",),
+)
+
+
+def description_template(population: Population) -> MessageTemplate:
+    """The population's description as a template (id `risk.population.<dataset>`)."""
+    return MessageTemplate(id=f"risk.population.{population.dataset}", text=population.description)
+
+
+def message_templates() -> list[MessageTemplate]:
+    """The templates read from populations.yaml (one description per dataset)."""
+    return [description_template(p) for p in _populations().values()]
 
 
 @cache
@@ -82,49 +136,50 @@ def check_population(
 ) -> PopulationStatus:
     """Inside, outside (with every reason), or not stated (a model without a population)."""
     if population is None:
-        return PopulationStatus(status="not_stated", reasons=[NOT_STATED])
-    reasons: list[str] = []
+        status = NOT_STATED_MESSAGE()
+        return PopulationStatus(status="not_stated", reasons=[status.text], messages=[status.ref])
+    reasons: list[Message] = []
     evidence: list[str] = []
     sex = record.patient.sex
     if population.sex is not None:
         if sex in (Sex.UNKNOWN, Sex.OTHER):
-            reasons.append(
-                f"sex not recorded as male or female; the model is for {_sex(population)}"
-            )
+            reasons.append(SEX_UNKNOWN(people=_sex(population)))
         elif sex.value != population.sex:
-            reasons.append(f"{sex.value}; the model is for {_sex(population)} only")
+            reasons.append(SEX_OTHER(sex=sex.value, people=_sex(population)))
     reasons += _age_reasons(record, population, as_of)
     for concept in population.required:
         if not _conditions(record, concept, as_of, active_only=True):
-            reasons.append(f"no recorded {_name(concept)}; every patient in the data had it")
-    for concept, why in [(c, "already has the outcome") for c in population.outcome] + [
-        (c, "excluded from the data") for c in population.excluded
+            reasons.append(REQUIRED_ABSENT(condition=_name(concept)))
+    for concept, why in [(c, HAS_OUTCOME) for c in population.outcome] + [
+        (c, EXCLUDED) for c in population.excluded
     ]:
         found = _conditions(record, concept, as_of, active_only=False)
         if found:
-            reasons.append(
-                f"{_name(concept)} recorded ({found[0].code.display or found[0].code.code}): {why}"
-            )
+            display = found[0].code.display or found[0].code.code
+            reasons.append(why(condition=_name(concept), display=display))
             evidence += [f"Condition/{c.id}" for c in found if c.id]
     return PopulationStatus(
         status="outside" if reasons else "inside",
-        reasons=reasons,
+        reasons=[r.text for r in reasons],
         population=population.description,
         evidence=evidence,
+        messages=[r.ref for r in reasons],
+        population_message=description_template(population)().ref,
     )
 
 
-def _age_reasons(record: PatientRecord, population: Population, as_of: datetime) -> list[str]:
+def _age_reasons(record: PatientRecord, population: Population, as_of: datetime) -> list[Message]:
     if population.min_age is None and population.max_age is None:
         return []
     age = record.patient.age_on(as_of.date())
     span = f"{_age(population.min_age)}-{_age(population.max_age)}"
+    date = str(as_of.date())
     if age is None:
-        return [f"age not known at {as_of.date()}; the model's data were aged {span}"]
-    if population.min_age is not None and age < population.min_age:
-        return [f"aged {age:g} at {as_of.date()}; the model's data were aged {span}"]
-    if population.max_age is not None and age > population.max_age:
-        return [f"aged {age:g} at {as_of.date()}; the model's data were aged {span}"]
+        return [AGE_UNKNOWN(date=date, span=span)]
+    if (population.min_age is not None and age < population.min_age) or (
+        population.max_age is not None and age > population.max_age
+    ):
+        return [AGE_OUTSIDE(age=age, date=date, span=span)]
     return []
 
 

@@ -13,8 +13,21 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from medlm.knowledge.treatment import InteractionRule, TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, empty
 from medlm.treatment.context import PatientDrug, PatientFacts
 from medlm.treatment.doses import parse_strength
+
+INTERACTION = MessageTemplate(
+    id="treatment.interaction",
+    text="%(drug_a)s%(dose)s with %(drug_b)s: %(effect)s. Mechanism: %(mechanism)s. "
+    "Management: %(management)s",
+    quoted=("drug_a", "drug_b", "effect", "mechanism", "management"),
+)
+INTERACTION_DOSE = MessageTemplate(
+    id="treatment.interaction.dose",
+    text=" (%(how)s %(mg)s mg, above the %(limit)s mg limit)",
+    terms=("how",),
+)
 
 
 class InteractionHit:
@@ -27,14 +40,24 @@ class InteractionHit:
 
     @property
     def detail(self) -> str:
+        return self.message.text
+
+    @property
+    def message(self) -> Message:
+        """The sentence as a template: the drugs as recorded, the rule's own English wording."""
         rule, a, b = self.rule, self.a, self.b
-        dose = ""
+        dose = empty()
         if rule.a_dose_above_mg is not None:
             mg, how = _dose_of(a)
-            dose = f" ({how} {mg:g} mg, above the {rule.a_dose_above_mg:g} mg limit)"
-        return (
-            f"{a.label}{dose} with {b.label}: {rule.effect}. Mechanism: {rule.mechanism}. "
-            f"Management: {rule.management}"
+            assert mg is not None  # the rule fired, so the dose was known
+            dose = INTERACTION_DOSE(how=how, mg=mg, limit=rule.a_dose_above_mg)
+        return INTERACTION(
+            drug_a=a.label,
+            dose=dose,
+            drug_b=b.label,
+            effect=rule.effect,
+            mechanism=rule.mechanism,
+            management=rule.management,
         )
 
 

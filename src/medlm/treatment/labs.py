@@ -131,5 +131,10 @@ def read_labs(
     return labs, notes
 
 
+def lab_param(value: LabValue) -> float | str:
+    """A lab value as a message parameter: the number, or its text when it is a bound ('<15')."""
+    return value.text() if value.comparator else value.value
+
+
 def _ref(obs_id: str | None) -> str:
     return f"Observation/{obs_id}" if obs_id else "an Observation without id"

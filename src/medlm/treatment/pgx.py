@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from medlm.knowledge.treatment import PgxRule, PhenotypeAdvice, TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, empty
 from medlm.treatment.context import PatientDrug, PatientFacts
 from medlm.treatment.results import IssueKind, SafetyIssue, Severity
 
@@ -14,13 +15,35 @@ def advice_for(rule: PgxRule, phenotype: str) -> PhenotypeAdvice | None:
     return rule.phenotypes.get(phenotype)
 
 
-def _detail(drug: PatientDrug, rule: PgxRule, phenotype: str, advice: PhenotypeAdvice) -> str:
-    text = f"{drug.label} with {rule.gene} {phenotype or 'result'}: {advice.guidance}"
+# The drug as recorded, the gene and phenotype as reported, CPIC's own English guidance.
+PGX = MessageTemplate(
+    id="treatment.pgx",
+    text="%(drug)s with %(gene)s %(phenotype)s: %(guidance)s%(dose)s%(note)s",
+    terms=("phenotype",),
+    quoted=("drug", "guidance"),
+)
+PGX_RESULT = MessageTemplate(
+    id="treatment.pgx.result",
+    text="%(drug)s with %(gene)s result: %(guidance)s%(dose)s%(note)s",
+    quoted=("drug", "guidance"),
+)
+PGX_DOSE = MessageTemplate(id="treatment.pgx.dose", text=" (recorded dose %(mg)s mg)")
+PGX_NOTE = MessageTemplate(id="treatment.pgx.note", text=" [%(note)s]", quoted=("note",))
+
+
+def _detail(drug: PatientDrug, rule: PgxRule, phenotype: str, advice: PhenotypeAdvice) -> Message:
+    dose = empty()
     if advice.max_daily_dose_mg_below is not None and drug.dose_mg is not None:
-        text += f" (recorded dose {drug.dose_mg:g} mg)"
-    if rule.indication_note:
-        text += f" [{rule.indication_note}]"
-    return text
+        dose = PGX_DOSE(mg=drug.dose_mg)
+    note = PGX_NOTE(note=rule.indication_note) if rule.indication_note else empty()
+    said: dict[str, str | Message] = {
+        "drug": drug.label,
+        "gene": rule.gene,
+        "guidance": f"{advice.guidance}",
+        "dose": dose,
+        "note": note,
+    }
+    return PGX(phenotype=phenotype, **said) if phenotype else PGX_RESULT(**said)
 
 
 def check_pharmacogenomics(
@@ -56,13 +79,15 @@ def check_pharmacogenomics(
                 and drug.dose_mg < below
             ):
                 continue  # the dose already respects the CPIC limit
+            detail = _detail(drug, rule, phenotype, advice)
             issues.append(
                 SafetyIssue(
                     patient_id=facts.patient_id,
                     severity=Severity(advice.severity),
                     kind=IssueKind.PHARMACOGENOMIC,
                     drugs=[drug.ingredient],
-                    detail=_detail(drug, rule, phenotype, advice),
+                    detail=detail.text,
+                    message=detail.ref,
                     citation=rule.cite,
                     rule_id=rule.id,
                     proposed=drug.proposed,

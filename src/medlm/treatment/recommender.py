@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from medlm.knowledge.treatment import TreatmentKnowledge, load_treatment_knowledge
 from medlm.knowledge.treatment.oncology import load_oncology_knowledge
+from medlm.messages import MessageTemplate
 from medlm.records import PatientRecord
 from medlm.records.timing import resolve_as_of
 from medlm.treatment import guidelines
@@ -26,6 +27,20 @@ _ACTION_RANK = {
     Action.ADJUST: 3,
     Action.MONITOR: 4,
 }
+
+
+# CPIC's own English guidance is quoted; the gene and phenotype as the result reports them.
+PGX_ADVICE = MessageTemplate(
+    id="treatment.recommend.pgx",
+    text="%(gene)s %(phenotype)s: %(guidance)s",
+    terms=("phenotype",),
+    quoted=("guidance",),
+)
+PGX_ALTERNATIVE = MessageTemplate(
+    id="treatment.recommend.pgx-alternative",
+    text="%(gene)s %(phenotype)s: use an alternative to %(drug)s",
+    terms=("phenotype", "drug"),
+)
 
 
 class TreatmentRecommender:
@@ -135,12 +150,14 @@ class TreatmentRecommender:
                     "strength": f"CPIC {advice.strength}",
                     "rule_id": rule.id,
                 }
+                said = PGX_ADVICE(gene=rule.gene, phenotype=pheno, guidance=f"{advice.guidance}")
                 out.append(
                     Recommendation(
                         action=action,
                         drug=drug.ingredient,
                         dose_guidance=advice.guidance,
-                        rationale=f"{rule.gene} {pheno}: {advice.guidance}",
+                        rationale=said.text,
+                        message=said.ref,
                         **base,
                     )
                 )
@@ -149,12 +166,13 @@ class TreatmentRecommender:
                     display = (
                         self.knowledge.classes[classes[0]].display if classes else "alternative"
                     )
+                    said = PGX_ALTERNATIVE(gene=rule.gene, phenotype=pheno, drug=drug.ingredient)
                     out.append(
                         Recommendation(
                             action=Action.START,
                             drug_class=f"{display}: {' or '.join(advice.alternatives)}",
-                            rationale=f"{rule.gene} {pheno}: use an alternative to "
-                            f"{drug.ingredient}",
+                            rationale=said.text,
+                            message=said.ref,
                             **base,
                         )
                     )

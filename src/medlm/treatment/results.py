@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm import DISCLAIMER
 from medlm.knowledge.treatment import Citation
+from medlm.messages import MessageRef
 
 if TYPE_CHECKING:
     from medlm.records import PatientRecord
@@ -57,6 +58,9 @@ class SafetyIssue(BaseModel):
     references: list[str] = Field(
         default_factory=list, description="FHIR references of the implicated medication records."
     )
+    message: MessageRef | None = Field(
+        default=None, description="`detail` as a message template and parameters (medlm.messages)."
+    )
 
     def to_fhir(self, patient_record: PatientRecord | None = None) -> dict[str, Any]:
         """This issue as a FHIR R4 DetectedIssue (validated by fhir.resources.R4B)."""
@@ -80,6 +84,10 @@ class Recommendation(BaseModel):
     strength: str
     rule_id: str
     safety_issues: list[SafetyIssue] = Field(default_factory=list)
+    message: MessageRef | None = Field(
+        default=None,
+        description="`rationale` as a message template and parameters (medlm.messages).",
+    )
 
     @property
     def blocked(self) -> bool:

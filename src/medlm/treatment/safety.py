@@ -10,12 +10,45 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from medlm.knowledge.treatment import AllergyRule, TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate
 from medlm.treatment.context import PatientDrug, PatientFacts
 from medlm.treatment.interactions import find_interactions
+from medlm.treatment.labs import lab_param
 from medlm.treatment.pgx import check_pharmacogenomics
 from medlm.treatment.results import SEVERITY_RANK, IssueKind, SafetyIssue, Severity
 
 PregnancyCategories = Callable[[str], str | None]
+
+# The sentences of each check: the drug as the record names it, the patient's value, and the
+# cited rule's own English wording (`reason`), which stays as cited.
+DUPLICATE = MessageTemplate(
+    id="treatment.safety.duplicate",
+    text="two or more %(drug_class)ss at once: %(names)s",
+    terms=("drug_class",),
+    quoted=("names",),
+)
+RENAL = MessageTemplate(
+    id="treatment.safety.renal",
+    text="%(drug)s with eGFR %(egfr)s: %(reason)s",
+    quoted=("drug", "reason"),
+)
+DISEASE = MessageTemplate(
+    id="treatment.safety.disease",
+    text="%(drug)s with %(condition)s: %(reason)s",
+    terms=("condition",),
+    quoted=("drug", "reason"),
+)
+PREGNANCY = MessageTemplate(
+    id="treatment.safety.pregnancy",
+    text="%(drug)s in pregnancy: %(reason)s",
+    quoted=("drug", "reason"),
+)
+ALLERGY = MessageTemplate(
+    id="treatment.safety.allergy",
+    text="%(drug)s with a recorded allergy to %(allergen)s: %(reason)s",
+    terms=("allergen",),
+    quoted=("drug", "reason"),
+)
 
 
 class SafetyEngine:
@@ -46,13 +79,15 @@ class SafetyEngine:
         return _unique(issues), list(dict.fromkeys(missing))
 
     def _issue(
-        self, facts: PatientFacts, drugs: list[PatientDrug], **fields: object
+        self, facts: PatientFacts, drugs: list[PatientDrug], message: Message, **fields: object
     ) -> SafetyIssue:
         return SafetyIssue(
             patient_id=facts.patient_id,
             drugs=sorted({d.ingredient for d in drugs}),
             proposed=any(d.proposed for d in drugs),
             references=sorted({d.record_ref for d in drugs if d.record_ref}),
+            detail=message.text,
+            message=message.ref,
             **fields,
         )
 
@@ -61,9 +96,9 @@ class SafetyEngine:
             self._issue(
                 facts,
                 [hit.a, hit.b],
+                hit.message,
                 severity=Severity(hit.rule.severity),
                 kind=IssueKind.INTERACTION,
-                detail=hit.detail,
                 citation=hit.rule.cite,
                 rule_id=hit.rule.id,
             )
@@ -83,9 +118,9 @@ class SafetyEngine:
                 self._issue(
                     facts,
                     members,
+                    DUPLICATE(drug_class=cls.display, names=names),
                     severity=Severity.MODERATE,
                     kind=IssueKind.DUPLICATE,
-                    detail=f"two or more {cls.display}s at once: {names}",
                     citation=cls.cite,
                     rule_id=f"duplicate-{cls.id}",
                 )
@@ -121,9 +156,9 @@ class SafetyEngine:
                         self._issue(
                             facts,
                             [drug],
+                            RENAL(drug=drug.label, egfr=lab_param(egfr), reason=rule.reason),
                             severity=Severity(rule.severity),
                             kind=IssueKind(rule.kind),
-                            detail=f"{drug.label} with eGFR {egfr.text()}: {rule.reason}",
                             citation=rule.cite,
                             rule_id=rule.id,
                         )
@@ -142,10 +177,13 @@ class SafetyEngine:
                         self._issue(
                             facts,
                             [drug],
+                            DISEASE(
+                                drug=drug.label,
+                                condition=rule.condition.replace("_", " "),
+                                reason=rule.reason,
+                            ),
                             severity=Severity(rule.severity),
                             kind=IssueKind.CONTRAINDICATION,
-                            detail=f"{drug.label} with {rule.condition.replace('_', ' ')}: "
-                            f"{rule.reason}",
                             citation=rule.cite,
                             rule_id=rule.id,
                         )
@@ -171,9 +209,9 @@ class SafetyEngine:
                         self._issue(
                             facts,
                             [drug],
+                            PREGNANCY(drug=drug.label, reason=rule.reason),
                             severity=Severity(rule.severity),
                             kind=IssueKind.PREGNANCY,
-                            detail=f"{drug.label} in pregnancy: {rule.reason}",
                             citation=rule.cite,
                             rule_id=rule.id,
                         )
@@ -207,9 +245,9 @@ class SafetyEngine:
                     self._issue(
                         facts,
                         [drug],
+                        ALLERGY(drug=drug.label, allergen=allergen, reason=rule.reason),
                         severity=Severity(rule.severity),
                         kind=IssueKind.ALLERGY,
-                        detail=f"{drug.label} with a recorded allergy to {allergen}: {rule.reason}",
                         citation=rule.cite,
                         rule_id=rule.id,
                     )

@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from medlm.knowledge.treatment import Citation, TreatmentKnowledge
+from medlm.messages import MessageTemplate
 from medlm.treatment.context import PatientDrug
 from medlm.treatment.results import IssueKind, SafetyIssue, Severity
 
@@ -58,6 +59,13 @@ def load_who_categories() -> WhoPregnancyCategories | None:
     return WhoPregnancyCategories(path) if path is not None else None
 
 
+WHO_CATEGORY = MessageTemplate(
+    id="treatment.who-eml.pregnancy",
+    text="%(drug)s in pregnancy: WHO essential-medicines data give category %(category)s",
+    quoted=("drug",),
+)
+
+
 def category_issue(
     patient_id: str, drug: PatientDrug, category: str, knowledge: TreatmentKnowledge
 ) -> SafetyIssue | None:
@@ -73,12 +81,14 @@ def category_issue(
         section=f"pregnancy_category of {drug.ingredient}",
         verification="S",
     )
+    detail = WHO_CATEGORY(drug=drug.label, category=category)
     return SafetyIssue(
         patient_id=patient_id,
         severity=severity,
         kind=IssueKind.PREGNANCY,
         drugs=[drug.ingredient],
-        detail=f"{drug.label} in pregnancy: WHO essential-medicines data give category {category}",
+        detail=detail.text,
+        message=detail.ref,
         citation=citation,
         rule_id=f"who-eml-pregnancy-{category}",
         proposed=drug.proposed,

@@ -24,6 +24,7 @@ __all__ = ["Glossary", "GlossaryCite", "GlossaryTerm", "TermMismatch", "load_glo
 Verification = Literal["V", "S", "U"]
 
 _FILES = {"zh_CN": "zh_cn.yaml"}
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 class _Frozen(BaseModel):
@@ -95,7 +96,10 @@ class Glossary(_Frozen):
         raise KeyError(f"glossary {self.locale}: no term {term!r}")
 
     def check(self, msgid: str, msgstr: str) -> list[TermMismatch]:
-        """Every glossary term in `msgid` that `msgstr` does not render as the glossary says."""
+        """Every glossary term in `msgid` that `msgstr` does not render as the glossary says.
+
+        Placeholders (`%(age)s`) are names, not words shown, and are not checked."""
+        msgid = _PLACEHOLDER.sub(" ", msgid)
         problems: list[TermMismatch] = []
         for entry in self.terms:
             if entry.pattern().search(msgid):

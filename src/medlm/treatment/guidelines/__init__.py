@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate
 from medlm.records import PatientRecord
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.af import atrial_fibrillation
@@ -50,6 +51,24 @@ def _class_key(text: str, k: TreatmentKnowledge) -> str:
     return ",".join(named) or text.lower()
 
 
+ALSO = MessageTemplate(
+    id="treatment.guideline.also", text="%(first)s; also %(rule)s: %(rationale)s"
+)
+
+
+def _also(first: Recommendation, later: Recommendation) -> dict[str, object]:
+    """The merged rationale (a message too when both rationales are messages)."""
+    rationale = f"{first.rationale}; also {later.rule_id}: {later.rationale}"
+    if first.message is None or later.message is None:
+        return {"rationale": rationale, "message": None}
+    said = ALSO(
+        first=Message(text=first.rationale, ref=first.message),
+        rule=later.rule_id,
+        rationale=Message(text=later.rationale, ref=later.message),
+    )
+    return {"rationale": said.text, "message": said.ref}
+
+
 def _merge_starts(drafts: list[Recommendation], k: TreatmentKnowledge) -> list[Recommendation]:
     """One start per drug class: a later rule for the same class is named in the first one."""
     kept: dict[str, Recommendation] = {}
@@ -64,9 +83,7 @@ def _merge_starts(drafts: list[Recommendation], k: TreatmentKnowledge) -> list[R
             kept[key] = r
             out.append(r)
             continue
-        merged = first.model_copy(
-            update={"rationale": f"{first.rationale}; also {r.rule_id}: {r.rationale}"}
-        )
+        merged = first.model_copy(update=_also(first, r))
         out[out.index(first)] = merged
         kept[key] = merged
     return out

@@ -8,12 +8,51 @@ what it could not decide.
 from __future__ import annotations
 
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, empty
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.common import Drafts
 from medlm.treatment.guidelines.common import on_class as _on_class
 from medlm.treatment.guidelines.common import rec as _rec
-from medlm.treatment.labs import LabValue
+from medlm.treatment.labs import LabValue, lab_param
 from medlm.treatment.results import Action, Recommendation
+
+CARDIORENAL = MessageTemplate(
+    id="treatment.ada.cardiorenal",
+    text="type 2 diabetes with %(condition)s%(egfr)s: an agent with proven cardiorenal benefit, "
+    "whether or not metformin is used",
+    terms=("condition",),
+)
+CARDIORENAL_EGFR = MessageTemplate(id="treatment.ada.cardiorenal-egfr", text=" (eGFR %(egfr)s)")
+# Metformin and kidney function: one sentence per decision (`stop`, `start`: the eGFR limits).
+METFORMIN = {
+    "stop": MessageTemplate(
+        id="treatment.ada.metformin-stop", text="eGFR %(egfr)s is below %(stop)s: stop metformin"
+    ),
+    "avoid": MessageTemplate(
+        id="treatment.ada.metformin-avoid",
+        text="eGFR %(egfr)s is below %(stop)s: metformin is contraindicated",
+    ),
+    "reassess": MessageTemplate(
+        id="treatment.ada.metformin-reassess",
+        text="eGFR %(egfr)s is %(stop)s–%(upper)s: reassess benefit and dose",
+    ),
+    "no-start": MessageTemplate(
+        id="treatment.ada.metformin-no-start",
+        text="eGFR %(egfr)s is %(stop)s–%(upper)s: do not start metformin",
+    ),
+    "start": MessageTemplate(
+        id="treatment.ada.metformin-start",
+        text="eGFR %(egfr)s is above the kidney limits: metformin is an effective, inexpensive "
+        "option",
+    ),
+}
+HBA1C_ABOVE = MessageTemplate(
+    id="treatment.ada.hba1c-above-target",
+    text="HbA1c %(value)s% is at or above the individual target below %(target)s% (%(why)s): "
+    "intensify treatment",
+)
+HBA1C_AGE = MessageTemplate(id="treatment.ada.hba1c-age", text="age %(age)s")
+HBA1C_GENERAL = MessageTemplate(id="treatment.ada.hba1c-general", text="general adult target")
 
 
 def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
@@ -47,6 +86,10 @@ def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
             if not eligible:
                 continue
         names = " or ".join(k.classes[c].display for c in rule["classes"])
+        said_egfr = (
+            CARDIORENAL_EGFR(egfr=lab_param(egfr)) if key == "ckd" and egfr is not None else empty()
+        )
+        why = CARDIORENAL(condition=said, egfr=said_egfr)
         recs.append(
             _rec(
                 facts,
@@ -54,9 +97,8 @@ def diabetes(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
                 rule["cite"],
                 action=Action.START,
                 drug_class=names,
-                rationale=f"type 2 diabetes with {said}"
-                + (f" (eGFR {egfr.text()})" if key == "ckd" and egfr is not None else "")
-                + ": an agent with proven cardiorenal benefit, whether or not metformin is used",
+                rationale=why.text,
+                message=why.ref,
                 strength=rule["strength"],
                 rule_id=f"ada-cardiorenal-{label}",
             )
@@ -83,24 +125,19 @@ def _metformin(
             "metformin eligibility not checked"
         )
         return []
+    value = lab_param(egfr)
+    text: Message
     if below_stop:
-        action, rule, text = (
-            (Action.STOP, "ada-metformin-stop", f"below {stop}: stop metformin")
-            if on
-            else (
-                Action.AVOID,
-                "ada-metformin-avoid",
-                f"below {stop}: metformin is contraindicated",
-            )
-        )
+        action, rule = (Action.STOP, "ada-metformin-stop") if on else (
+            Action.AVOID, "ada-metformin-avoid")  # fmt: skip
+        text = METFORMIN["stop" if on else "avoid"](egfr=value, stop=f"{stop}")
     elif below_start:
         action, rule = (Action.ADJUST if on else Action.AVOID), "ada-metformin-egfr-30-44"
-        text = f"{stop}–{no_start - 1}: " + (
-            "reassess benefit and dose" if on else "do not start metformin"
-        )
+        said = METFORMIN["reassess" if on else "no-start"]
+        text = said(egfr=value, stop=f"{stop}", upper=f"{no_start - 1}")
     elif not on:
         action, rule = Action.START, "ada-metformin-start"
-        text = "above the kidney limits: metformin is an effective, inexpensive option"
+        text = METFORMIN["start"](egfr=value)
     else:
         return []
     return [
@@ -113,7 +150,8 @@ def _metformin(
             drug="metformin",
             drug_class="biguanide",
             strength=m["strength"],
-            rationale=f"eGFR {egfr.text()} is {text}",
+            rationale=text.text,
+            message=text.ref,
         )
     ]
 
@@ -135,7 +173,8 @@ def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> li
         return []
     if on_target:
         return []
-    why = f"age {facts.age:g}" if relaxed and facts.age is not None else "general adult target"
+    why = HBA1C_AGE(age=facts.age) if relaxed and facts.age is not None else HBA1C_GENERAL()
+    said = HBA1C_ABOVE(value=lab_param(value), target=target, why=why)
     return [
         _rec(
             facts,
@@ -143,8 +182,8 @@ def _hba1c(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> li
             t["cite"],
             action=Action.ADJUST,
             drug_class="glucose-lowering therapy",
-            rationale=f"HbA1c {value.text()}% is at or above the individual target below "
-            f"{target:g}% ({why}): intensify treatment",
+            rationale=said.text,
+            message=said.ref,
             strength="individualised target",
             rule_id="ada-hba1c-target",
         )

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.errors import MedlmError
+from medlm.messages import MessageRef
 from medlm.records import IngestReport, PatientRecord
 from medlm.risk import DiseaseRiskPredictor, RiskScore
 from medlm.risk.batch import predict_batch
@@ -36,6 +37,9 @@ class ModelOutside(BaseModel):
     model: str
     outcome: str
     reasons: list[str]
+    messages: list[MessageRef] = Field(
+        default_factory=list, description="`reasons` as message templates, in the same order."
+    )
 
 
 class ChartProblem(BaseModel):
@@ -71,7 +75,12 @@ def risk_results(
         status = check_population(record, model.population_, as_of)
         if status.outside:
             results.outside.append(
-                ModelOutside(model=name, outcome=model.outcome, reasons=status.reasons)
+                ModelOutside(
+                    model=name,
+                    outcome=model.outcome,
+                    reasons=status.reasons,
+                    messages=status.messages,
+                )
             )
             continue
         try:

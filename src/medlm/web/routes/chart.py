@@ -35,7 +35,7 @@ from medlm.storage.repository import load_patient
 from medlm.web import i18n
 from medlm.web.accounts import WebUser
 from medlm.web.auth import WebUserDep, audit_page, web_settings
-from medlm.web.components.cards import risk_card, treatment_cards
+from medlm.web.components.cards import outside_line, risk_card, treatment_cards
 from medlm.web.components.chart_alerts import patient_alerts
 from medlm.web.components.chart_data import (
     CHARTED,
@@ -200,12 +200,15 @@ def _result_cards(results: ChartResults, locale: str) -> dict[str, list[Markup]]
     percent = partial(i18n.format_number, locale, digits=0)
     return {
         "risk_cards": [
-            risk_card(s, label=label, format_percent=lambda p: f"{percent(p * 100)}%")
+            risk_card(
+                s, label=label, format_percent=lambda p: f"{percent(p * 100)}%", locale=locale
+            )
             for s in results.scores
         ],
-        "treatment_cards": treatment_cards(results.treatment, label=label)
+        "treatment_cards": treatment_cards(results.treatment, label=label, locale=locale)
         if results.treatment is not None
         else [],
+        "outside_lines": [outside_line(m, locale) for m in results.outside],
         "notes": [highlight_note(n.text, n.entities, label=label) for n in results.notes],
     }
 
