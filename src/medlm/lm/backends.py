@@ -21,6 +21,7 @@ from medlm.errors import BackendError, ConfigError, InputError
 from medlm.lm.checkpoint import load_checkpoint
 from medlm.lm.generation import FinishReason, GenerationConfig, GenerationResult, generate
 from medlm.lm.models import CausalLanguageModel
+from medlm.lm.precision import Precision, PrecisionPath, explicit_path, path_model
 from medlm.lm.tokenizer import Tokenizer
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,16 @@ class LocalBackend:
     text continues it) and with them for an encoder-decoder model (it is the source).
     """
 
-    def __init__(self, model: CausalLanguageModel, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self, model: CausalLanguageModel, tokenizer: Tokenizer, precision: Precision = "fp32"
+    ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
+        # `auto` is not measured for decoders yet: it runs fp32, the path every model passes.
+        self.path: PrecisionPath = (
+            "fp32" if precision == "auto" else explicit_path(precision, "decoder")
+        )
+        self._run_model = path_model(self.model, self.path)
 
     @classmethod
     def from_checkpoint(cls, folder: Path) -> LocalBackend:
@@ -70,7 +78,9 @@ class LocalBackend:
         if config.eos_token_id is None:
             end = self.tokenizer.token_id(self.tokenizer.specials.end)
             config = config.model_copy(update={"eos_token_id": end})
-        return generate(self.model, self._prompt_ids(prompt), config, self.tokenizer)
+        run_model = self._run_model
+        assert isinstance(run_model, CausalLanguageModel)
+        return generate(run_model, self._prompt_ids(prompt), config, self.tokenizer, self.path)
 
 
 class OpenAICompatibleBackend:

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from medlm.errors import InputError
 from medlm.lm.models import Batch, CausalLanguageModel
+from medlm.lm.precision import PrecisionPath, path_context
 from medlm.lm.tokenizer import Tokenizer
 from medlm.lm.transformer import DecodingCache
 
@@ -209,11 +210,14 @@ def generate(
     prompt_ids: Sequence[int],
     config: GenerationConfig,
     tokenizer: Tokenizer | None = None,
+    path: PrecisionPath = "fp32",
 ) -> GenerationResult:
     """Generate up to `config.max_new_tokens` tokens after `prompt_ids` (one prompt).
 
     `model` is a `CausalLanguageModel` (decoder-only: the prompt is the start of the text) or a
-    `Seq2SeqLanguageModel` (the prompt is the source). The model is put in eval mode.
+    `Seq2SeqLanguageModel` (the prompt is the source). The model is put in eval mode. `path`
+    "bf16-autocast" runs the forward passes under bf16 autocast (`medlm.lm.precision`); a
+    model already cast or quantized for a path is passed as `model`.
     """
     if not isinstance(model, CausalLanguageModel) or not model.config.has_decoder:
         raise InputError(
@@ -235,7 +239,7 @@ def generate(
     model.eval()
     prompt = torch.tensor(list(prompt_ids), dtype=torch.long)
     rows = config.num_beams if config.strategy == "beam" else 1
-    with torch.inference_mode():
+    with torch.inference_mode(), path_context(path):
         steps = _NextTokenLogits(model, prompt, rows, config)
         if config.strategy == "beam":
             token_ids, reason = _beam_search(steps, config)

@@ -28,6 +28,14 @@ from pydantic import BaseModel, ConfigDict
 from medlm.datasets.medline_corpus import ROLES, RoleSentence, Split
 from medlm.errors import InputError
 from medlm.lm.models import Batch, SequenceClassifier
+from medlm.lm.precision import (
+    Precision,
+    PrecisionPath,
+    check_precision,
+    explicit_path,
+    path_context,
+    path_model,
+)
 from medlm.lm.tokenizer import Tokenizer
 from medlm.training.batching import Example, pad_sequences
 from medlm.training.role_calibration import RoleCalibration, decide
@@ -163,6 +171,8 @@ class SentenceRoleClassifier:
         self.batch_size = batch_size
         self.transitions: RoleTransitions | None = None
         self.calibration: RoleCalibration | None = None
+        self.path: PrecisionPath = "fp32"  # `use_precision` sets it
+        self._path_models: dict[PrecisionPath, torch.nn.Module] = {}
 
     @classmethod
     def load(cls, folder: Path) -> SentenceRoleClassifier:
@@ -199,10 +209,36 @@ class SentenceRoleClassifier:
             self.calibration.save(out)
         return out
 
+    def use_precision(
+        self,
+        precision: Precision,
+        *,
+        cache_dir: Path | None = None,
+        sample: Sequence[RoleSentence] | None = None,
+    ) -> SentenceRoleClassifier:
+        """Run inference in `precision` (`medlm.lm.precision`); `auto` measures the torch paths
+        on `sample` (default: validation abstracts) and keeps the fastest whose macro-F1 is
+        within 0.005 of fp32's. An ONNX model keeps its own precision. Returns self."""
+        from medlm.training.role_precision import choose_classifier_path
+
+        if not isinstance(self.model, SequenceClassifier):
+            if precision not in ("auto", "fp32"):
+                raise InputError(f"precision {precision!r}: an ONNX model runs as exported")
+            return self
+        if precision == "auto":
+            self.path = choose_classifier_path(self, cache_dir, sample).chosen
+        else:
+            self.path = explicit_path(check_precision(precision), "classifier")
+        return self
+
     def probabilities(
-        self, sentences: Sequence[RoleSentence], on_batch: Callable[[int], Any] | None = None
+        self,
+        sentences: Sequence[RoleSentence],
+        on_batch: Callable[[int], Any] | None = None,
+        path: PrecisionPath | None = None,
     ) -> torch.Tensor:
-        """(N, len(ROLES)) class probabilities, batched by length for speed."""
+        """(N, len(ROLES)) class probabilities, batched by length for speed; `path` overrides
+        the precision path set by `use_precision`."""
         ids = self.encoder.encode(sentences)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = torch.zeros(len(ids), len(ROLES))
@@ -211,15 +247,18 @@ class SentenceRoleClassifier:
             for start in range(0, len(order), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 batch = role_batch([ids[i] for i in rows], self.tokenizer.pad_id, sep)
-                out[rows] = self._logits(batch).softmax(dim=-1)
+                out[rows] = self._logits(batch, path or self.path).softmax(dim=-1)
                 if on_batch is not None:
                     on_batch(len(rows))
         return out
 
-    def _logits(self, batch: Batch) -> torch.Tensor:
+    def _logits(self, batch: Batch, path: PrecisionPath = "fp32") -> torch.Tensor:
         """(B, len(ROLES)) float32 logits of one batch, from torch or onnxruntime."""
         if isinstance(self.model, SequenceClassifier):
-            logits = self.model(batch).logits
+            if path not in self._path_models:
+                self._path_models[path] = path_model(self.model, path)
+            with path_context(path):
+                logits = self._path_models[path](batch).logits
             assert logits is not None
             return logits.float()
         assert batch.padding_mask is not None  # role_batch always sets it
