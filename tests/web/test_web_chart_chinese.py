@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.test_web_chart import build_app, sign_in
@@ -146,3 +147,23 @@ def test_english_chart_keeps_the_english_treatment_cards(pages: dict[str, str]) 
     assert "<p>eGFR 25 is below 30: stop metformin.</p>" in treatment
     assert "metformin with eGFR 25: " in treatment
     assert not re.search(r"[\u4e00-\u9fff]", treatment.split("</section>")[0])
+
+
+def test_a_reason_the_de_identified_chart_rewrites_is_not_rendered_from_its_raw_values() -> None:
+    from medlm.explain import top_reasons
+    from medlm.privacy.detector import PhiDetector
+    from medlm.risk import RiskScore
+    from medlm.web.components.cards import risk_card
+    from medlm.web.components.deid_chart import deid_scores
+
+    row = {"Age": 93.0, "Glucose": 120.0}
+    reasons = top_reasons(row, np.array([0.4, 0.1]), ["Age", "Glucose"], units={})
+    score = RiskScore(
+        patient_id="p1", probability=0.5, tier=None, outcome="diabetes", model_name="m",
+        model_version="1", family="logistic", reasons=reasons,
+    )  # fmt: skip
+    (shown,) = deid_scores([score], PhiDetector(), "secret")
+    age, glucose = shown.reasons
+    assert age.message is None and glucose.message is not None
+    html = str(risk_card(shown, locale="zh_CN"))
+    assert "93" not in html and "血糖 120：" in html

@@ -89,10 +89,12 @@ def deid_scores(scores: list[RiskScore], detector: PhiDetector, secret: str) -> 
     out = []
     for score in scores:
         config = OperatorConfig(patient_id=score.patient_id, secret=secret)
-        reasons = [
-            r.model_copy(update={"text": deidentify(r.text, config, detector).text})
-            for r in score.reasons
-        ]
+        reasons = []
+        for r in score.reasons:
+            text = deidentify(r.text, config, detector).text
+            # a changed text drops its message: the template's raw values are what was hidden
+            message = r.message if text == r.text else None
+            reasons.append(r.model_copy(update={"text": text, "message": message}))
         out.append(score.model_copy(update={"reasons": reasons}))
     return out
 
