@@ -103,7 +103,7 @@ def test_same_seed_gives_the_same_model_and_another_seed_does_not(encoder: Path)
     train, validation = shuffled_abstracts(8, "train"), shuffled_abstracts(2, "validation")
     probe = shuffled_abstracts(2, "test")
     runs = [
-        small_model(encoder, seed=seed, epochs=2, tfidf=False).fit(train, validation)
+        small_model(encoder, seed=seed, epochs=2, lexical=False).fit(train, validation)
         for seed in (0, 0, 1)
     ]
     first, again, other = (r.probabilities(probe) for r in runs)
@@ -112,7 +112,7 @@ def test_same_seed_gives_the_same_model_and_another_seed_does_not(encoder: Path)
 
 
 def test_unfitted_model_refuses_to_predict_or_save(encoder: Path, tmp_path: Path) -> None:
-    model = small_model(encoder, tfidf=False)
+    model = small_model(encoder, lexical=False)
     with pytest.raises(NotFittedError):
         model.predict(synthetic_abstracts(1))
     with pytest.raises(NotFittedError):
@@ -128,3 +128,15 @@ def test_load_role_model_picks_the_kind_from_the_folder(
         load_role_model(tmp_path / "missing")
     with pytest.raises(InputError, match="not an abstract-level"):
         AbstractRoleModel.load(tmp_path)
+
+
+def test_encoder_layers_keeps_the_first_layers_and_survives_save_and_load(
+    encoder: Path, tmp_path: Path
+) -> None:
+    model = small_model(encoder, encoder_layers=1, lexical=False, epochs=1)
+    assert len(model.text_encoder().model.transformer.encoder.layers) == 1
+    full = small_model(encoder, lexical=False).text_encoder()
+    assert len(full.model.transformer.encoder.layers) == 2
+    assert model.text_encoder().name != full.name  # so cached vectors never mix
+    model.fit(shuffled_abstracts(4, "train"))
+    assert AbstractRoleModel.load(model.save(tmp_path / "m")).encoder_layers == 1

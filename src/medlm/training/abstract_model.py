@@ -10,9 +10,9 @@ transition weight) is chosen on them as for the per-sentence model. The test spl
 read here.
 
 The folder written by `save` holds `abstract_model.json` (settings, encoder reference),
-`context.pt` (the contextual model's weights), `tfidf.joblib` (when the baseline's
-probabilities are features) and the decision files; `load_role_model(folder)` loads it or a
-per-sentence `SentenceRoleClassifier` folder alike.
+`context.pt` (the contextual model's weights), `lexical.joblib` (when the TF-IDF
+classifier's probabilities are features) and the decision files; `load_role_model(folder)`
+loads it or a per-sentence `SentenceRoleClassifier` folder alike.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from medlm.lm.encoding import TextEncoder
 from medlm.training.abstract_context import AbstractContextModel, ContextConfig
 from medlm.training.abstract_features import (
     AbstractInputs,
+    LexicalRoles,
     abstract_spans,
-    crossfit_tfidf,
+    crossfit_lexical,
     position_features,
     sentence_vectors,
 )
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_FILE = "abstract_model.json"
 WEIGHTS_FILE = "context.pt"
-TFIDF_FILE = "tfidf.joblib"
+LEXICAL_FILE = "lexical.joblib"
 KIND = "abstract-context"
 
 
@@ -59,7 +60,9 @@ class RoleModel(Protocol):
 
 class AbstractRoleModel:
     """scikit-learn style: hyperparameters in `__init__`, `fit` returns self, fitted state
-    ends in `_`. `encoder` is a known model name (minilm) or a checkpoint folder."""
+    ends in `_`. `encoder` is a known model name (minilm) or a checkpoint folder;
+    `encoder_layers` keeps only its first k layers (0: mean-pooled input embeddings), which
+    costs k/L of the full encoder's time per sentence."""
 
     def __init__(
         self,
@@ -72,10 +75,11 @@ class AbstractRoleModel:
         learning_rate: float = 2e-3,
         batch_abstracts: int = 16,
         patience: int = 4,
-        tfidf: bool = True,
+        lexical: bool = True,
         folds: int = 5,
         seed: int = 0,
         max_length: int = 128,
+        encoder_layers: int | None = None,
         precision: str = "fp32",
         cache_dir: Path | None = None,
     ) -> None:
@@ -87,27 +91,32 @@ class AbstractRoleModel:
         self.learning_rate = learning_rate
         self.batch_abstracts = batch_abstracts
         self.patience = patience
-        self.tfidf = tfidf
+        self.lexical = lexical
         self.folds = folds
         self.seed = seed
         self.max_length = max_length
+        self.encoder_layers = encoder_layers
         self.precision = precision
         self.cache_dir = cache_dir
         self._text_encoder: TextEncoder | None = None
+        self.lexical_: LexicalRoles
 
     # -- inputs ---------------------------------------------------------------------------
     def text_encoder(self) -> TextEncoder:
         if self._text_encoder is None:
-            self._text_encoder = TextEncoder.from_pretrained(
-                self.encoder, max_length=self.max_length
-            )
+            encoder = TextEncoder.from_pretrained(self.encoder, max_length=self.max_length)
+            if self.encoder_layers is not None:  # the first k layers' mean-pooled states
+                stack = encoder.model.transformer.encoder
+                stack.layers = stack.layers[: self.encoder_layers]
+                encoder.name = f"{self.encoder}@{self.encoder_layers}-layers"
+            self._text_encoder = encoder
         return self._text_encoder
 
     def inputs(
         self,
         sentences: Sequence[RoleSentence],
         *,
-        tfidf_probs: np.ndarray | None = None,
+        lexical_probs: np.ndarray | None = None,
         on_batch: Callable[[int], Any] | None = None,
     ) -> AbstractInputs:
         """Vectors and features of `sentences`; the baseline's probabilities come from the
@@ -122,12 +131,12 @@ class AbstractRoleModel:
             on_batch=on_batch,
         )
         features = [position_features(sentences)]
-        if self.tfidf:
-            if tfidf_probs is None:
-                if not hasattr(self, "tfidf_"):
+        if self.lexical:
+            if lexical_probs is None:
+                if not hasattr(self, "lexical_"):
                     raise NotFittedError("AbstractRoleModel used before fit")
-                tfidf_probs = self.tfidf_.predict_proba(sentences)
-            features.append(np.asarray(tfidf_probs, dtype=np.float32))
+                lexical_probs = self.lexical_.predict_proba(sentences)
+            features.append(np.asarray(lexical_probs, dtype=np.float32))
         return AbstractInputs(
             sentences, vectors, np.concatenate(features, axis=1), abstract_spans(sentences)
         )
@@ -141,9 +150,9 @@ class AbstractRoleModel:
     ) -> AbstractRoleModel:
         """Both stages on `train`; epochs and calibration chosen on `validation` if given."""
         train_probs = None
-        if self.tfidf:
-            train_probs, self.tfidf_ = crossfit_tfidf(train, self.folds, self.seed)
-        train_inputs = self.inputs(train, tfidf_probs=train_probs, on_batch=on_batch)
+        if self.lexical:
+            train_probs, self.lexical_ = crossfit_lexical(train, self.folds, self.seed)
+        train_inputs = self.inputs(train, lexical_probs=train_probs, on_batch=on_batch)
         val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
         return self.fit_inputs(train_inputs, val_inputs)
 
@@ -219,8 +228,9 @@ class AbstractRoleModel:
             "kind": KIND,
             "encoder": self.encoder,
             "max_length": self.max_length,
+            "encoder_layers": self.encoder_layers,
             "precision": self.precision,
-            "tfidf": self.tfidf,
+            "lexical": self.lexical,
             "batch_abstracts": self.batch_abstracts,
             "seed": self.seed,
             "context": self.model_.config.to_dict(),
@@ -228,10 +238,10 @@ class AbstractRoleModel:
         }
         (out / SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
         torch.save(self.model_.state_dict(), out / WEIGHTS_FILE)
-        if self.tfidf:
+        if self.lexical:
             import joblib
 
-            joblib.dump(self.tfidf_, out / TFIDF_FILE)
+            joblib.dump(self.lexical_, out / LEXICAL_FILE)
         self.transitions_.save(out)
         if self.calibration_ is not None:
             self.calibration_.save(out)
@@ -247,8 +257,9 @@ class AbstractRoleModel:
         model = cls(
             settings["encoder"],
             max_length=settings["max_length"],
+            encoder_layers=settings.get("encoder_layers"),
             precision=settings["precision"],
-            tfidf=settings["tfidf"],
+            lexical=settings["lexical"],
             batch_abstracts=settings["batch_abstracts"],
             seed=settings["seed"],
         )
@@ -256,10 +267,10 @@ class AbstractRoleModel:
         state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
         model.model_.load_state_dict(state)
         model.history_ = settings.get("history", [])
-        if model.tfidf:
+        if model.lexical:
             import joblib
 
-            model.tfidf_ = joblib.load(folder / TFIDF_FILE)
+            model.lexical_ = joblib.load(folder / LEXICAL_FILE)
         transitions = RoleTransitions.load(folder)
         if transitions is None:
             raise InputError(f"{folder}: role transitions missing")

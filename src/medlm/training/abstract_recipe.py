@@ -2,8 +2,8 @@
 
 Stages, each timed: (1) load the TRAINING and VALIDATION role sentences (never the test
 split); (2) embed every sentence once with the frozen encoder, bf16 autocast where the CPU
-supports bf16, cached under `cache_dir`; (3) cross-fit the TF-IDF + logistic-regression
-baseline on the training abstracts (`abstract_features.crossfit_tfidf`); (4) train the
+supports bf16, cached under `cache_dir`; (3) cross-fit the TF-IDF + linear (SGD log-loss)
+classifier on the training abstracts (`abstract_features.crossfit_lexical`); (4) train the
 abstract-level contextual model for each point of a tiny grid (learning rate x hidden width),
 each with early stopping on the validation abstracts' macro-F1; (5) keep the grid point with
 the best validation macro-F1, calibrate its decisions on validation, save it. Everything is
@@ -39,12 +39,15 @@ class RecipeSettings(BaseModel):
 
     encoder: str = "minilm"
     seed: int = 0
+    encoder_layers: int | None = Field(None, ge=0, description="First k layers; None: all.")
+    max_length: int = Field(64, ge=8, description="Word pieces per sentence for the encoder.")
     learning_rates: tuple[float, ...] = (1e-3, 3e-3)
-    hidden_sizes: tuple[int, ...] = (128, 256)
-    max_epochs: int = Field(30, ge=1)
-    patience: int = Field(5, ge=1)
+    hidden_sizes: tuple[int, ...] = (128,)
+    max_epochs: int = Field(12, ge=1)
+    patience: int = Field(3, ge=1)
+    batch_abstracts: int = Field(32, ge=1)
     dropout: float = 0.3
-    tfidf: bool = True
+    lexical: bool = True
     folds: int = Field(5, ge=2)
     max_train_sentences: int | None = Field(None, ge=1, description="Tests only: a subset.")
     max_validation_sentences: int | None = Field(None, ge=1, description="Tests only.")
@@ -128,23 +131,25 @@ def run_best_recipe(
     precision = "bf16" if bf16_supported(torch.device("cpu")) else "fp32"
     template = AbstractRoleModel(
         settings.encoder,
-        tfidf=settings.tfidf,
+        lexical=settings.lexical,
         folds=settings.folds,
         seed=settings.seed,
+        max_length=settings.max_length,
+        encoder_layers=settings.encoder_layers,
         precision=precision,
         cache_dir=settings.cache_dir,
     )
     train_probs = None
-    if settings.tfidf:
-        from medlm.training.abstract_features import crossfit_tfidf
+    if settings.lexical:
+        from medlm.training.abstract_features import crossfit_lexical
 
         with bar("TF-IDF cross-fit", settings.folds + 1) as advance:
-            train_probs, template.tfidf_ = crossfit_tfidf(
+            train_probs, template.lexical_ = crossfit_lexical(
                 train, settings.folds, settings.seed, on_fit=lambda: advance(1)
             )
         lap("TF-IDF cross-fit")
     with bar(f"embedding ({precision})", len(train) + len(validation)) as advance:
-        train_inputs = template.inputs(train, tfidf_probs=train_probs, on_batch=advance)
+        train_inputs = template.inputs(train, lexical_probs=train_probs, on_batch=advance)
         val_inputs = template.inputs(validation, on_batch=advance)
     lap("embedding")
     points = [(lr, h) for h in settings.hidden_sizes for lr in settings.learning_rates]
@@ -190,15 +195,18 @@ def _grid_model(
         epochs=settings.max_epochs,
         learning_rate=learning_rate,
         patience=settings.patience,
-        tfidf=settings.tfidf,
+        batch_abstracts=settings.batch_abstracts,
+        lexical=settings.lexical,
         folds=settings.folds,
         seed=settings.seed,
+        max_length=settings.max_length,
+        encoder_layers=settings.encoder_layers,
         precision=template.precision,
         cache_dir=settings.cache_dir,
     )
     model._text_encoder = template.text_encoder()
-    if settings.tfidf:
-        model.tfidf_ = template.tfidf_
+    if settings.lexical:
+        model.lexical_ = template.lexical_
     return model
 
 

@@ -101,7 +101,7 @@ def train_context(
     warmup = max(1, total // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup))),
+        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(total - warmup, 1))),
     )
     generator = torch.Generator().manual_seed(settings.seed)
     history: list[dict[str, float]] = []
