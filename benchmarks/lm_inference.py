@@ -11,12 +11,14 @@ printed too) and the ratio.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
 
 import torch
 
+from medlm.lm.hardware import machine_info
 from medlm.lm.models import Batch
 from medlm.lm.pretrained import load_pretrained, resolve_model_folder
 
@@ -60,6 +62,8 @@ def main() -> None:
             times["transformers"].append(_time(run_reference))
     best = {name: BATCH / min(t) for name, t in times.items()}
     median = {name: BATCH / statistics.median(t) for name, t in times.items()}
+    info = machine_info()
+    print(f"{info.cpu_model} (bf16 native: {info.bf16_supported}); load average {os.getloadavg()}")
     print(
         f"threads={args.threads} batch={BATCH} tokens={TOKENS} repeats={args.repeats} "
         f"(after one warm-up pass each); max |diff| = {diff:.2e}"
