@@ -8,7 +8,7 @@ import torch
 from lm_helpers import tiny_config
 
 from medlm.errors import InputError
-from medlm.lm.encoding import TextEncoder
+from medlm.lm.encoding import TextEncoder, token_batches
 from medlm.lm.models import LanguageModel
 from medlm.lm.tokenizer import train_wordpiece
 
@@ -56,3 +56,9 @@ def test_non_string_text_is_an_input_error_naming_its_position() -> None:
 
 def test_no_texts_give_an_empty_array() -> None:
     assert _encoder().embed([]).shape == (0, 32)
+
+
+def test_token_budget_batches_short_texts_in_larger_batches() -> None:
+    lengths = [4, 4, 4, 4, 4, 4, 20, 20, 20]
+    batches = list(token_batches(range(9), lengths, token_budget=24))
+    assert batches == [[0, 1, 2, 3, 4, 5], [6], [7], [8]]

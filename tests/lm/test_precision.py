@@ -187,10 +187,3 @@ def test_a_cached_bf16_choice_is_measured_again_where_bf16_is_unsupported(
 def test_choice_key_names_machine_model_weights_and_medlm_version() -> None:
     key = prec.choice_key("encoder", "minilm", "0123")
     assert machine_info().key in key and "minilm" in key and "0123" in key and "medlm=" in key
-
-
-def test_token_budget_batches_short_texts_in_larger_batches() -> None:
-    lengths = [4, 4, 4, 4, 4, 4, 20, 20, 20]
-    batches = list(prec.batches(range(9), lengths, token_budget=24))
-    assert batches == [[0, 1, 2, 3, 4, 5], [6], [7], [8]]
-    assert sorted(i for b in batches for i in b) == list(range(9))

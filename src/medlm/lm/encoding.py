@@ -11,7 +11,7 @@ cosine 0.99 of fp32. Pooling and normalisation are always fp32.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -138,13 +138,28 @@ class TextEncoder:
         lengths = [len(row) for row in ids]
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         with torch.inference_mode():
-            for rows in prec.batches(order, lengths, batch_size * TOKENS_PER_ROW):
+            for rows in token_batches(order, lengths, batch_size * TOKENS_PER_ROW):
                 input_ids, padding_mask = self.tokenizer.pad([ids[i] for i in rows])
                 out[rows] = run(input_ids, padding_mask).numpy()
                 if on_batch is not None:
                     on_batch(len(rows))
         logger.debug("embedded %d texts", len(texts))
         return out
+
+
+def token_batches(
+    order: Sequence[int], lengths: Sequence[int], token_budget: int
+) -> Iterator[list[int]]:
+    """Rows of `order` (sorted by length) grouped so each padded batch holds about
+    `token_budget` tokens: short texts come in larger batches than long ones."""
+    rows: list[int] = []
+    for i in order:
+        if rows and (len(rows) + 1) * max(lengths[i], 1) > token_budget:
+            yield rows
+            rows = []
+        rows.append(i)
+    if rows:
+        yield rows
 
 
 def pooled(model: LanguageModel, input_ids: Tensor, padding_mask: Tensor) -> Tensor:

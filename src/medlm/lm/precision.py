@@ -25,7 +25,7 @@ import importlib.util
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Literal, get_args
@@ -305,16 +305,3 @@ def calibration_texts(n: int = 64) -> list[str]:
     sentences = load_role_sentences("validation")
     step = max(1, len(sentences) // n)
     return [s.text for s in sentences[::step][:n]]
-
-
-def batches(order: Sequence[int], lengths: Sequence[int], token_budget: int) -> Iterator[list[int]]:
-    """Rows of `order` (sorted by length) grouped so each padded batch holds about
-    `token_budget` tokens: short texts come in larger batches than long ones."""
-    rows: list[int] = []
-    for i in order:
-        if rows and (len(rows) + 1) * max(lengths[i], 1) > token_budget:
-            yield rows
-            rows = []
-        rows.append(i)
-    if rows:
-        yield rows
