@@ -283,6 +283,17 @@ class MonitorSettings(BaseModel):
         return self
 
 
+class BatchSettings(BaseModel):
+    """`medlm batch` defaults: engine, shard and chunk sizes, Ray actors (each has a CLI option)."""
+
+    engine: Literal["local", "ray"] = Field(
+        default="local", description="local (no Ray needed) or ray (Ray Data, the ray extra)."
+    )
+    shard_size: int = Field(default=10_000, ge=1, description="Input records per output part.")
+    batch_size: int = Field(default=64, ge=1, description="Records per model call.")
+    concurrency: int = Field(default=2, ge=1, description="Ray actors, each loading the model.")
+
+
 class Settings(BaseSettings):
     """All of medlm's configuration in one place."""
 
@@ -306,6 +317,7 @@ class Settings(BaseSettings):
     limits: LimitsSettings = LimitsSettings()
     monitor: MonitorSettings = MonitorSettings()
     web: WebSettings = WebSettings()
+    batch: BatchSettings = BatchSettings()
 
     @model_validator(mode="before")
     @classmethod

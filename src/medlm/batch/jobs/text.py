@@ -1,0 +1,44 @@
+"""The `text` batch job: entities and sections of each document, through `medlm.text.batch`."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import pyarrow as pa
+
+from medlm.batch.jobs.base import BatchJob, record_id, text_of
+from medlm.batch.records import ChunkResult, Item, Position, Reject
+from medlm.text.analyzer import MedicalTextAnalyzer
+from medlm.text.batch import ExtractError, process_lines
+
+#: The request fields `medlm.text.batch.ExtractRequest` reads; other input columns are ignored.
+_REQUEST_FIELDS = ("text", "targets")
+
+
+class TextJob(BatchJob):
+    """`{"id", "text", "targets"?}` → `{"id", line|row, "entities", "sections"}`."""
+
+    name: ClassVar[str] = "text"
+    json_columns: ClassVar[tuple[str, ...]] = ("entities", "sections")
+
+    def _load(self) -> None:
+        self.analyzer_ = MedicalTextAnalyzer()
+        self.analyzer_.warm_up()
+
+    def process(self, items: list[Item], where: Position) -> ChunkResult:
+        result = ChunkResult()
+        for n, record in items:
+            rid = record_id(record)
+            request = {"id": rid, **{k: record[k] for k in _REQUEST_FIELDS if k in record}}
+            out = next(process_lines([json.dumps(request)], self.analyzer_, first_line=n))
+            if isinstance(out, ExtractError):
+                field = "text" if text_of(record) is None else None
+                result.rejects.append(Reject.at(where, n, out.error, id=rid, field=field))
+                continue
+            body = out.model_dump(mode="json", exclude={"id"})
+            result.outputs.append({"id": rid, where: n, **body})
+        return result
+
+    def columns(self) -> list[tuple[str, pa.DataType]]:
+        return [("entities", pa.string()), ("sections", pa.string())]
