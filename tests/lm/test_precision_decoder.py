@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from lm_helpers import tiny_config
@@ -16,12 +18,13 @@ from medlm.lm.tokenizer import train_byte_bpe
 GREEDY = GenerationConfig(max_new_tokens=4)
 
 
-def _backend(precision: prec.Precision) -> LocalBackend:
+def _backend(precision: prec.Precision, cache_dir: Path | None = None) -> LocalBackend:
     torch.manual_seed(0)
     texts = ["the patient has a fever", "blood pressure was normal", "no chest pain"] * 5
     tokenizer = train_byte_bpe(texts, vocab_size=300)
     config = tiny_config(architecture="decoder", vocab_size=tokenizer.vocab_size, max_length=32)
-    return LocalBackend(CausalLanguageModel(config), tokenizer, precision=precision)
+    model = CausalLanguageModel(config)
+    return LocalBackend(model, tokenizer, precision=precision, cache_dir=cache_dir)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +46,17 @@ def test_bf16_decoder_is_refused_where_the_cpu_lacks_bf16(monkeypatch: pytest.Mo
     monkeypatch.setattr(prec, "bf16_supported", lambda: False)
     with pytest.raises(InputError, match="lacks bf16"):
         _backend("bf16")
+
+
+def test_auto_decoder_measures_its_paths_on_logits_and_caches_the_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prec, "calibration_texts", lambda n=32: ["the patient has a fever"] * 3)
+    backend = _backend("auto", cache_dir=tmp_path)
+    assert backend.path in prec.candidate_paths("decoder")
+    files = list((tmp_path / prec.CACHE_SUBDIR).glob("*.json"))
+    choice = prec.PrecisionChoice.model_validate_json(files[0].read_text())
+    assert choice.kind == "decoder" and choice.chosen == backend.path
+    assert [r.path for r in choice.candidates] == prec.candidate_paths("decoder")
+    assert all(r.quality is not None and r.quality >= 0.99 for r in choice.candidates if r.passed)
+    assert backend.generate("the patient", GREEDY).token_ids

@@ -44,14 +44,21 @@ class LocalBackend:
     """
 
     def __init__(
-        self, model: CausalLanguageModel, tokenizer: Tokenizer, precision: Precision = "fp32"
+        self,
+        model: CausalLanguageModel,
+        tokenizer: Tokenizer,
+        precision: Precision = "fp32",
+        cache_dir: Path | None = None,
     ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
-        # `auto` is not measured for decoders yet: it runs fp32, the path every model passes.
-        self.path: PrecisionPath = (
-            "fp32" if precision == "auto" else explicit_path(precision, "decoder")
-        )
+        self.path: PrecisionPath
+        if precision == "auto":  # measured on real sentences, cached under `cache_dir`
+            from medlm.lm.decoder_precision import choose_decoder_path
+
+            self.path = choose_decoder_path(model, tokenizer, cache_dir=cache_dir)
+        else:
+            self.path = explicit_path(precision, "decoder")
         self._run_model = path_model(self.model, self.path)
 
     @classmethod
