@@ -14,6 +14,7 @@ from medlm.web.components.alert_text import AlertFields, alert_sentence
 ZH = partial(i18n.gettext, "zh_CN")
 EN_NUMBER = partial(i18n.format_number, "en")
 ZH_NUMBER = partial(i18n.format_number, "zh_CN")
+ZH_PLURAL = partial(i18n.ngettext, "zh_CN")
 LOW_MMOL = AlertFields(
     signal="glucose", kind="raised", level=4, response="level 1 hypoglycaemia",
     value=3.1, unit="mmol/L", threshold=3.885,
@@ -37,8 +38,13 @@ def test_a_news2_alert_names_its_total_in_points() -> None:
         signal="news2", kind="raised", level=4, response="emergency response", value=8,
         threshold=7,
     )  # fmt: skip
-    assert alert_sentence(alert, ZH, ZH_NUMBER).endswith("数值：8分；阈值：7分。")
+    assert alert_sentence(alert, ZH, ZH_NUMBER, ZH_PLURAL).endswith("数值：8分；阈值：7分。")
     assert alert_sentence(alert, number=EN_NUMBER).endswith("Value: 8 points; threshold: 7 points.")
+
+
+def test_one_point_is_singular() -> None:
+    alert = AlertFields(signal="news2", kind="raised", level=1, value=1, threshold=1)
+    assert alert_sentence(alert).endswith("Value: 1 point; threshold: 1 point.")
 
 
 def test_a_cgm_episode_says_how_long_it_lasted() -> None:

@@ -52,7 +52,10 @@ def _alert_text(locale: str, alert: Any) -> str:
     """An alert (any object with signal, kind, level, response) as a sentence in `locale`."""
     fields = AlertFields.model_validate(alert, from_attributes=True)
     return alert_sentence(
-        fields, partial(i18n.gettext, locale), partial(i18n.format_number, locale)
+        fields,
+        partial(i18n.gettext, locale),
+        partial(i18n.format_number, locale),
+        partial(i18n.ngettext, locale),
     )
 
 

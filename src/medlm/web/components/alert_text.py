@@ -20,6 +20,7 @@ from medlm.web.components.messages import N_
 
 Label = Callable[[str], str]
 Number = Callable[[float], str]
+Plural = Callable[[str, str, int], str]
 
 SIGNAL_LABELS = {"news2": N_("NEWS2"), "glucose": N_("Glucose")}
 KIND_SENTENCES = {
@@ -38,7 +39,7 @@ RESPONSE_SENTENCE = N_("%(sentence)s Response: %(response)s.")
 VALUE_SENTENCE = N_("%(sentence)s Value: %(value)s.")
 VALUE_THRESHOLD_SENTENCE = N_("%(sentence)s Value: %(value)s; threshold: %(threshold)s.")
 DURATION_SENTENCE = N_("%(sentence)s Lasting %(minutes)s min.")
-SCORE_POINTS = N_("%(value)s points")
+SCORE_POINT, SCORE_POINTS = N_("%(value)s point"), N_("%(value)s points")  # one message
 # The names of knowledge/glucose/thresholds.yaml's alert levels, for the extractor.
 GLUCOSE_LEVEL_NAMES = (
     N_("level 2 hypoglycaemia"),
@@ -77,6 +78,10 @@ def _plain(value: float) -> str:
     return f"{value:g}"
 
 
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 def glucose_level_name(rank: int) -> str | None:
     """The English name of glucose alert rank `rank`, None for rank 0 or an unknown rank."""
     for level in load_glucose_thresholds().levels:
@@ -92,24 +97,28 @@ def _level_text(alert: AlertFields, label: Label) -> str:
     return label(NEWS2_LEVEL) % {"level": alert.level}
 
 
-def _quantity(value: float, unit: str | None, label: Label, number: Number) -> str:
-    """'3.1 mmol/L' with a unit; '8 points' for a score (no unit)."""
+def _quantity(value: float, unit: str | None, number: Number, plural: Plural) -> str:
+    """'3.1 mmol/L' with a unit; '8 points' (in the page's plural form) for a score."""
     if unit is None:
-        return label(SCORE_POINTS) % {"value": number(value)}
+        return plural(SCORE_POINT, SCORE_POINTS, round(value)) % {"value": number(value)}
     return f"{number(value)} {unit}"
 
 
 def measurement_sentence(
-    sentence: str, alert: AlertFields, label: Label = _same, number: Number = _plain
+    sentence: str,
+    alert: AlertFields,
+    label: Label = _same,
+    number: Number = _plain,
+    plural: Plural = _english_plural,
 ) -> str:
     """`sentence` followed by the alert's value, threshold and duration (when it has them)."""
     if alert.value is None:
         return sentence
-    value = _quantity(alert.value, alert.unit, label, number)
+    value = _quantity(alert.value, alert.unit, number, plural)
     if alert.threshold is None:
         sentence = label(VALUE_SENTENCE) % {"sentence": sentence, "value": value}
     else:
-        threshold = _quantity(alert.threshold, alert.unit, label, number)
+        threshold = _quantity(alert.threshold, alert.unit, number, plural)
         sentence = label(VALUE_THRESHOLD_SENTENCE) % {
             "sentence": sentence,
             "value": value,
@@ -121,8 +130,14 @@ def measurement_sentence(
     return sentence
 
 
-def alert_sentence(alert: AlertFields, label: Label = _same, number: Number = _plain) -> str:
-    """The alert as one sentence in `label`'s language with numbers by `number`, e.g. 'NEWS2
+def alert_sentence(
+    alert: AlertFields,
+    label: Label = _same,
+    number: Number = _plain,
+    plural: Plural = _english_plural,
+) -> str:
+    """The alert as one sentence in `label`'s language (`plural` its plural forms) with numbers
+    by `number`, e.g. 'NEWS2
     alert raised: response level 3. Response: urgent response. Value: 6 points; threshold:
     5 points.'"""
     signal = label(SIGNAL_LABELS[alert.signal]) if alert.signal in SIGNAL_LABELS else alert.signal
@@ -132,4 +147,4 @@ def alert_sentence(alert: AlertFields, label: Label = _same, number: Number = _p
     if alert.signal == "news2" and alert.response:
         response = label(alert.response) if alert.response in NEWS2_RESPONSES else alert.response
         sentence = label(RESPONSE_SENTENCE) % {"sentence": sentence, "response": response}
-    return measurement_sentence(sentence, alert, label, number)
+    return measurement_sentence(sentence, alert, label, number, plural)
