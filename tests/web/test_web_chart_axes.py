@@ -17,10 +17,13 @@ from medlm.web.components.local_time import LocalTime
 from medlm.web.components.svg_chart import (
     FONT_SIZE,
     LABEL_HEIGHT,
+    LEFT,
+    RIGHT,
     WIDTH,
     ChartPoint,
     Frame,
     axis_times,
+    bar_width,
     glucose_chart,
     vital_chart,
 )
@@ -102,3 +105,11 @@ def test_without_a_zone_the_window_is_split_evenly() -> None:
 
 def test_a_cjk_label_is_estimated_wider_than_the_same_count_of_digits() -> None:
     assert label_width("12月4日", 10) > label_width("12345", 10)
+
+
+def test_score_bars_of_sets_30_minutes_apart_do_not_overlap() -> None:
+    frame = Frame(start=END - timedelta(hours=24), end=END, low=0, high=20)
+    times = [END - timedelta(minutes=30 * i) for i in range(12)]
+    spacing = frame.x(times[0]) - frame.x(times[1])
+    assert bar_width(frame, times) == pytest.approx(0.8 * spacing)
+    assert bar_width(frame, [END]) == pytest.approx(0.8 * (WIDTH - LEFT - RIGHT))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from html import escape
+from itertools import pairwise
 
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
@@ -267,6 +268,15 @@ def vital_chart(
     return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "vital")
 
 
+def bar_width(frame: Frame, times: Sequence[datetime]) -> float:
+    """A score bar's width: 80% of the closest spacing of two sets (bars never overlap), at
+    most 80% of an even share of the plot, at least one pixel."""
+    xs = sorted(frame.x(t) for t in times)
+    share = (WIDTH - LEFT - RIGHT) / max(len(xs), 1)
+    closest = min((b - a for a, b in pairwise(xs) if b > a), default=share)
+    return max(1.0, 0.8 * min(share, closest))
+
+
 def score_strip(
     scores: Sequence[ScorePoint],
     table: News2Table,
@@ -283,7 +293,7 @@ def score_strip(
     low, high = table.aggregate_range
     frame = Frame(start=start, end=end, low=low, high=high, height=STRIP_HEIGHT)
     inside = [s for s in scores if start <= s.time <= end]
-    width = max(1.0, (WIDTH - LEFT - RIGHT) / max(len(inside), 1) * 0.8)
+    width = bar_width(frame, [s.time for s in inside])
     body = []
     for score in inside:
         shown = score.total if score.total is not None else score.partial_total
