@@ -1,7 +1,8 @@
 """What the patient chart draws, read from the monitor store over one time window: each vital
 sign's values, the NEWS2 of each set, and glucose readings.
 
-One query per table, bounded by the window (a week of 15-minute sets is about 670 sets), so the
+Glucose is drawn in the unit the newest reading was reported in. One query per table, bounded
+by the window (a week of 15-minute sets is about 670 sets), so the
 chart's cost grows with the window, not with the patient's whole history.
 """
 
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from medlm.monitor.glucose.store import stored_glucose
+from medlm.monitor.glucose.units import MG_DL, in_unit, reported_unit
 from medlm.storage.tables.monitor import VitalReading, VitalScore
 from medlm.web.components.messages import N_
 from medlm.web.components.svg_chart import ChartPoint, ScorePoint
@@ -110,9 +112,22 @@ def spo2_parameter(window: VitalWindow) -> str:
     return "spo2_scale_2_on_oxygen" if window.on_oxygen else "spo2_scale_2_on_air"
 
 
-def glucose_points(
+@dataclass(frozen=True)
+class GlucoseSeries:
+    """The patient's glucose readings in a window, in `unit`: the unit the newest of them was
+    reported in (mmol/L or mg/dL), so the chart reads like the alerts beside it."""
+
+    points: list[ChartPoint]
+    unit: str
+
+
+def glucose_series(
     engine: sa.Engine, patient_id: str, start: datetime, end: datetime
-) -> list[ChartPoint]:
-    """The patient's stored glucose readings (mg/dL) in [start, end)."""
+) -> GlucoseSeries:
+    """The patient's stored glucose readings in [start, end), in the newest reading's unit."""
     readings = stored_glucose(engine, patient_id, start=start, end=end)
-    return [ChartPoint(time=r.time, value=r.mg_dl) for r in readings]
+    unit = reported_unit(readings[-1]) if readings else MG_DL
+    return GlucoseSeries(
+        points=[ChartPoint(time=r.time, value=in_unit(r.mg_dl, unit)) for r in readings],
+        unit=unit,
+    )

@@ -323,9 +323,10 @@ def glucose_chart(
     label: Label = _same,
     format_time: TimeFormat = _hhmm,
     time_zone: tzinfo | None = None,
+    unit: str = "mg/dL",
 ) -> Markup:
-    """Glucose (mg/dL) over [start, end] with the target range `target` (from the glucose
-    thresholds knowledge) shaded."""
+    """Glucose over [start, end] with the target range `target` (from the glucose thresholds
+    knowledge) shaded; values and target in `unit`."""
     low, high = _value_range(list(target), [p.value for p in points])
     frame = Frame(start=start, end=end, low=max(0.0, low), high=high)
     top, bottom = frame.y(target[1]), frame.y(target[0])
@@ -338,7 +339,7 @@ def glucose_chart(
     body += _time_axis(frame, format_time, label, time_zone)
     body += _line(frame, points)
     title = label(N_("Glucose"))
-    return _svg(title, _describe(title, points, "mg/dL", label), HEIGHT, body, "glucose")
+    return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "glucose")
 
 
 def window(end: datetime, hours: int) -> tuple[datetime, datetime]:

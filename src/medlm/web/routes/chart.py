@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from medlm.errors import MedlmError
 from medlm.knowledge.early_warning import load_news2
 from medlm.knowledge.glucose import load_glucose_thresholds
+from medlm.monitor.glucose.units import MG_DL, in_unit
 from medlm.privacy.encryption import EncryptionKeyError
 from medlm.records import PatientRecord
 from medlm.service.deps import ServicesDep
@@ -40,7 +41,7 @@ from medlm.web.components.chart_alerts import patient_alerts
 from medlm.web.components.chart_data import (
     CHARTED,
     VitalWindow,
-    glucose_points,
+    glucose_series,
     spo2_parameter,
     vital_window,
 )
@@ -120,19 +121,33 @@ def _glucose(
     locale: str,
     fmt: TimeFormat,
     zone: tzinfo | None,
-) -> Any:
+) -> tuple[Markup | None, str | None]:
+    """The glucose chart in the newest reading's unit, and that unit (None without readings)."""
     try:
-        points = glucose_points(services.engine, patient_id, vitals.start, vitals.end)
+        series = glucose_series(services.engine, patient_id, vitals.start, vitals.end)
     except MedlmError:
-        return None
-    if not points:
-        return None
-    thresholds = load_glucose_thresholds()
-    target = (thresholds.metrics.in_range_low, thresholds.metrics.in_range_high)
-    label = partial(i18n.gettext, locale)
-    return glucose_chart(
-        points, target, vitals.start, vitals.end, label=label, format_time=fmt, time_zone=zone
+        return None, None
+    if not series.points:
+        return None, None
+    metrics = load_glucose_thresholds().metrics
+    # the target edges are whole mg/dL; in mmol/L one decimal, as the guidelines print them
+    digits = 0 if series.unit == MG_DL else 1
+    low, high = (
+        round(in_unit(v, series.unit), digits)
+        for v in (metrics.in_range_low, metrics.in_range_high)
     )
+    label = partial(i18n.gettext, locale)
+    chart = glucose_chart(
+        series.points,
+        (low, high),
+        vitals.start,
+        vitals.end,
+        label=label,
+        format_time=fmt,
+        time_zone=zone,
+        unit=series.unit,
+    )
+    return chart, series.unit
 
 
 def chart_context(
@@ -155,7 +170,7 @@ def chart_context(
     fmt: TimeFormat = times.tick if shown is None else partial(hours_ago, now)
     start, end = window(now, hours)
     vitals = vital_window(services.engine, patient_id, start, end)
-    glucose = _glucose(services, patient_id, vitals, locale, fmt, zone)
+    glucose, glucose_unit = _glucose(services, patient_id, vitals, locale, fmt, zone)
     alerts = patient_alerts(services.engine, patient_id, start) if shown is None else None
     has_alerts = alerts is not None and bool(alerts.open or alerts.acknowledged)
     nothing = record is None and record_problem is None and vitals.empty and glucose is None
@@ -185,6 +200,7 @@ def chart_context(
         "vitals": vitals,
         "charts": vital_charts(vitals, locale, fmt, zone),
         "glucose": glucose,
+        "glucose_unit": glucose_unit,
         "alerts": alerts,
         "results": results,
         **_result_cards(results, locale),
