@@ -25,7 +25,7 @@ def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("roles")
     encoder = tiny_encoder_checkpoint(root / "encoder")
     model = AbstractRoleModel(
-        str(encoder), hidden=8, epochs=2, batch_abstracts=4, folds=2, tfidf=False
+        str(encoder), hidden=8, epochs=2, batch_abstracts=4, folds=2, lexical=False
     )
     model.fit(synthetic_abstracts(6), synthetic_abstracts(2, "validation"))
     return model.save(root / "model")

@@ -23,7 +23,7 @@ UNSTRUCTURED = (
 def role_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("roles")
     encoder = tiny_encoder_checkpoint(root / "encoder")
-    model = AbstractRoleModel(str(encoder), hidden=8, epochs=2, batch_abstracts=4, tfidf=False)
+    model = AbstractRoleModel(str(encoder), hidden=8, epochs=2, batch_abstracts=4, lexical=False)
     return model.fit(synthetic_abstracts(6)).save(root / "roles-v1")
 
 
