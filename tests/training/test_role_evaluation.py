@@ -1,4 +1,4 @@
-"""`evaluate_sentence_roles` against the TF-IDF baseline: the paired comparison and its leakage rule."""
+"""`evaluate_sentence_roles` against TF-IDF: the paired comparison and its leakage rule."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ def test_a_model_that_always_says_results_is_shown_worse_than_the_baseline() -> 
     assert d.model == pytest.approx(1 / 15, abs=1e-4)  # F1 1/3 on RESULTS, 0 on four roles
     assert d.ci_high < 0 and d.share_at_or_below_zero == 1.0
     assert comparison.per_class_f1["OBJECTIVE"] == 1.0
+
+
+def test_a_calibrated_baseline_is_also_compared_by_its_plain_argmax() -> None:
+    test = synthetic_abstracts(6, "test")
+    validation = synthetic_abstracts(4, "validation")
+    comparison = compare_with_tfidf(
+        test, ["RESULTS"] * len(test), synthetic_abstracts(20), validation, resamples=100
+    )
+    assert comparison.baseline_decoding.startswith("per-role biases chosen on validation")
+    assert comparison.sentence_level_macro_f1 == 1.0
+    plain = comparison.macro_f1_difference_to_sentence_level
+    assert plain is not None and plain.baseline == 1.0 and plain.ci_high < 0
+    assert (plain.resamples, plain.seed) == (100, 0)
 
 
 class _Spy:

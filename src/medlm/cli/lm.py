@@ -246,6 +246,11 @@ def _print_role_metrics(metrics: Any) -> None:
             f"{d.groups} abstracts, {d.resamples} resamples; share <= 0: "
             f"{d.share_at_or_below_zero:.4f})"
         )
+        if (p := versus.macro_f1_difference_to_sentence_level) is not None:
+            typer.echo(
+                f"against TF-IDF's plain argmax ({p.baseline:.4f}): {p.difference:+.4f} "
+                f"({p.confidence:.0%} CI {p.ci_low:+.4f} to {p.ci_high:+.4f})"
+            )
 
 
 app.command("export")(lm_export.export)

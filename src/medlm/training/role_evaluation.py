@@ -45,6 +45,14 @@ class TfidfComparison(BaseModel):
     macro_f1_difference: PairedBootstrap = Field(
         description="Model minus baseline macro-F1, resampling abstracts."
     )
+    sentence_level_macro_f1: float | None = Field(
+        default=None, description="The baseline's plain per-sentence argmax, when calibrated."
+    )
+    macro_f1_difference_to_sentence_level: PairedBootstrap | None = Field(
+        default=None,
+        description="Model minus the baseline's plain argmax macro-F1 (the same resamples), "
+        "for when the validation-chosen decoding lowers the baseline on this split.",
+    )
 
 
 class RoleMetrics(BaseModel):
@@ -175,14 +183,21 @@ def compare_with_tfidf(
     scored = role_metrics(
         gold, reference.predicted, model="tfidf", split="", abstracts=0, seconds=0.0
     )
+
+    def against(baseline: Sequence[str]) -> PairedBootstrap:
+        return paired_bootstrap(
+            gold, predicted, baseline, groups, ROLES, resamples=resamples, seed=seed
+        )
+
+    plain = against(reference.sentence_level) if reference.sentence_level is not None else None
     return TfidfComparison(
         baseline_decoding=reference.decoding,
         macro_f1=scored.macro_f1,
         accuracy=scored.accuracy,
         per_class_f1=scored.per_class_f1,
-        macro_f1_difference=paired_bootstrap(
-            gold, predicted, reference.predicted, groups, ROLES, resamples=resamples, seed=seed
-        ),
+        macro_f1_difference=against(reference.predicted),
+        sentence_level_macro_f1=plain.baseline if plain is not None else None,
+        macro_f1_difference_to_sentence_level=plain,
     )
 
 
