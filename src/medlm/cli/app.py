@@ -12,6 +12,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from medlm import __version__
 from medlm.cli import (
     audit,
+    batch,
     datasets,
     deid,
     demo,
@@ -107,6 +108,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(batch.app, name="batch")
 app.command(name="ingest")(ingest.ingest)
 app.command(name="serve")(serve.serve)
 app.command(name="demo")(demo.demo)
