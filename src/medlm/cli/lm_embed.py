@@ -101,6 +101,8 @@ def embed(
         raise InputError("give texts to embed, or --jsonl with JSON lines on stdin")
     encoder = _encoder(settings, model, precision)
     size = batch_size or settings.lm.batch_size
+    with progress("precision path (auto measures the paths at first use)", total=None):
+        encoder.path  # noqa: B018 - resolves (and for auto measures or reads) the path now
     if jsonl:
         _embed_lines(sys.stdin, encoder, size)
         return
