@@ -169,11 +169,12 @@ def message_parts(locale: str, ref: MessageRef) -> list[MessagePart]:
 
     Numbers follow the template's spec with the locale's symbols; terms come from the locale's
     glossary (English, marked, when it has none); quoted text stays English; a template the
-    catalogue does not translate is the whole English sentence, marked English."""
+    catalogue does not translate is the whole English sentence, marked English, unless it has
+    no words of its own (`MessageTemplate.neutral`)."""
     tmpl = template(ref.id)
     translated = translations(locale).pgettext(ref.id, tmpl.text) if tmpl.text else ""
-    if locale != DEFAULT and translated == tmpl.text:
-        return [MessagePart(message_text(DEFAULT, ref), english=True)] if tmpl.text else []
+    if locale != DEFAULT and translated == tmpl.text and not tmpl.neutral:
+        return [MessagePart(message_text(DEFAULT, ref), english=True)]
     parts: list[MessagePart] = []
     for i, piece in enumerate(PLACEHOLDER.split(translated)):
         if i % 2 == 0:

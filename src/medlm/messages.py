@@ -34,8 +34,11 @@ __all__ = [
     "MessageTemplate",
     "ParamValue",
     "empty",
+    "joined_with_and",
+    "joined_with_semicolons",
     "template",
     "templates",
+    "term",
 ]
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -50,6 +53,11 @@ TEMPLATE_MODULES = (
     "medlm.treatment.guidelines",
     "medlm.treatment.guidelines.diabetes",
     "medlm.treatment.recommender",
+    "medlm.treatment.lipids",
+    "medlm.treatment.guidelines.hypertension",
+    "medlm.treatment.guidelines.bp_readings",
+    "medlm.treatment.guidelines.ckd",
+    "medlm.treatment.guidelines.heart_failure",
 )
 
 
@@ -95,6 +103,12 @@ class MessageTemplate(BaseModel):
             raise ValueError(f"template {self.id}: {sorted(unknown)} are not placeholders")
         return self
 
+    @property
+    def neutral(self) -> bool:
+        """True when the text has no words of its own (only placeholders and punctuation): it
+        reads the same in every locale and needs no catalogue entry."""
+        return not re.search(r"[^\W\d_]", PLACEHOLDER.sub("", self.text))
+
     def placeholders(self) -> set[str]:
         """The parameter names the English text uses."""
         return set(PLACEHOLDER.findall(self.text))
@@ -124,6 +138,10 @@ class MessageTemplate(BaseModel):
 
 
 EMPTY = MessageTemplate(id="empty", text="")
+TERM = MessageTemplate(id="term", text="%(term)s", terms=("term",))
+AND = MessageTemplate(id="list.and", text="%(first)s and %(second)s")
+THEN = MessageTemplate(id="list.then", text="%(first)s; %(second)s")
+GENERIC = (EMPTY, TERM, AND, THEN)
 
 
 def empty() -> Message:
@@ -131,17 +149,38 @@ def empty() -> Message:
     return EMPTY()
 
 
+def term(text: str) -> Message:
+    """A clinical term on its own (for lists of terms): the glossary's rendering elsewhere."""
+    return TERM(term=text)
+
+
+def joined_with_and(items: list[Message]) -> Message:
+    """'a and b and c', as the producers join their lists (each part still a message)."""
+    out = items[0]
+    for item in items[1:]:
+        out = AND(first=out, second=item)
+    return out
+
+
+def joined_with_semicolons(items: list[Message]) -> Message:
+    """'a; b; c' (each part still a message)."""
+    out = items[0]
+    for item in items[1:]:
+        out = THEN(first=out, second=item)
+    return out
+
+
 @cache
 def templates() -> dict[str, MessageTemplate]:
     """Every template of `TEMPLATE_MODULES` (module constants, dicts of them, and what a
     module's `message_templates()` returns), by id (ids unique)."""
-    found: dict[str, MessageTemplate] = {EMPTY.id: EMPTY}
+    found: dict[str, MessageTemplate] = {t.id: t for t in GENERIC}
     for name in TEMPLATE_MODULES:
         module: Any = importlib.import_module(name)
         for value in vars(module).values():
             # a constant, or a table of them (a dict of templates keyed by decision)
             for item in value.values() if isinstance(value, dict) else [value]:
-                if isinstance(item, MessageTemplate) and item is not EMPTY:
+                if isinstance(item, MessageTemplate) and item not in GENERIC:
                     _add(found, item)
         for value in getattr(module, "message_templates", list)():
             _add(found, value)

@@ -8,9 +8,11 @@ import pytest
 
 from medlm.i18n import message_parts, message_text
 from medlm.messages import MessageRef
+from medlm.records import CodeSystem, Coding, Observation, PatientRecord
 from medlm.treatment import TreatmentRecommender, TreatmentReport
 
 from .conftest import Builder
+from .test_guidelines_hypertension import AS_OF, with_readings
 
 # A physician's handful of patients, each meant to raise one kind of finding.
 PATIENTS = {
@@ -19,6 +21,9 @@ PATIENTS = {
     ),
     "new diabetes, kidneys fine": dict(age=78, conditions=("E11.9",), egfr=62, hba1c=8.9),
     "diabetes with CKD": dict(age=61, conditions=("E11.9", "N18.3"), egfr=48),
+    "CKD with albuminuria and hypertension": dict(
+        age=61, conditions=("E11.9", "N18.3", "I10"), egfr=48, acr=300
+    ),
     "warfarin and aspirin": dict(meds=("warfarin", "aspirin")),
     "aspirin over the ticagrelor limit": dict(meds=(("aspirin", 325), "ticagrelor")),
     "penicillin allergy": dict(orders=("amoxicillin",), allergies=("penicillin",)),
@@ -27,6 +32,16 @@ PATIENTS = {
         sex="female", age=30, meds=("lisinopril",), pregnancy_status="pregnant"
     ),
     "clopidogrel, CYP2C19 poor": dict(orders=("clopidogrel",), pgx={"CYP2C19": "Poor Metabolizer"}),
+    "stage 2, one reading": dict(sbp=165, dbp=100),
+    "stage 1, low ASCVD risk": dict(sbp=135, dbp=85, ascvd_risk=5),
+    "on lisinopril above target": dict(meds=("lisinopril",), sbp=150, dbp=95),
+    "albuminuria and stage 1": dict(sbp=138, dbp=88, acr=300, conditions=("E11.9",)),
+    "diabetic on low-dose simvastatin": dict(
+        age=58, conditions=("E11.9",), meds=(("simvastatin", 10),), egfr=70
+    ),
+    "diabetic on simvastatin by strength": dict(
+        age=58, conditions=("E11.9",), meds=("simvastatin 10 mg tablet",), egfr=70
+    ),
 }
 
 
@@ -84,6 +99,54 @@ def test_hba1c_target_in_chinese_names_the_relaxed_target_and_the_age(
     said = message_text("zh_CN", hba1c.message)
     assert said.startswith(
         "糖化血红蛋白（HbA1c）8.9% 达到或高于个体化目标（低于 8%）（年龄 78 岁）"
+    )
+
+
+def test_blood_pressure_from_a_dated_mean_is_said_in_chinese(
+    make_record: Builder, recommender: TreatmentRecommender
+) -> None:
+    record = with_readings(make_record(), (162, 98, 1), (158, 96, 3), (166, 102, 5))
+    report = recommender.recommend(record, as_of=AS_OF)
+    (first, *_) = [r for r in report.recommendations if r.rule_id == "acc-aha-first-line"]
+    assert first.message is not None and message_text("en", first.message) == first.rationale
+    said = message_text("zh_CN", first.message)
+    assert (
+        said
+        == "血压 162/98.7 mmHg（2期高血压），近 90 天内 3 天共 3 次读数的均值：开始使用一线降压药"
+    )
+
+
+def _with_labs(record: PatientRecord, **labs: float) -> PatientRecord:
+    """Add LVEF (%) or potassium (mmol/L) results, coded as the records boundary would."""
+    codes = {"lvef": ("10230-1", "%"), "potassium": ("2823-3", "mmol/L")}
+    added = [
+        Observation(
+            patient_id=record.patient.id,
+            code=Coding(system=CodeSystem.LOINC, code=codes[name][0]),
+            value=value,
+            unit=codes[name][1],
+            concept=name,
+        )
+        for name, value in labs.items()
+    ]
+    return record.model_copy(update={"observations": [*record.observations, *added]})
+
+
+def test_heart_failure_sentences_render_exactly_and_in_chinese(
+    make_record: Builder, recommender: TreatmentRecommender
+) -> None:
+    base = make_record(
+        conditions=("I50.22",), meds=("lisinopril", "sacubitril/valsartan", "atenolol"), egfr=25
+    )
+    report = recommender.recommend(_with_labs(base, lvef=30, potassium=5.4))
+    hf = {r.rule_id: r for r in report.recommendations if r.rule_id.startswith("aha-acc-hfref")}
+    assert {"aha-acc-hfref-mra-not-eligible", "aha-acc-hfref-beta-blocker"} <= set(hf)
+    for rule, r in hf.items():
+        assert r.message is not None and message_text("en", r.message) == r.rationale, rule
+    mra = hf["aha-acc-hfref-mra-not-eligible"].message
+    assert mra is not None
+    assert message_text("zh_CN", mra).startswith(
+        "射血分数降低的心力衰竭（HFrEF，LVEF 30%）：eGFR 25 不高于 30；血钾 5.4 mmol/L 不低于 5.0"
     )
 
 

@@ -24,7 +24,7 @@ def problems(catalog: Catalog, wanted: list[MessageTemplate], *, english: bool) 
     """What is wrong with the catalogue's entries for these templates, one line each."""
     found = []
     for tmpl in wanted:
-        if not tmpl.text:
+        if tmpl.neutral:  # no words of its own (a placeholder, punctuation): no entry needed
             continue
         entry = catalog.get(tmpl.text, context=tmpl.id)
         string = entry.string if entry is not None and isinstance(entry.string, str) else ""

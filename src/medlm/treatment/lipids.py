@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import MessageTemplate, empty
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.doses import parse_strength
 from medlm.treatment.results import Action, Recommendation
@@ -68,6 +69,39 @@ def _group(facts: PatientFacts, k: TreatmentKnowledge, missing: list[str]) -> di
     return None
 
 
+# Statin sentences: the benefit group's name as the guideline table words it (quoted), the
+# intensities as words of their own (`INTENSITY`), the patient's recorded statin and dose.
+INTENSITY = {
+    name: MessageTemplate(id=f"treatment.lipids.intensity-{key}", text=name)
+    for key, name in (
+        ("low", "low"),
+        ("moderate", "moderate"),
+        ("high", "high"),
+        ("unlisted", "of unlisted"),
+    )
+}
+STATIN_START = MessageTemplate(
+    id="treatment.lipids.statin-start",
+    text="statin benefit group '%(group)s': %(intensity)s-intensity statin%(note)s",
+    quoted=("group",),
+)
+NOT_SIMVASTATIN = MessageTemplate(
+    id="treatment.lipids.not-simvastatin", text=" (SLCO1B1 result: not simvastatin)"
+)
+STATIN_ADJUST = MessageTemplate(
+    id="treatment.lipids.statin-intensity",
+    text="%(drug)s: %(mg)s mg is %(have)s intensity; benefit group '%(group)s' calls for "
+    "%(want)s intensity",
+    quoted=("drug", "group"),
+)
+STATIN_ADJUST_AT_LEAST = MessageTemplate(
+    id="treatment.lipids.statin-intensity-at-least",
+    text="%(drug)s: at least %(mg)s mg (strength in the name; tablets per dose not recorded) is "
+    "%(have)s intensity; benefit group '%(group)s' calls for %(want)s intensity",
+    quoted=("drug", "group"),
+)
+
+
 def _all(*answers: bool | None) -> bool | None:
     """Three-valued and: one False decides; otherwise None if any is unknown."""
     if False in answers:
@@ -103,34 +137,44 @@ def statins(facts: PatientFacts, k: TreatmentKnowledge) -> tuple[list[Recommenda
         "dose_guidance": _dose_text(want, k, exclude),
     }
     if not current:
-        note = " (SLCO1B1 result: not simvastatin)" if exclude else ""
+        note = NOT_SIMVASTATIN() if exclude else empty()
+        start = STATIN_START(group=group["name"], intensity=INTENSITY[want](), note=note)
         return [
             Recommendation(
                 action=Action.START,
                 rule_id="acc-aha-2018-statin-start",
-                rationale=f"statin benefit group '{group['name']}': {want}-intensity statin{note}",
+                rationale=start.text,
+                message=start.ref,
                 **base,
             )
         ], missing
     drug = current[0]
-    mg, said = drug.dose_mg, f"{drug.dose_mg:g} mg" if drug.dose_mg is not None else ""
+    mg = drug.dose_mg
     if mg is None:  # the strength in the name is a floor: at least one tablet a dose
         strength = parse_strength(drug.label)
         if strength is None or (strength.unit or "").lower() != "mg":
             missing.append(f"{drug.ingredient} dose not recorded: statin intensity not assessed")
             return [], missing
-        mg = strength.value
-        said = f"at least {mg:g} mg (strength in the name; tablets per dose not recorded)"
+        mg, said = strength.value, STATIN_ADJUST_AT_LEAST
+    else:
+        said = STATIN_ADJUST
     have = statin_intensity(drug.ingredient, mg, k)
     if have is not None and _ORDER[have] >= _ORDER[want]:
         return [], missing
+    adjust = said(
+        drug=drug.label,
+        mg=mg,
+        have=INTENSITY[have or "of unlisted"](),
+        group=group["name"],
+        want=INTENSITY[want](),
+    )
     return [
         Recommendation(
             action=Action.ADJUST,
             drug=drug.ingredient,
             rule_id="acc-aha-2018-statin-intensity",
-            rationale=f"{drug.label}: {said} is {have or 'of unlisted'} intensity; "
-            f"benefit group '{group['name']}' calls for {want} intensity",
+            rationale=adjust.text,
+            message=adjust.ref,
             **base,
         )
     ], missing

@@ -14,8 +14,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.concepts import load_concepts
+from medlm.messages import Message, MessageTemplate
 from medlm.records import Observation, PatientRecord
 from medlm.records.timing import aware
+
+SINGLE_READING = MessageTemplate(id="treatment.htn.single-reading", text="a single reading")
+UNDATED_MEAN = MessageTemplate(
+    id="treatment.htn.undated-mean", text="mean of %(readings)s undated readings"
+)
+DATED_MEAN = MessageTemplate(
+    id="treatment.htn.dated-mean",
+    text="mean of %(readings)s readings on %(days)s day(s) in the last %(window)s days",
+)
 
 
 class MeanBP(BaseModel):
@@ -33,14 +43,15 @@ class MeanBP(BaseModel):
 
     def basis(self) -> str:
         """How the value was obtained, for a rationale."""
+        return self.said().text
+
+    def said(self) -> Message:
+        """`basis` as a message template."""
         if self.readings == 1:
-            return "a single reading"
+            return SINGLE_READING()
         if not self.dated:
-            return f"mean of {self.readings} undated readings"
-        return (
-            f"mean of {self.readings} readings on {self.occasions} day(s) "
-            f"in the last {self.window_days:g} days"
-        )
+            return UNDATED_MEAN(readings=self.readings)
+        return DATED_MEAN(readings=self.readings, days=self.occasions, window=self.window_days)
 
 
 def _values(

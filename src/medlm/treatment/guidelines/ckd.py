@@ -12,9 +12,22 @@ from typing import Any
 
 from medlm.knowledge.concepts import load_concepts
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import MessageTemplate, joined_with_and, term
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.common import Drafts, on_class, rec
+from medlm.treatment.labs import lab_param
 from medlm.treatment.results import Action, Recommendation
+
+RAAS = MessageTemplate(
+    id="treatment.kdigo.raas",
+    text="CKD with urine ACR %(acr)s mg/g and %(conditions)s: an ACE inhibitor or ARB at the "
+    "highest tolerated dose; never both",
+)
+SGLT2 = MessageTemplate(
+    id="treatment.kdigo.sglt2",
+    text="CKD with eGFR %(egfr)s (at least %(limit)s) and %(why)s: an SGLT2 inhibitor",
+)
+URINE_ACR = MessageTemplate(id="treatment.kdigo.urine-acr", text="urine ACR %(acr)s mg/g")
 
 
 def ckd(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
@@ -47,6 +60,7 @@ def _raas(
         return []
     severe = acr.at_least(r["severe_acr_at_least_mg_per_g"]) is True
     grade = r["grades"]["diabetes" if "diabetes" in with_ else "severe" if severe else "moderate"]
+    said = RAAS(acr=lab_param(acr), conditions=joined_with_and([term(c) for c in with_]))
     return [
         rec(
             facts,
@@ -54,8 +68,8 @@ def _raas(
             grade["cite"],
             action=Action.START,
             drug_class="ACE inhibitor or angiotensin II receptor blocker",
-            rationale=f"CKD with urine ACR {acr.text()} mg/g and {' and '.join(with_)}: "
-            "an ACE inhibitor or ARB at the highest tolerated dose; never both",
+            rationale=said.text,
+            message=said.ref,
             strength=grade["strength"],
             rule_id="kdigo-2024-ckd-raas",
         )
@@ -69,9 +83,9 @@ def _sglt2(
         return []
     acr = facts.lab("urine_acr")
     names = load_concepts().conditions
-    why = [names[c].display for c in r["if_conditions"] if c in facts.conditions]
+    why = [term(names[c].display) for c in r["if_conditions"] if c in facts.conditions]
     if acr is not None and acr.at_least(r["acr_at_least_mg_per_g"]):
-        why.append(f"urine ACR {acr.text()} mg/g")
+        why.append(URINE_ACR(acr=lab_param(acr)))
     if not why:
         return []
     egfr = facts.lab("egfr")
@@ -86,6 +100,7 @@ def _sglt2(
         )
     if not eligible:
         return []
+    said = SGLT2(egfr=lab_param(egfr), limit=f"{r['egfr_at_least']}", why=joined_with_and(why))
     return [
         rec(
             facts,
@@ -93,8 +108,8 @@ def _sglt2(
             r["cite"],
             action=Action.START,
             drug_class=k.classes["sglt2_inhibitor"].display,
-            rationale=f"CKD with eGFR {egfr.text()} (at least {r['egfr_at_least']}) and "
-            f"{' and '.join(why)}: an SGLT2 inhibitor",
+            rationale=said.text,
+            message=said.ref,
             strength=r["strength"],
             rule_id="kdigo-2024-ckd-sglt2",
         )

@@ -12,10 +12,42 @@ from __future__ import annotations
 from typing import Any
 
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, empty, joined_with_semicolons
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.common import Drafts, members, rec, taking
-from medlm.treatment.labs import LabValue
+from medlm.treatment.labs import LabValue, lab_param
 from medlm.treatment.results import Action, Recommendation
+
+HFREF = MessageTemplate(id="treatment.hf.hfref", text="HFrEF (LVEF %(lvef)s%)")
+PILLAR_START = MessageTemplate(
+    id="treatment.hf.pillar-start", text="%(said)s not on this guideline-directed drug class"
+)
+MRA_NOT_ELIGIBLE = MessageTemplate(
+    id="treatment.hf.mra-not-eligible",
+    text="%(said)s: %(blocked)s: an MRA is not started (hyperkalaemia and kidney risk); "
+    "reassess when this changes",
+)
+EGFR_NOT_ABOVE = MessageTemplate(
+    id="treatment.hf.egfr-not-above", text="eGFR %(egfr)s is not above %(limit)s"
+)
+POTASSIUM_NOT_BELOW = MessageTemplate(
+    id="treatment.hf.potassium-not-below",
+    text="potassium %(potassium)s mmol/L is not below %(limit)s",
+    numbers={"limit": ".1f"},
+)
+BETA_BLOCKER_SWITCH = MessageTemplate(
+    id="treatment.hf.beta-blocker-switch",
+    text="%(said)s on %(drugs)s, not one of the beta-blockers proven in HFrEF: switch",
+    quoted=("drugs",),
+)
+BETA_BLOCKER_START = MessageTemplate(
+    id="treatment.hf.beta-blocker-start", text="%(said)s not on an evidence-based beta-blocker"
+)
+NO_ACEI_WITH_ARNI = MessageTemplate(
+    id="treatment.hf.no-acei-with-arni",
+    text="%(said)s: an ACE inhibitor is never given with an ARNI (angioedema); stop it at least "
+    "36 hours before the ARNI",
+)
 
 
 def _above(lab: LabValue, cut: float) -> bool | None:
@@ -48,7 +80,7 @@ def heart_failure(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
             f"LVEF {lvef.text()}% is above {cut}%: the HFrEF drug rules do not apply "
             "(HFmrEF and HFpEF rules are not encoded)"
         ]
-    said = f"HFrEF (LVEF {lvef.text()}%)"
+    said = HFREF(lvef=lab_param(lvef))
     recs: list[Recommendation] = _acei_with_arni(facts, k, g, said)
     missing: list[str] = []
     for pillar in g["pillars"]:
@@ -61,7 +93,7 @@ def _pillar(
     k: TreatmentKnowledge,
     g: dict[str, Any],
     pillar: dict[str, Any],
-    said: str,
+    said: Message,
     missing: list[str],
 ) -> list[Recommendation]:
     if pillar["key"] == "beta_blocker":
@@ -73,15 +105,16 @@ def _pillar(
         blocked = _mra_blocked(facts, pillar, missing)
         if blocked is None:
             return []
-        if blocked:
+        if blocked.text:
+            why = MRA_NOT_ELIGIBLE(said=said, blocked=blocked)
             return [
                 rec(
                     facts,
                     k,
                     pillar["cite"],
                     action=Action.AVOID,
-                    rationale=f"{said}: {blocked}: an MRA is not started (hyperkalaemia and "
-                    "kidney risk); reassess when this changes",
+                    rationale=why.text,
+                    message=why.ref,
                     rule_id="aha-acc-hfref-mra-not-eligible",
                     **base,
                 )
@@ -92,15 +125,17 @@ def _pillar(
             k,
             pillar["cite"],
             action=Action.START,
-            rationale=f"{said} not on this guideline-directed drug class",
+            rationale=PILLAR_START(said=said).text,
+            message=PILLAR_START(said=said).ref,
             rule_id=f"aha-acc-hfref-{pillar['key'].replace('_', '-')}",
             **base,
         )
     ]
 
 
-def _mra_blocked(facts: PatientFacts, pillar: dict[str, Any], missing: list[str]) -> str | None:
-    """'' when eligible; the reason when not; None (with a missing line) when unknown."""
+def _mra_blocked(facts: PatientFacts, pillar: dict[str, Any], missing: list[str]) -> Message | None:
+    """An empty message when eligible; the reason when not; None (with a missing line) when
+    unknown."""
     egfr, k_plus = facts.lab("egfr"), facts.lab("potassium")
     need = f"eGFR > {pillar['egfr_above']} and potassium < {pillar['potassium_below']:.1f} mmol/L"
     if egfr is None or k_plus is None:
@@ -110,20 +145,20 @@ def _mra_blocked(facts: PatientFacts, pillar: dict[str, Any], missing: list[str]
     egfr_ok, k_ok = _above(egfr, pillar["egfr_above"]), k_plus.below(pillar["potassium_below"])
     reasons = []
     if egfr_ok is False:
-        reasons.append(f"eGFR {egfr.text()} is not above {pillar['egfr_above']}")
+        reasons.append(EGFR_NOT_ABOVE(egfr=lab_param(egfr), limit=f"{pillar['egfr_above']}"))
     if k_ok is False:
         reasons.append(
-            f"potassium {k_plus.text()} mmol/L is not below {pillar['potassium_below']:.1f}"
+            POTASSIUM_NOT_BELOW(potassium=lab_param(k_plus), limit=pillar["potassium_below"])
         )
     if reasons:
-        return "; ".join(reasons)
+        return joined_with_semicolons(reasons)
     if egfr_ok is None or k_ok is None:
         missing.append(
             f"eGFR {egfr.text()} or potassium {k_plus.text()} is a bound: MRA eligibility "
             f"({need}) unknown"
         )
         return None
-    return ""
+    return empty()
 
 
 def _beta_blocker(
@@ -131,7 +166,7 @@ def _beta_blocker(
     k: TreatmentKnowledge,
     g: dict[str, Any],
     pillar: dict[str, Any],
-    said: str,
+    said: Message,
     missing: list[str],
 ) -> list[Recommendation]:
     words = g["metoprolol_succinate_words"]
@@ -153,9 +188,9 @@ def _beta_blocker(
     other = taking(facts, k, ["beta_blocker"])
     action = Action.ADJUST if other else Action.START
     rationale = (
-        f"{said} on {', '.join(other)}, not one of the beta-blockers proven in HFrEF: switch"
+        BETA_BLOCKER_SWITCH(said=said, drugs=", ".join(other))
         if other
-        else f"{said} not on an evidence-based beta-blocker"
+        else BETA_BLOCKER_START(said=said)
     )
     return [
         rec(
@@ -164,7 +199,8 @@ def _beta_blocker(
             pillar["cite"],
             action=action,
             drug_class=pillar["start"],
-            rationale=rationale,
+            rationale=rationale.text,
+            message=rationale.ref,
             strength=pillar["strength"],
             rule_id="aha-acc-hfref-beta-blocker",
         )
@@ -172,7 +208,7 @@ def _beta_blocker(
 
 
 def _acei_with_arni(
-    facts: PatientFacts, k: TreatmentKnowledge, g: dict[str, Any], said: str
+    facts: PatientFacts, k: TreatmentKnowledge, g: dict[str, Any], said: Message
 ) -> list[Recommendation]:
     acei = taking(facts, k, ["ace_inhibitor"])
     if not acei or not (facts.ingredients() & members(k, ["arni"])):
@@ -186,8 +222,8 @@ def _acei_with_arni(
             action=Action.STOP,
             drug=drug,
             drug_class=k.classes["ace_inhibitor"].display,
-            rationale=f"{said}: an ACE inhibitor is never given with an ARNI (angioedema); "
-            "stop it at least 36 hours before the ARNI",
+            rationale=NO_ACEI_WITH_ARNI(said=said).text,
+            message=NO_ACEI_WITH_ARNI(said=said).ref,
             strength=rule["strength"],
             rule_id="aha-acc-hfref-no-acei-with-arni",
         )

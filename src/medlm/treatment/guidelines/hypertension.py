@@ -10,10 +10,48 @@ occasions than the guideline asks for gives 'confirm' instead of a start or a ch
 from __future__ import annotations
 
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, joined_with_semicolons
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.bp_readings import MeanBP
 from medlm.treatment.guidelines.common import Drafts, on_class, rec
+from medlm.treatment.labs import lab_param
 from medlm.treatment.results import Action, Recommendation
+
+# The ACC/AHA 2017 categories (guidelines.yaml `hypertension.categories`) as words of their own.
+CATEGORY = {
+    name: MessageTemplate(id=f"treatment.htn.category-{name.replace(' ', '-')}", text=name)
+    for name in ("normal", "elevated", "stage 1", "stage 2")
+}
+MEAN_BP = MessageTemplate(
+    id="treatment.htn.mean-bp", text="BP %(systolic)s/%(diastolic)s mmHg (%(category)s), %(basis)s"
+)
+CONFIRM = MessageTemplate(
+    id="treatment.htn.confirm",
+    text="%(bp)s: the guideline estimates BP from the mean of at least %(readings)s readings on "
+    "at least %(occasions)s occasions; confirm before starting or changing drugs "
+    "(would be: %(would)s)",
+)
+LOW_RISK = MessageTemplate(
+    id="treatment.htn.stage1-low-risk",
+    text="%(bp)s with 10-year ASCVD risk %(risk)s% (below %(threshold)s%): lifestyle therapy and "
+    "reassess",
+)
+ABOVE_TARGET = MessageTemplate(
+    id="treatment.htn.above-target",
+    text="%(bp)s on %(count)s antihypertensive class(es) (%(names)s) is above the target below "
+    "%(systolic)s/%(diastolic)s: intensify",
+    quoted=("names",),
+)
+RAAS = MessageTemplate(
+    id="treatment.htn.raas",
+    text="%(bp)s with albuminuria or CKD stage 3+: ACE inhibitor (ARB if not tolerated); "
+    "never both",
+)
+FIRST_LINE = MessageTemplate(id="treatment.htn.first-line", text="%(bp)s: start a first-line agent")
+STAGE2_TWO = MessageTemplate(
+    id="treatment.htn.stage2-two-agents",
+    text="%(bp)s: stage 2 is started on two first-line agents of different classes",
+)
 
 
 def bp_category(sbp: float, dbp: float, k: TreatmentKnowledge) -> str:
@@ -34,21 +72,27 @@ def hypertension(facts: PatientFacts, k: TreatmentKnowledge, bp: MeanBP | None) 
             ["blood pressure not available: hypertension rules not applied"] if need else []
         )
     cat = bp_category(bp.systolic, bp.diastolic, k)
-    said = f"BP {bp.systolic:g}/{bp.diastolic:g} mmHg ({cat}), {bp.basis()}"
+    said = MEAN_BP(
+        systolic=bp.systolic, diastolic=bp.diastolic, category=CATEGORY[cat](), basis=bp.said()
+    )
     recs, missing = _decide(facts, k, cat, said)
     if bp.confirmed or not any(r.action in (Action.START, Action.ADJUST) for r in recs):
         return recs, missing
-    would = "; ".join(r.rationale for r in recs if r.action in (Action.START, Action.ADJUST))
     readings = k.guidelines["hypertension"]["readings"]
+    confirm_said = CONFIRM(
+        bp=said,
+        readings=f"{readings['min_readings']}",
+        occasions=f"{readings['min_occasions']}",
+        would=_joined([r for r in recs if r.action in (Action.START, Action.ADJUST)]),
+    )
     confirm = rec(
         facts,
         k,
         readings["cite"],
         action=Action.MONITOR,
         drug_class="antihypertensive therapy",
-        rationale=f"{said}: the guideline estimates BP from the mean of at least "
-        f"{readings['min_readings']} readings on at least {readings['min_occasions']} "
-        f"occasions; confirm before starting or changing drugs (would be: {would})",
+        rationale=confirm_said.text,
+        message=confirm_said.ref,
         strength="guideline recommendation on BP measurement",
         rule_id="acc-aha-confirm-bp",
     )
@@ -56,7 +100,14 @@ def hypertension(facts: PatientFacts, k: TreatmentKnowledge, bp: MeanBP | None) 
     return [*kept, confirm], missing
 
 
-def _decide(facts: PatientFacts, k: TreatmentKnowledge, cat: str, bp: str) -> Drafts:
+def _joined(recs: list[Recommendation]) -> Message:
+    """The rationales joined with '; ' (each a message: every rationale here has one)."""
+    said = [Message(text=r.rationale, ref=r.message) for r in recs if r.message is not None]
+    assert len(said) == len(recs), "a hypertension rationale without its message"
+    return joined_with_semicolons(said)
+
+
+def _decide(facts: PatientFacts, k: TreatmentKnowledge, cat: str, bp: Message) -> Drafts:
     h = k.guidelines["hypertension"]
     if cat in {"normal", "elevated"}:
         return [], []
@@ -77,6 +128,7 @@ def _decide(facts: PatientFacts, k: TreatmentKnowledge, cat: str, bp: str) -> Dr
                 f"{threshold:g}%: stage 1 drug-treatment threshold unknown"
             ]
         if low_risk:
+            why = LOW_RISK(bp=bp, risk=lab_param(risk), threshold=threshold)
             return [
                 rec(
                     facts,
@@ -84,8 +136,8 @@ def _decide(facts: PatientFacts, k: TreatmentKnowledge, cat: str, bp: str) -> Dr
                     h["stage1_cite"],
                     action=Action.MONITOR,
                     drug_class="non-drug therapy",
-                    rationale=f"{bp} with 10-year ASCVD risk {risk.text()}% "
-                    f"(below {threshold:g}%): lifestyle therapy and reassess",
+                    rationale=why.text,
+                    message=why.ref,
                     strength="guideline threshold",
                     rule_id="acc-aha-stage1-low-risk",
                 )
@@ -96,18 +148,25 @@ def _decide(facts: PatientFacts, k: TreatmentKnowledge, cat: str, bp: str) -> Dr
 
 
 def _intensify(
-    facts: PatientFacts, k: TreatmentKnowledge, bp: str, on_classes: list[str]
+    facts: PatientFacts, k: TreatmentKnowledge, bp: Message, on_classes: list[str]
 ) -> Recommendation:
     target = k.guidelines["hypertension"]["target"]
     names = ", ".join(k.classes[c].display for c in on_classes)
+    why = ABOVE_TARGET(
+        bp=bp,
+        count=len(on_classes),
+        names=names,
+        systolic=f"{target['systolic_below']}",
+        diastolic=f"{target['diastolic_below']}",
+    )
     return rec(
         facts,
         k,
         target["cite"],
         action=Action.ADJUST,
         drug_class="antihypertensive therapy",
-        rationale=f"{bp} on {len(on_classes)} antihypertensive class(es) ({names}) is above "
-        f"the target below {target['systolic_below']}/{target['diastolic_below']}: intensify",
+        rationale=why.text,
+        message=why.ref,
         strength="guideline target",
         rule_id="acc-aha-above-target",
     )
@@ -123,7 +182,7 @@ def _raas_preferred(facts: PatientFacts, k: TreatmentKnowledge) -> bool:
 
 
 def _first_line(
-    facts: PatientFacts, k: TreatmentKnowledge, bp: str, cat: str
+    facts: PatientFacts, k: TreatmentKnowledge, bp: Message, cat: str
 ) -> list[Recommendation]:
     h = k.guidelines["hypertension"]
     if _raas_preferred(facts, k):
@@ -133,8 +192,8 @@ def _first_line(
             h["raas_cite"],
             action=Action.START,
             drug_class=k.classes["ace_inhibitor"].display,
-            rationale=f"{bp} with albuminuria or CKD stage 3+: "
-            "ACE inhibitor (ARB if not tolerated); never both",
+            rationale=RAAS(bp=bp).text,
+            message=RAAS(bp=bp).ref,
             strength="guideline recommendation",
             rule_id="acc-aha-raas",
         )
@@ -145,7 +204,8 @@ def _first_line(
             h["first_line_cite"],
             action=Action.START,
             drug_class="thiazide, calcium-channel blocker, ACE inhibitor or ARB",
-            rationale=f"{bp}: start a first-line agent",
+            rationale=FIRST_LINE(bp=bp).text,
+            message=FIRST_LINE(bp=bp).ref,
             strength="guideline recommendation",
             rule_id="acc-aha-first-line",
         )
@@ -157,7 +217,8 @@ def _first_line(
         h["stage2_cite"],
         action=Action.START,
         drug_class="second first-line agent of a different class",
-        rationale=f"{bp}: stage 2 is started on two first-line agents of different classes",
+        rationale=STAGE2_TWO(bp=bp).text,
+        message=STAGE2_TWO(bp=bp).ref,
         strength="guideline recommendation",
         rule_id="acc-aha-stage2-two-agents",
     )
