@@ -72,7 +72,7 @@ class Normalizer:
         return preferred, tuple(codes)
 
     def _icd(self, name: str, via_synonym: bool = False) -> CodeMatch | None:
-        key = name.lower()
+        key = name  # matched_term is `name` as written: a case-folded key would leak it
         if self.icd is None:
             return None
         if key not in self._icd_cache:
