@@ -67,7 +67,7 @@ def run_batch(
     started = time.perf_counter()
     if pending:
         shards = io.iter_shards(source, options.shard_size, pending)
-        _engine(job_name, job, shards, where, options, secret, output, done)
+        _engine(job_name, job, shards, where, options, secret, done)
     seconds = time.perf_counter() - started
     io.merge_rejects(output, len(manifest.shards))
     skipped = len(manifest.shards) - len(pending)
@@ -92,13 +92,12 @@ def _engine(
     where: Position,
     options: BatchOptions,
     secret: str,
-    output: Path,
     done: ShardDone,
 ) -> None:
     if options.engine == "ray":
         from medlm.batch.engines.ray_engine import run_ray
 
-        run_ray(job_name, shards, where, options=options, secret=secret, folder=output, done=done)
+        run_ray(job_name, shards, where, options=options, secret=secret, done=done)
         return
     from medlm.batch.engines.local import run_local
 

@@ -1,25 +1,23 @@
-"""The Ray engine: Ray Data `read_parquet` over staged shards, `map_batches` with a class UDF.
+"""The Ray engine: Ray Data `from_arrow` over the pending shards, `map_batches` with a class UDF.
 
-Pending shards are staged as Parquet under `_staging/` (one row per chunk of `batch_size`
-records, the same chunks the local engine makes), read back with `ray.data.read_parquet`, and
-mapped by `ChunkMapper`, which sets its job up once per actor; `concurrency` actors run at once
-on a Ray started with `num_cpus=workers` (or the Ray already running in this process, which is
-then left running). Results come back as they finish; a shard is written as soon as all of its
-chunks are in, so an interrupted job keeps every shard already written.
+Each pending shard becomes one Arrow table and so one Ray block (one row per chunk of
+`batch_size` records, the same chunks the local engine makes); blocks are spread over
+`concurrency` actors of `ChunkMapper`, which sets its job up once per actor, on a Ray started
+with `num_cpus=workers` (or the Ray already running in this process, which is then left
+running). Results come back as they finish; a shard is written as soon as all of its chunks
+are in, so an interrupted job keeps every shard already written. The pending chunks sit in
+Ray's object store (spilled to disk when it fills).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from medlm.batch.engines import ShardDone, chunks, merge
 from medlm.batch.io import Shard
@@ -28,8 +26,6 @@ from medlm.batch.records import BatchOptions, ChunkResult, Position
 from medlm.errors import ConfigError
 
 logger = logging.getLogger(__name__)
-
-STAGING = "_staging"
 
 
 def import_ray() -> Any:
@@ -71,7 +67,6 @@ def run_ray(
     *,
     options: BatchOptions,
     secret: str,
-    folder: Path,
     done: ShardDone,
 ) -> None:
     """Process every shard on Ray Data; `done` for each shard as it completes."""
@@ -79,16 +74,18 @@ def run_ray(
     started = not ray.is_initialized()
     if started:
         ray.init(
-            num_cpus=options.workers + 1,  # one more for Ray Data's listing (see _run)
+            num_cpus=options.workers,
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.WARNING,
         )
-    staging = folder / STAGING
+    context = ray.data.DataContext.get_current()
+    bars = context.enable_progress_bars
+    context.enable_progress_bars = False  # the CLI draws its own
     try:
-        _run(ray, job, shards, where, options, secret, staging, done)
+        _run(ray, job, shards, where, options, secret, done)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        context.enable_progress_bars = bars
         if started:
             ray.shutdown()
 
@@ -100,30 +97,21 @@ def _run(
     where: Position,
     options: BatchOptions,
     secret: str,
-    staging: Path,
     done: ShardDone,
 ) -> None:
-    files, waiting = [], {}
+    tables: list[pa.Table] = []
+    waiting: dict[int, tuple[Shard, int]] = {}
     for shard in shards:
         parts = chunks(shard, options.batch_size)
         if not parts:  # nothing readable in it: only its unreadable lines to write
             done(shard, ChunkResult())
             continue
-        files.append(str(_stage(staging, shard, parts)))
+        tables.append(_table(shard, parts))
         waiting[shard.index] = (shard, len(parts))
-    if not files:
+    if not tables:
         return
-    ray.data.DataContext.get_current().enable_progress_bars = False
-    # One folder path, not a list of files: Ray 2.60 resolves a list on several threads, and
-    # without aiohttp their concurrent fsspec imports fail ("cannot import HTTPFileSystem").
-    # The actors hold the CPUs they ask for as long as they live, and Ray Data's file listing
-    # task asks for one: the actors share all but one logical CPU, or the listing never starts
-    # and the job hangs. Reading the staged chunks is light and asks for none.
     total = float(ray.cluster_resources().get("CPU", 1.0))
-    share = max(0.01, min(1.0, (total - 1.0) / options.concurrency))
-    # One block per staged shard, so shards spread over the actors.
-    source = ray.data.read_parquet(str(staging), num_cpus=0, override_num_blocks=len(files))
-    mapped = source.map_batches(
+    mapped = ray.data.from_arrow(tables).map_batches(
         ChunkMapper,
         fn_constructor_kwargs={
             "job": job,
@@ -133,8 +121,8 @@ def _run(
         },
         batch_size=1,  # one row is one chunk of options.batch_size records
         batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=min(options.concurrency, len(files))),
-        num_cpus=share,
+        compute=ray.data.ActorPoolStrategy(size=min(options.concurrency, len(tables))),
+        num_cpus=min(1.0, total / options.concurrency),
     )
     arrived: dict[int, dict[int, ChunkResult]] = {}
     for shard_index, chunk_index, result in _rows(mapped):
@@ -151,15 +139,11 @@ def _rows(dataset: Any) -> Iterator[tuple[int, int, ChunkResult]]:
         yield int(row["shard"]), int(row["chunk"]), ChunkResult.model_validate_json(row["result"])
 
 
-def _stage(staging: Path, shard: Shard, parts: list[list[Any]]) -> Path:
-    staging.mkdir(parents=True, exist_ok=True)
-    path = staging / f"shard-{shard.index:05d}.parquet"
-    table = pa.table(
+def _table(shard: Shard, parts: list[list[Any]]) -> pa.Table:
+    return pa.table(
         {
             "shard": pa.array([shard.index] * len(parts), pa.int64()),
             "chunk": pa.array(range(len(parts)), pa.int64()),
             "items": pa.array([json.dumps(p, ensure_ascii=False) for p in parts], pa.string()),
         }
     )
-    pq.write_table(table, path)
-    return path
