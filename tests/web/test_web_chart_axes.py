@@ -14,18 +14,15 @@ from medlm.knowledge.early_warning import load_news2
 from medlm.knowledge.glucose import load_glucose_thresholds
 from medlm.web.components.chart_axes import edge_priority, label_width, value_ticks
 from medlm.web.components.local_time import LocalTime
-from medlm.web.components.svg_chart import (
+from medlm.web.components.svg_chart import ChartPoint, bar_width, glucose_chart, vital_chart
+from medlm.web.components.svg_frame import (
     FONT_SIZE,
     LABEL_HEIGHT,
     LEFT,
     RIGHT,
     WIDTH,
-    ChartPoint,
     Frame,
     axis_times,
-    bar_width,
-    glucose_chart,
-    vital_chart,
 )
 
 END = datetime(2026, 12, 4, 17, 3, tzinfo=UTC)

@@ -7,7 +7,7 @@ knowledge table (`medlm.knowledge.early_warning.load_news2`) and the glucose tar
 the glucose thresholds, never from this module. Labels go through a `label` function so the
 page can translate them; times through a `format_time` function so they follow the locale,
 with ticks on round hours of the ward's `time_zone`. Which band edges and times are labelled is
-chosen so no two labels overlap (`chart_axes`).
+chosen so no two labels overlap (`chart_axes`); the plot area and axis texts are `svg_frame`'s.
 """
 
 from __future__ import annotations
@@ -22,25 +22,32 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from medlm.knowledge.early_warning import News2Table, Parameter
-from medlm.web.components.chart_axes import edge_priority, even_times, time_ticks, value_ticks
+from medlm.web.components.chart_axes import edge_priority, value_ticks
 from medlm.web.components.messages import N_
+from medlm.web.components.svg_frame import (
+    HEIGHT,
+    INK,
+    LABEL_HEIGHT,
+    LEFT,
+    RIGHT,
+    STRIP_HEIGHT,
+    WIDTH,
+    Frame,
+    num,
+    time_axis,
+    value_labels,
+)
 
 Label = Callable[[str], str]
 TimeFormat = Callable[[datetime], str]
 
-WIDTH, HEIGHT, STRIP_HEIGHT = 720, 180, 90
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 22, 22
-TICKS = 4  # time ticks per window when no time zone is given (evenly spaced)
-FONT_SIZE = 11  # the charts' text size in SVG pixels (ticks and labels)
-LABEL_HEIGHT = FONT_SIZE + 1  # the least vertical distance between two value labels
 MAX_MARKERS = 200  # one marker per value up to this many values in the window
 # Fills by NEWS2 points and by clinical-response level (presentation only; the page's CSS may
 # override them). Light tints keep the line and the text above WCAG AA contrast.
 BAND_FILL = {0: "#ffffff", 1: "#fff3b0", 2: "#ffd5a8", 3: "#ffb8b8"}
 LEVEL_FILL = {0: "#9fd89f", 1: "#e0c200", 2: "#f08c00", 3: "#f08c00", 4: "#d63939"}
-INK, SERIES, TARGET_FILL = "#1f2933", "#1a4d8f", "#d8f0d8"
+SERIES, TARGET_FILL = "#1a4d8f", "#d8f0d8"
 # Message ids used inside f-strings (named so the extractor finds them).
-TIME_LABEL = N_("Time")
 NO_VALUES = N_("no values in this window")
 VALUES = N_("values")
 LATEST = N_("latest")
@@ -84,27 +91,6 @@ def _hhmm(value: datetime) -> str:
     return value.strftime("%d %b %H:%M")
 
 
-@dataclass(frozen=True)
-class Frame:
-    """The plot area: maps a time to x and a value to y (SVG y grows downwards)."""
-
-    start: datetime
-    end: datetime
-    low: float
-    high: float
-    height: int = HEIGHT
-
-    def x(self, time: datetime) -> float:
-        span = (self.end - self.start).total_seconds() or 1.0
-        share = (time - self.start).total_seconds() / span
-        return LEFT + share * (WIDTH - LEFT - RIGHT)
-
-    def y(self, value: float) -> float:
-        share = (value - self.low) / ((self.high - self.low) or 1.0)
-        clipped = min(1.0, max(0.0, share))
-        return self.height - BOTTOM - clipped * (self.height - TOP - BOTTOM)
-
-
 def band_ranges(parameter: Parameter) -> list[BandRange]:
     """The parameter's numeric bands as ranges (a band covers (previous edge, its edge])."""
     ranges: list[BandRange] = []
@@ -124,47 +110,6 @@ def _value_range(edges: Sequence[float], values: Sequence[float]) -> tuple[float
     return low - margin, high + margin
 
 
-def axis_times(frame: Frame, fmt: TimeFormat, zone: tzinfo | None) -> list[datetime]:
-    """The times the time axis labels: round local hours of `zone` that fit, else (no zone)
-    the window split evenly."""
-    if zone is None:
-        return even_times(frame.start, frame.end, TICKS)
-    return list(
-        time_ticks(
-            frame.start,
-            frame.end,
-            zone,
-            fmt=fmt,
-            font_size=FONT_SIZE,
-            plot=(LEFT, WIDTH - RIGHT),
-            bounds=(0, WIDTH),
-        )
-    )
-
-
-def _time_axis(frame: Frame, fmt: TimeFormat, label: Label, zone: tzinfo | None) -> list[str]:
-    base = frame.height - BOTTOM
-    parts = [
-        f'<line class="axis" stroke="{INK}" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" '
-        f'y2="{base}"/>'
-    ]
-    ticks = axis_times(frame, fmt, zone)
-    for i, when in enumerate(ticks):
-        x = frame.x(when)
-        anchor = "middle"
-        if zone is None:
-            anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{base + 15}" text-anchor="{anchor}">'
-            f"{escape(fmt(when))}</text>"
-        )
-    parts.append(
-        f'<text class="axis-label visually-hidden" x="{WIDTH / 2}" y="{frame.height}">'
-        f"{escape(label(TIME_LABEL))}</text>"
-    )
-    return parts
-
-
 def band_labels(frame: Frame, ranges: Sequence[BandRange]) -> list[float]:
     """The band edges the value axis labels: inside the frame, at least a label's height
     apart, the normal range's edges first (`chart_axes.value_ticks`)."""
@@ -174,14 +119,6 @@ def band_labels(frame: Frame, ranges: Sequence[BandRange]) -> list[float]:
     return value_ticks(
         [e for e, _ in inside], [r for _, r in inside], frame.y, min_gap=LABEL_HEIGHT
     )
-
-
-def _value_labels(frame: Frame, values: Sequence[float]) -> list[str]:
-    return [
-        f'<text class="tick value-tick" x="{LEFT - 4}" y="{frame.y(v) + 4:.1f}" '
-        f'text-anchor="end">{_num(v)}</text>'
-        for v in values
-    ]
 
 
 def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]:
@@ -195,16 +132,12 @@ def _bands(frame: Frame, ranges: Sequence[BandRange], label: Label) -> list[str]
         title = label(N_("NEWS2 points")) + f": {band.points}"
         parts.append(
             f'<rect class="band band-{band.points}" data-points="{band.points}" '
-            f'data-low="{_num(band.low)}" data-high="{_num(band.high)}" x="{LEFT}" '
+            f'data-low="{num(band.low)}" data-high="{num(band.high)}" x="{LEFT}" '
             f'fill="{BAND_FILL.get(band.points, BAND_FILL[3])}" '
             f'y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}">'
             f"<title>{escape(title)}</title></rect>"
         )
-    return parts + _value_labels(frame, band_labels(frame, ranges))
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return parts + value_labels(frame, band_labels(frame, ranges))
 
 
 def _line(frame: Frame, points: Sequence[ChartPoint]) -> list[str]:
@@ -262,7 +195,7 @@ def vital_chart(
     edges = [e for r in ranges for e in (r.low, r.high) if e is not None]
     low, high = _value_range(edges, [p.value for p in points])
     frame = Frame(start=start, end=end, low=low, high=high)
-    body = [*_bands(frame, ranges, label), *_time_axis(frame, format_time, label, time_zone)]
+    body = [*_bands(frame, ranges, label), *time_axis(frame, format_time, label, time_zone)]
     body += _line(frame, points)
     unit = parameter.unit or ""
     return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "vital")
@@ -300,12 +233,12 @@ def score_strip(
         top, x = frame.y(shown), frame.x(score.time) - width / 2
         kind = f"level-{score.level}" if score.total is not None else "partial"
         body.append(
-            f'<rect class="score {kind}" data-total="{_num(score.total)}" x="{x:.1f}" '
+            f'<rect class="score {kind}" data-total="{num(score.total)}" x="{x:.1f}" '
             f'fill="{LEVEL_FILL.get(score.level, INK) if score.total is not None else "none"}" '
             f'stroke="{INK}" stroke-width="{0 if score.total is not None else 1}" '
             f'y="{top:.1f}" width="{width:.1f}" height="{frame.y(low) - top:.1f}"/>'
         )
-    body += _time_axis(frame, format_time, label, time_zone)
+    body += time_axis(frame, format_time, label, time_zone)
     title = label(N_("NEWS2 aggregate score"))
     totals = [s.total for s in inside if s.total is not None]
     description = (
@@ -334,9 +267,9 @@ def glucose_chart(
         f'<rect class="band target" data-low="{target[0]:g}" data-high="{target[1]:g}" '
         f'x="{LEFT}" y="{top:.1f}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top:.1f}" '
         f'fill="{TARGET_FILL}"><title>{escape(label(TARGET_RANGE))}</title></rect>',
-        *_value_labels(frame, value_ticks(target, [0, 0], frame.y, min_gap=LABEL_HEIGHT)),
+        *value_labels(frame, value_ticks(target, [0, 0], frame.y, min_gap=LABEL_HEIGHT)),
     ]
-    body += _time_axis(frame, format_time, label, time_zone)
+    body += time_axis(frame, format_time, label, time_zone)
     body += _line(frame, points)
     title = label(N_("Glucose"))
     return _svg(title, _describe(title, points, unit, label), HEIGHT, body, "glucose")
