@@ -160,3 +160,11 @@ def test_an_unknown_time_zone_is_refused_naming_the_setting_and_value() -> None:
 
 def test_the_default_zone_is_utc() -> None:
     assert WebSettings().time_zone == "UTC" and str(WebSettings().zone) == "UTC"
+
+
+def test_an_alert_acknowledged_through_the_api_shows_the_callers_name(app: FastAPI) -> None:
+    alert_id = store_alert(app, "g1")
+    client, _ = client_as(app, "nurse", Role.CLINICIAN)
+    assert client.post(f"/v1/alerts/{alert_id}/acknowledge").status_code == 200
+    html = client.get("/patients/g1").text
+    assert "Acknowledged by dev-loopback at" in html  # the test app's loopback principal

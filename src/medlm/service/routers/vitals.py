@@ -204,7 +204,10 @@ class Acknowledged(BaseModel):
 
 @router.post("/alerts/{alert_id}/acknowledge", responses=errors(422, notes={404: "No such alert."}))
 def post_acknowledge(
-    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)], service: VitalsDep, glucose: GlucoseDep
+    alert_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    service: VitalsDep,
+    glucose: GlucoseDep,
+    request: Request,
 ) -> Acknowledged:
     """Acknowledge an alert: no re-notification for the patient until it escalates. The
     acknowledgement reaches the monitor that raised the alert (NEWS2 or glucose)."""
@@ -213,7 +216,8 @@ def post_acknowledge(
         signal = alert_signal(engine, alert_id)
         if signal is None:
             raise HTTPException(status_code=404, detail=f"alert {alert_id} does not exist")
-        pid = acknowledge_alert(engine, alert_id)
+        by = getattr(getattr(request.state, "principal", None), "subject", None)
+        pid = acknowledge_alert(engine, alert_id, by=by)
     except MedlmError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     if signal == "glucose":
