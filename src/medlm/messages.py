@@ -35,6 +35,7 @@ __all__ = [
     "ParamValue",
     "empty",
     "joined_with_and",
+    "joined_with_commas",
     "joined_with_semicolons",
     "template",
     "templates",
@@ -58,6 +59,8 @@ TEMPLATE_MODULES = (
     "medlm.treatment.guidelines.bp_readings",
     "medlm.treatment.guidelines.ckd",
     "medlm.treatment.guidelines.heart_failure",
+    "medlm.treatment.guidelines.af",
+    "medlm.treatment.guidelines.scores",
 )
 
 
@@ -141,7 +144,8 @@ EMPTY = MessageTemplate(id="empty", text="")
 TERM = MessageTemplate(id="term", text="%(term)s", terms=("term",))
 AND = MessageTemplate(id="list.and", text="%(first)s and %(second)s")
 THEN = MessageTemplate(id="list.then", text="%(first)s; %(second)s")
-GENERIC = (EMPTY, TERM, AND, THEN)
+COMMA = MessageTemplate(id="list.comma", text="%(first)s, %(second)s")
+GENERIC = (EMPTY, TERM, AND, THEN, COMMA)
 
 
 def empty() -> Message:
@@ -167,6 +171,14 @@ def joined_with_semicolons(items: list[Message]) -> Message:
     out = items[0]
     for item in items[1:]:
         out = THEN(first=out, second=item)
+    return out
+
+
+def joined_with_commas(items: list[Message]) -> Message:
+    """'a, b, c' (each part still a message)."""
+    out = items[0]
+    for item in items[1:]:
+        out = COMMA(first=out, second=item)
     return out
 
 

@@ -32,6 +32,10 @@ PATIENTS = {
         sex="female", age=30, meds=("lisinopril",), pregnancy_status="pregnant"
     ),
     "clopidogrel, CYP2C19 poor": dict(orders=("clopidogrel",), pgx={"CYP2C19": "Poor Metabolizer"}),
+    "AF, woman of 76 with hypertension": dict(age=76, sex="female", conditions=("I48.91", "I10")),
+    "AF on aspirin, BP uncontrolled": dict(
+        age=76, conditions=("I48.91", "I10", "N18.4"), meds=("aspirin",), sbp=172, dbp=104
+    ),
     "stage 2, one reading": dict(sbp=165, dbp=100),
     "stage 1, low ASCVD risk": dict(sbp=135, dbp=85, ascvd_risk=5),
     "on lisinopril above target": dict(meds=("lisinopril",), sbp=150, dbp=95),

@@ -12,11 +12,51 @@ from typing import Any
 
 from medlm.knowledge.risk_scores import load_score
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, joined_with_and, joined_with_semicolons, term
 from medlm.records import Sex
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.common import Drafts, rec, taking
 from medlm.treatment.guidelines.scores import ItemScore, cha2ds2_vasc, has_bled
 from medlm.treatment.results import Action, Recommendation
+
+ANTICOAGULATE = MessageTemplate(
+    id="treatment.af.anticoagulation",
+    text="atrial fibrillation with %(stroke)s: annual thromboembolic risk %(annual_risk)s, oral "
+    "anticoagulation %(verb)s; %(why)s; %(bleed)s",
+    quoted=("annual_risk",),
+)
+VERB = {
+    "recommend": MessageTemplate(id="treatment.af.recommended", text="is recommended"),
+    "reasonable": MessageTemplate(
+        id="treatment.af.reasonable", text="is reasonable (shared decision)"
+    ),
+}
+WARFARIN_NOT_DOAC = MessageTemplate(
+    id="treatment.af.warfarin-not-doac",
+    text="%(conditions)s: warfarin, not a DOAC (%(strength)s)",
+    quoted=("strength",),
+)
+DOAC_PREFERRED = MessageTemplate(
+    id="treatment.af.doac-preferred",
+    text="a DOAC in preference to warfarin (%(strength)s)",
+    quoted=("strength",),
+)
+BLEEDING = MessageTemplate(
+    id="treatment.af.has-bled-high",
+    text="%(bleed)s is at or above %(cut)s (high bleeding risk): address modifiable factors "
+    "(%(address)s); not a reason on its own to withhold anticoagulation",
+)
+UNCONTROLLED_BP = MessageTemplate(
+    id="treatment.af.uncontrolled-hypertension", text="uncontrolled hypertension"
+)
+ANTIPLATELET_OR_NSAID = MessageTemplate(
+    id="treatment.af.antiplatelet-or-nsaid",
+    text="antiplatelet or NSAID use: %(drugs)s",
+    quoted=("drugs",),
+)
+NONE_RECORDED = MessageTemplate(
+    id="treatment.af.none-recorded", text="none recorded (check alcohol and INR control)"
+)
 
 
 def _decision(points: int, sex: str, g: dict[str, Any]) -> str | None:
@@ -57,8 +97,15 @@ def atrial_fibrillation(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
     if decision is None:
         return recs, missing
     level = g[decision]
-    verb = "is recommended" if decision == "recommend" else "is reasonable (shared decision)"
+    verb = VERB["recommend" if decision == "recommend" else "reasonable"]()
     choice, why = _agent(facts, k, g, missing)
+    said = ANTICOAGULATE(
+        stroke=stroke.said(),
+        annual_risk=level["annual_risk"],
+        verb=verb,
+        why=why,
+        bleed=bleed.said(),
+    )
     recs.insert(
         0,
         rec(
@@ -67,8 +114,8 @@ def atrial_fibrillation(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
             level["cite"],
             action=Action.START,
             drug_class=choice,
-            rationale=f"atrial fibrillation with {stroke.text()}: annual thromboembolic risk "
-            f"{level['annual_risk']}, oral anticoagulation {verb}; {why}; {bleed.text()}",
+            rationale=said.text,
+            message=said.ref,
             strength=level["strength"],
             rule_id=f"acc-aha-af-anticoagulation-{decision}",
         ),
@@ -78,25 +125,22 @@ def atrial_fibrillation(facts: PatientFacts, k: TreatmentKnowledge) -> Drafts:
 
 def _agent(
     facts: PatientFacts, k: TreatmentKnowledge, g: dict[str, Any], missing: list[str]
-) -> tuple[str, str]:
+) -> tuple[str, Message]:
     """The anticoagulant class to name and why (DOAC unless a mechanical valve or MS)."""
     doac = g["doac_preferred"]
     against = [c for c in doac["warfarin_if"] if c in facts.conditions]
     if against:
-        names = " and ".join(c.replace("_", " ") for c in against)
+        names = joined_with_and([term(c.replace("_", " ")) for c in against])
         return (
             f"{k.classes['vitamin_k_antagonist'].display}: warfarin",
-            f"{names}: warfarin, not a DOAC ({doac['strength']})",
+            WARFARIN_NOT_DOAC(conditions=names, strength=doac["strength"]),
         )
     if "prosthetic_heart_valve" in facts.conditions:
         missing.append(
             "prosthetic heart valve of unrecorded type: if it is mechanical, warfarin instead "
             "of a DOAC"
         )
-    return (
-        k.classes["doac"].display,
-        f"a DOAC in preference to warfarin ({doac['strength']})",
-    )
+    return k.classes["doac"].display, DOAC_PREFERRED(strength=doac["strength"])
 
 
 def _bleeding(facts: PatientFacts, k: TreatmentKnowledge, bleed: ItemScore) -> list[Recommendation]:
@@ -107,11 +151,12 @@ def _bleeding(facts: PatientFacts, k: TreatmentKnowledge, bleed: ItemScore) -> l
     g = k.guidelines["atrial_fibrillation"]["bleeding_score_not_alone"]
     modifiable = []
     if "uncontrolled_hypertension" in bleed.scored:
-        modifiable.append("uncontrolled hypertension")
+        modifiable.append(UNCONTROLLED_BP())
     if "drugs" in bleed.scored:
         drugs = taking(facts, k, ["antiplatelet", "nsaid"])
-        modifiable.append(f"antiplatelet or NSAID use: {', '.join(drugs)}")
-    address = "; ".join(modifiable) or "none recorded (check alcohol and INR control)"
+        modifiable.append(ANTIPLATELET_OR_NSAID(drugs=", ".join(drugs)))
+    address = joined_with_semicolons(modifiable) if modifiable else NONE_RECORDED()
+    said = BLEEDING(bleed=bleed.said(), cut=cut, address=address)
     return [
         rec(
             facts,
@@ -119,9 +164,8 @@ def _bleeding(facts: PatientFacts, k: TreatmentKnowledge, bleed: ItemScore) -> l
             g["cite"],
             action=Action.MONITOR,
             drug_class="bleeding risk factors",
-            rationale=f"{bleed.text()} is at or above {cut} (high bleeding risk): address "
-            f"modifiable factors ({address}); not a reason on its own to withhold "
-            "anticoagulation",
+            rationale=said.text,
+            message=said.ref,
             strength=g["strength"],
             rule_id="acc-aha-af-has-bled-high",
         )

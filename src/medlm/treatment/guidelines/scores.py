@@ -14,9 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.knowledge.risk_scores import ScoreTable, band_points, load_score
 from medlm.knowledge.treatment import TreatmentKnowledge
+from medlm.messages import Message, MessageTemplate, empty, joined_with_commas
 from medlm.records import Sex
 from medlm.treatment.context import PatientFacts
 from medlm.treatment.guidelines.common import on_class, taking
+
+SCORE = MessageTemplate(id="treatment.score", text="%(name)s %(points)s%(items)s")
+SCORE_FLOOR = MessageTemplate(
+    id="treatment.score-floor", text="%(name)s at least %(points)s%(items)s"
+)
+SCORE_ITEMS = MessageTemplate(id="treatment.score-items", text=" (%(items)s)")
+SCORE_ITEM = MessageTemplate(id="treatment.score-item", text="%(item)s %(points)s", terms=("item",))
 
 
 class ItemScore(BaseModel):
@@ -36,9 +44,14 @@ class ItemScore(BaseModel):
 
     def text(self) -> str:
         """'CHA2DS2-VASc 3 (hypertension 1, age 2)'."""
-        parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.scored.items())
-        floor = "at least " if self.unknown else ""
-        return f"{self.name} {floor}{self.points}" + (f" ({parts})" if parts else "")
+        return self.said().text
+
+    def said(self) -> Message:
+        """`text` as a message template (the items as glossary terms)."""
+        parts = [SCORE_ITEM(item=k.replace("_", " "), points=v) for k, v in self.scored.items()]
+        items = SCORE_ITEMS(items=joined_with_commas(parts)) if parts else empty()
+        total = SCORE_FLOOR if self.unknown else SCORE
+        return total(name=self.name, points=self.points, items=items)
 
     def missing_lines(self) -> list[str]:
         out = [f"{self.name}: {u} not available, the score is a lower bound" for u in self.unknown]
