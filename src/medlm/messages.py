@@ -61,6 +61,7 @@ TEMPLATE_MODULES = (
     "medlm.treatment.guidelines.heart_failure",
     "medlm.treatment.guidelines.af",
     "medlm.treatment.guidelines.scores",
+    "medlm.treatment.oncology",
 )
 
 

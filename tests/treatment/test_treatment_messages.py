@@ -159,3 +159,29 @@ def test_nothing_fires_for_a_patient_without_drugs_or_findings(
 ) -> None:
     report = recommender.recommend(make_record())
     assert _messages(report) == []
+
+
+@pytest.mark.parametrize(
+    ("tumour", "gene", "change"),
+    [
+        ("nsclc", "EGFR", "p.Leu858Arg"),
+        ("colorectal", "BRAF", "V600E"),
+        ("melanoma", "BRAF", "V600K"),
+    ],
+)
+def test_targeted_therapy_rationales_render_exactly_and_in_chinese(
+    tumour: str, gene: str, change: str | None, recommender: TreatmentRecommender
+) -> None:
+    from medlm.records import GenomicSource
+
+    from .test_oncology import TODAY, patient, targeted
+
+    report = recommender.recommend(
+        patient(tumour, variants=((gene, change, GenomicSource.UNKNOWN),)), TODAY
+    )
+    assert targeted(report), "no targeted therapy: the case does not test the templates"
+    for r in targeted(report):
+        assert r.message is not None and message_text("en", r.message) == r.rationale
+        assert "中的肿瘤变异（未记录基因组来源；按体细胞变异解读）" in message_text(
+            "zh_CN", r.message
+        )

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 from medlm.knowledge.concepts import ConceptLibrary, load_concepts
 from medlm.knowledge.treatment.oncology import Approval, Biomarker, MatchRule, OncologyKnowledge
+from medlm.messages import MessageTemplate, empty
 from medlm.records import PatientRecord
 from medlm.records.genomics import GenomicSource, GenomicVariant
 from medlm.treatment.results import Action, Recommendation
@@ -146,6 +147,36 @@ def _for_tumour(
     )
 
 
+# The alteration and tumour as the record names them, the regimen and the label's approval
+# context as cited (quoted); the source of the result and the approval's scope are words.
+TARGETED = MessageTemplate(
+    id="treatment.oncology.consider",
+    text="%(source)s %(alteration)s in %(tumour)s: consider %(regimen)s, %(scope)s; approval "
+    "context: %(context)s%(notes)s",
+    quoted=("alteration", "tumour", "regimen", "context"),
+)
+SOURCE = {
+    GenomicSource.SOMATIC: MessageTemplate(id="treatment.oncology.somatic", text="somatic"),
+    GenomicSource.GERMLINE: MessageTemplate(id="treatment.oncology.germline", text="germline"),
+    GenomicSource.UNKNOWN: MessageTemplate(
+        id="treatment.oncology.source-unknown",
+        text="tumour variant (genomic source not recorded; read as somatic)",
+    ),
+}
+SCOPE_SPECIFIC = MessageTemplate(
+    id="treatment.oncology.specific",
+    text="FDA-approved for this biomarker in %(tumour)s",
+    quoted=("tumour",),
+)
+SCOPE_AGNOSTIC = MessageTemplate(
+    id="treatment.oncology.agnostic",
+    text="FDA-approved for this biomarker under a tumour-agnostic approval for solid tumours "
+    "(no approval specific to %(tumour)s)",
+    quoted=("tumour",),
+)
+NOTES = MessageTemplate(id="treatment.oncology.notes", text="; note: %(notes)s", quoted=("notes",))
+
+
 def _source_fits(approval: Approval, source: GenomicSource) -> bool:
     if source == GenomicSource.GERMLINE:
         return "germline" in approval.sources
@@ -167,30 +198,24 @@ def _recommend(
         if written and written not in alteration.label
         else (alteration.label)
     )
-    source = {
-        GenomicSource.SOMATIC: "somatic",
-        GenomicSource.GERMLINE: "germline",
-        GenomicSource.UNKNOWN: "tumour variant (genomic source not recorded; read as somatic)",
-    }[alteration.source]
-    scope = (
-        f"FDA-approved for this biomarker in {tumour}"
-        if specific
-        else f"FDA-approved for this biomarker under a tumour-agnostic approval for solid "
-        f"tumours (no approval specific to {tumour})"
-    )
+    scope = (SCOPE_SPECIFIC if specific else SCOPE_AGNOSTIC)(tumour=tumour)
     notes = [m.note for m in markers if m.note and m.key in approval.biomarkers]
-    rationale = (
-        f"{source} {shown} in {tumour}: consider {approval.display}, {scope}; "
-        f"approval context: {approval.context}"
+    rationale = TARGETED(
+        source=SOURCE[alteration.source](),
+        alteration=shown,
+        tumour=tumour,
+        regimen=approval.display,
+        scope=scope,
+        context=approval.context,
+        notes=NOTES(notes="; ".join(notes)) if notes else empty(),
     )
-    if notes:
-        rationale += f"; note: {'; '.join(notes)}"
     return Recommendation(
         patient_id=variant.patient_id,
         action=Action.START,
         drug=approval.regimen[0] if single else None,
         drug_class=None if single else approval.display,
-        rationale=rationale,
+        rationale=rationale.text,
+        message=rationale.ref,
         citation=approval.cite,
         strength=STRENGTH.format(date=approval.approved),
         rule_id=f"oncology:{approval.id}",
