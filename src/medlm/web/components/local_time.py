@@ -8,8 +8,8 @@ zone's name for the page's note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from babel.dates import format_datetime, format_skeleton
@@ -23,9 +23,21 @@ class LocalTime:
 
     locale: str
     zone: tzinfo
+    _abbreviations: dict[tuple[timedelta | None, timedelta | None], str] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def _zone_abbreviation(self, value: datetime) -> str:
-        return format_datetime(value, "z", tzinfo=self.zone, locale=i18n.babel_locale(self.locale))
+        """The zone as Babel writes it ('UTC', '+0800', 'EST'), looked up once per UTC offset
+        and daylight-saving offset (a board shows hundreds of times)."""
+        local = value.astimezone(self.zone)
+        key = (local.utcoffset(), local.dst())
+        found = self._abbreviations.get(key)
+        if found is None:
+            locale = i18n.babel_locale(self.locale)
+            found = format_datetime(value, "z", tzinfo=self.zone, locale=locale)
+            self._abbreviations[key] = found
+        return found
 
     def date_time(self, value: datetime | None) -> str:
         """'Dec 4, 2026, 5:03:00 PM UTC', '2026年12月5日 01:03:00 +0800'; an em dash when
