@@ -1,11 +1,12 @@
 """The abstract-level sentence-role model against TF-IDF + LR with the same cues, per split.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/abstract_roles.py --model DIR [--speed]
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/abstract_roles.py --model DIR \
+        [--baseline] [--speed]
 
 DIR is a folder written by `medlm lm finetune --task sentence-roles --recipe best`. For each of
 the validation and test splits: macro-F1, accuracy and per-class F1 of the model (its
-validation-chosen decisions, and the plain argmax) and of the TF-IDF + LR baseline
-(`tfidf_roles.TfidfRoleBaseline`, fitted on all training sentences, biases and transition
+validation-chosen decisions, and the plain argmax) and, with `--baseline`, of the TF-IDF + LR
+baseline (`tfidf_roles.TfidfRoleBaseline`, fitted on all training sentences, biases and transition
 weight chosen on validation, as `lm evaluate --model tfidf` does). `--speed` also times the
 encoder stage on 512 validation sentences in fp32 and bf16 (the estimate for a CPU without
 bf16), printed with the CPU model, matmul peaks and load average of the same run.
@@ -37,15 +38,16 @@ def _row(name: str, gold: list[str], ids: list[int], abstracts: int) -> str:
     return f"  {name:<34} macro-F1 {m.macro_f1:.4f}  acc {m.accuracy:.4f}  B/O/M/R/C {per}"
 
 
-def quality(model: AbstractRoleModel) -> None:
+def quality(model: AbstractRoleModel, with_baseline: bool) -> None:
     from medlm.training.tfidf_roles import TfidfRoleBaseline
 
-    started = time.perf_counter()
-    baseline = TfidfRoleBaseline().fit(load_role_sentences("train"))
-    seconds = time.perf_counter() - started
-    print(f"TF-IDF + LR baseline fitted on the training split in {seconds:.0f} s")
     validation = load_role_sentences("validation")
-    base_cal = calibrate(validation, baseline.predict_proba(validation), baseline.transitions_)
+    if with_baseline:
+        started = time.perf_counter()
+        baseline = TfidfRoleBaseline().fit(load_role_sentences("train"))
+        seconds = time.perf_counter() - started
+        print(f"TF-IDF + LR baseline fitted on the training split in {seconds:.0f} s")
+        base_cal = calibrate(validation, baseline.predict_proba(validation), baseline.transitions_)
     for split in ("validation", "test"):
         sentences = validation if split == "validation" else load_role_sentences("test")
         gold, n = [s.label for s in sentences], len({s.pmid for s in sentences})
@@ -54,31 +56,16 @@ def quality(model: AbstractRoleModel) -> None:
         seconds = time.perf_counter() - started
         c = model.calibration_
         assert c is not None
-        base = baseline.predict_proba(sentences)
         print(f"{split}: {len(sentences)} sentences, {n} abstracts (model {seconds:.0f} s)")
-        print(
-            _row(
-                "abstract model",
-                gold,
-                decide(sentences, probs, model.transitions_, c.bias, c.transition_weight),
-                n,
-            )
-        )
+        decided = decide(sentences, probs, model.transitions_, c.bias, c.transition_weight)
+        print(_row("abstract model", gold, decided, n))
         print(_row("abstract model, plain argmax", gold, list(probs.argmax(axis=1)), n))
-        print(
-            _row(
-                "TF-IDF + LR, validation biases",
-                gold,
-                decide(
-                    sentences,
-                    base,
-                    baseline.transitions_,
-                    base_cal.bias,
-                    base_cal.transition_weight,
-                ),
-                n,
-            )
-        )
+        if not with_baseline:
+            continue
+        base = baseline.predict_proba(sentences)
+        weight = base_cal.transition_weight
+        base_ids = decide(sentences, base, baseline.transitions_, base_cal.bias, weight)
+        print(_row("TF-IDF + LR, validation biases", gold, base_ids, n))
         print(_row("TF-IDF + LR, plain argmax", gold, list(base.argmax(axis=1)), n))
 
 
@@ -109,10 +96,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--baseline", action="store_true", help="Also fit TF-IDF + LR (minutes).")
     args = parser.parse_args()
     model = AbstractRoleModel.load(args.model)
     print(f"model {args.model}: encoder {model.encoder}, layers {model.encoder_layers}")
-    quality(model)
+    quality(model, args.baseline)
     if args.speed:
         speed(model)
     np.set_printoptions(precision=3)

@@ -9,11 +9,12 @@ each with early stopping on the validation abstracts' macro-F1; (5) keep the gri
 the best validation macro-F1, calibrate its decisions on validation, save it. Everything is
 seeded; the same data, seed and thread count give the same model.
 
-The encoder stage is the expensive one on a 2-core CPU: the full six-layer MiniLM embeds about
-30-60 sentences a second here, so the 52,191 training and validation sentences would take
-15-30 minutes alone. The recipe therefore reads the encoder's first `encoder_layers` layers
-(default 0: MiniLM's mean-pooled word-piece embeddings, which cost a table look-up); a
-larger k trades minutes for a contextual sentence vector (`RecipeSettings.encoder_layers`).
+The encoder stage is the expensive one on a 2-core CPU: the full six-layer MiniLM embedded
+27 sentences a second here at load average 3-7 (10 a second at load 13), so the 52,191
+training and validation sentences would take 30-90 minutes alone. The recipe therefore
+reads the encoder's first `encoder_layers` layers (default 0: MiniLM's mean-pooled word-piece
+embeddings, which cost a table look-up); a larger k trades minutes for a contextual sentence
+vector (`RecipeSettings.encoder_layers`).
 """
 
 from __future__ import annotations
