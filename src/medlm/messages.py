@@ -62,6 +62,7 @@ TEMPLATE_MODULES = (
     "medlm.treatment.guidelines.af",
     "medlm.treatment.guidelines.scores",
     "medlm.treatment.oncology",
+    "medlm.web.components.chart_results",
 )
 
 

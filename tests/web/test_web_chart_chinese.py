@@ -5,6 +5,7 @@ values; the English chart shows the same English texts as before."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,18 @@ def _diabetic_kidneys_failing() -> PatientRecord:
     )
 
 
+def _died_last_year() -> PatientRecord:
+    """The woman at risk, recorded as having died on 2 November 2025."""
+    woman = _woman_at_risk()
+    pid = "zh-dead"
+    return PatientRecord(
+        patient=Patient(
+            id=pid, age=52, sex=Sex.FEMALE, deceased=True, deceased_on=date(2025, 11, 2)
+        ),
+        observations=[o.model_copy(update={"patient_id": pid}) for o in woman.observations],
+    )
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Both patients' charts in English and in Chinese."""
@@ -86,7 +99,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     model.fit(data.features, data.target)  # type: ignore[arg-type]
     model.save(Path(settings.data_dir) / "risk-models" / "diabetes")
     app = build_app(settings)
-    records = [_woman_at_risk(), _diabetic_kidneys_failing()]
+    records = [_woman_at_risk(), _diabetic_kidneys_failing(), _died_last_year()]
     found = {}
     with TestClient(app, follow_redirects=False) as client:
         assert client.post("/v1/records/ingest", json=to_bundle(records)).status_code == 200
@@ -167,3 +180,21 @@ def test_a_reason_the_de_identified_chart_rewrites_is_not_rendered_from_its_raw_
     assert age.message is None and glucose.message is not None
     html = str(risk_card(shown, locale="zh_CN"))
     assert "93" not in html and "血糖 120：" in html
+
+
+def test_a_patient_refused_as_deceased_is_said_in_chinese(pages: dict[str, str]) -> None:
+    assert "患者 zh-dead 于 2025-11-02 死亡" in pages["zh-dead zh"]
+    assert '<span lang="en">patient zh-dead died on 2025-11-02</span>' in pages["zh-dead en"]
+
+
+@pytest.mark.parametrize("died", [date(2025, 11, 2), None])
+def test_the_charts_refusal_template_says_what_the_risk_batch_says(died: date | None) -> None:
+    from medlm.i18n import message_text
+    from medlm.records.timing import deceased_reason
+    from medlm.web.components.chart_results import refusal_message
+
+    patient = Patient(id="p9", age=70, sex=Sex.MALE, deceased=True, deceased_on=died)
+    reason = deceased_reason(patient, datetime(2026, 1, 1, tzinfo=UTC))
+    assert reason is not None
+    message = refusal_message(PatientRecord(patient=patient), reason)
+    assert message is not None and message_text("en", message) == reason

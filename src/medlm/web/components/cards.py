@@ -27,7 +27,7 @@ from medlm.risk import RiskScore
 from medlm.treatment import TreatmentReport
 from medlm.treatment.cds import CdsCard, issue_card, missing_card, recommendation_card
 from medlm.treatment.results import Recommendation, SafetyIssue
-from medlm.web.components.chart_results import ModelOutside
+from medlm.web.components.chart_results import ChartProblem, ModelOutside
 from medlm.web.components.messages import N_, message_html, term_html
 
 Label = Callable[[str], str]
@@ -149,6 +149,14 @@ def outside_line(outside: ModelOutside, locale: str = DEFAULT) -> Markup:
         why = _english("; ".join(reasons))
     outcome = _outcome_html(outside.outcome, locale)
     return Markup(f"{escape(outside.model)} ({outcome}): {why}")
+
+
+def problem_detail(problem: ChartProblem, locale: str = DEFAULT) -> Markup:
+    """Why a part of the chart could not run: its message in `locale` when it has one, else
+    the library's English message marked `lang="en"`."""
+    if locale != DEFAULT and problem.message is not None:
+        return message_html(problem.message, locale)
+    return Markup(_english(problem.detail))
 
 
 def _outcome_html(outcome: str, locale: str) -> str:

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.errors import MedlmError
-from medlm.messages import MessageRef
+from medlm.messages import MessageRef, MessageTemplate
 from medlm.records import IngestReport, PatientRecord
 from medlm.risk import DiseaseRiskPredictor, RiskScore
 from medlm.risk.batch import predict_batch
@@ -44,13 +44,35 @@ class ModelOutside(BaseModel):
 
 class ChartProblem(BaseModel):
     """A part of the chart that could not be computed: which part (`part`: a risk model, the
-    treatment check or a note), its name, and the library's English message."""
+    treatment check or a note), its name, and the library's English message (with its message
+    template when there is one: a patient refused as deceased)."""
 
     model_config = ConfigDict(frozen=True)
 
     part: Literal["risk model", "treatment", "note"]
     name: str = ""
     detail: str
+    message: MessageRef | None = None
+
+
+# A refused patient's reason, in the words of `records.timing.deceased_reason` (a test checks
+# the two agree) so the chart can say it in the page's language.
+DECEASED = MessageTemplate(
+    id="chart.deceased",
+    text="patient %(patient)s is recorded as deceased (date of death not recorded)",
+)
+DIED_ON = MessageTemplate(id="chart.died-on", text="patient %(patient)s died on %(date)s")
+
+
+def refusal_message(record: PatientRecord, reason: str) -> MessageRef | None:
+    """The template of a deceased patient's refusal, when it says exactly `reason`."""
+    patient = record.patient
+    said = (
+        DIED_ON(patient=patient.id, date=patient.deceased_on.isoformat())
+        if patient.deceased_on is not None
+        else DECEASED(patient=patient.id)
+    )
+    return said.ref if said.text == reason else None
 
 
 class ChartResults(BaseModel):
@@ -92,7 +114,13 @@ def risk_results(
             continue
         results.scores += batch.scores
         results.problems += [
-            ChartProblem(part="risk model", name=name, detail=r.reason) for r in batch.refused
+            ChartProblem(
+                part="risk model",
+                name=name,
+                detail=r.reason,
+                message=refusal_message(record, r.reason),
+            )
+            for r in batch.refused
         ]
 
 

@@ -36,7 +36,12 @@ from medlm.storage.repository import load_patient
 from medlm.web import i18n
 from medlm.web.accounts import WebUser
 from medlm.web.auth import WebUserDep, audit_page, web_settings
-from medlm.web.components.cards import outside_line, risk_card, treatment_cards
+from medlm.web.components.cards import (
+    outside_line,
+    problem_detail,
+    risk_card,
+    treatment_cards,
+)
 from medlm.web.components.chart_alerts import patient_alerts
 from medlm.web.components.chart_data import (
     CHARTED,
@@ -225,6 +230,7 @@ def _result_cards(results: ChartResults, locale: str) -> dict[str, list[Markup]]
         if results.treatment is not None
         else [],
         "outside_lines": [outside_line(m, locale) for m in results.outside],
+        "problem_details": [problem_detail(p, locale) for p in results.problems],
         "notes": [highlight_note(n.text, n.entities, label=label) for n in results.notes],
     }
 
