@@ -122,3 +122,17 @@ def test_machine_precision_maps_the_encoders_fastest_path_to_an_export_precision
     assert any(c.chosen for c in choice.candidates)
     with pytest.raises(InputError, match="precision auto is for abstract-level"):
         machine_precision(tmp_path / "cache", texts=texts)
+
+
+def test_a_model_reading_only_the_embedding_layer_exports_too(tmp_path: Path) -> None:
+    encoder = tiny_encoder_checkpoint(tmp_path / "encoder")
+    model = AbstractRoleModel(
+        str(encoder), hidden=8, epochs=2, batch_abstracts=4, folds=2, encoder_layers=0
+    ).fit(synthetic_abstracts(6), synthetic_abstracts(2, "validation"))
+    exported = load_role_model(export_role_model(model.save(tmp_path / "m"), tmp_path / "onnx"))
+    test = synthetic_abstracts(3, "test")
+    np.testing.assert_allclose(
+        exported.probabilities(test),  # type: ignore[attr-defined]
+        AbstractRoleModel.load(tmp_path / "m").probabilities(test),
+        atol=1e-5,
+    )
