@@ -145,6 +145,7 @@ def test_chinese_chart_translates_the_kidney_issue_and_the_metformin_recommendat
     assert "<h3>停用：二甲双胍</h3>" in treatment
     assert "<p>eGFR 25 低于 30：停用二甲双胍</p>" in treatment
     assert "糖化血红蛋白（HbA1c）8.4% 达到或高于个体化目标" in treatment
+    assert "<h3>调整：降糖治疗</h3>" in treatment  # the class from the glossary
 
 
 def test_chinese_chart_says_why_a_model_was_not_applied_in_chinese(pages: dict[str, str]) -> None:

@@ -253,7 +253,7 @@ def recommendation_card_html(rec: Recommendation, *, label: Label, locale: str) 
     what = (
         term_html(rec.drug, locale)
         if rec.drug
-        else Markup(_english(rec.drug_class))
+        else term_html(rec.drug_class, locale)
         if rec.drug_class
         else label(THERAPY)
     )
