@@ -58,7 +58,14 @@ class KeepBestWeights(Callback):
 def fit_calibrator(method: Calibration, log_odds: np.ndarray, y: np.ndarray) -> Any:
     """A map from raw log-odds to probabilities, fitted on these (validation) rows only."""
     if method == "sigmoid":
-        return LogisticRegression(C=1e6, max_iter=1000).fit(log_odds.reshape(-1, 1), y)
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(log_odds.reshape(-1, 1), y)
+        if platt.coef_[0, 0] <= 0:
+            logger.warning(
+                "Platt recalibration has slope %.3f on the validation rows: the fine-tuned "
+                "model's scores do not rank the outcome there, so its probabilities are unreliable",
+                platt.coef_[0, 0],
+            )
+        return platt
     if method == "isotonic":
         return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(log_odds, y)
     return None
