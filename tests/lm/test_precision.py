@@ -187,3 +187,14 @@ def test_a_cached_bf16_choice_is_measured_again_where_bf16_is_unsupported(
 def test_choice_key_names_machine_model_weights_and_medlm_version() -> None:
     key = prec.choice_key("encoder", "minilm", "0123")
     assert machine_info().key in key and "minilm" in key and "0123" in key and "medlm=" in key
+
+
+@pytest.mark.slow
+def test_calibration_sentences_span_the_lengths_and_include_the_shortest() -> None:
+    from medlm.training.sentence_roles import load_role_sentences
+
+    texts = prec.calibration_texts(16)
+    lengths = [len(t) for t in texts]
+    shortest = min(len(s.text) for s in load_role_sentences("validation"))
+    assert len(texts) == 16 and lengths == sorted(lengths)
+    assert lengths[0] == shortest and lengths[-1] > 10 * shortest

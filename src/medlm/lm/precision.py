@@ -299,9 +299,12 @@ def cached_choice(
 
 
 def calibration_texts(n: int = 64) -> list[str]:
-    """`n` real MEDLINE validation sentences, spread over the split (every k-th)."""
+    """`n` real MEDLINE validation sentences spread over the range of lengths, the shortest
+    included: int8's lowest cosine is on the shortest texts ("Not applicable."), where mean
+    pooling averages the rounding errors of only a few tokens."""
     from medlm.training.sentence_roles import load_role_sentences
 
-    sentences = load_role_sentences("validation")
-    step = max(1, len(sentences) // n)
-    return [s.text for s in sentences[::step][:n]]
+    texts = sorted({s.text for s in load_role_sentences("validation")}, key=lambda t: (len(t), t))
+    if len(texts) <= n:
+        return texts
+    return [texts[round(i * (len(texts) - 1) / (n - 1))] for i in range(n)]
