@@ -116,3 +116,17 @@ def test_local_engine_does_not_import_ray(tmp_path: Path) -> None:
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert len(outputs(tmp_path / "out", ("spans",))) == 1
+
+
+@pytest.mark.slow
+def test_embed_on_two_local_workers_finishes_and_matches_one(tmp_path: Path) -> None:
+    texts = ["Patient denies chest pain.", "Troponin negative.", "BP 150/95 on amlodipine."]
+    records = [{"id": str(i), "text": t} for i, t in enumerate(texts * 4)]
+    source = write_jsonl(tmp_path / "t.jsonl", list(records))
+    got = []
+    for workers in (1, 2):
+        options = BatchOptions(shard_size=6, batch_size=3, workers=workers)
+        run_batch("embed", source, tmp_path / f"w{workers}", options)
+        got.append(outputs(tmp_path / f"w{workers}"))
+    assert len(got[0]) == 12
+    assert got[0] == got[1]

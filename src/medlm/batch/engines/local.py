@@ -1,7 +1,9 @@
-"""The local engine: chunks run in this process, or on forked worker processes (no Ray).
+"""The local engine: chunks run in this process, or on worker processes (no Ray).
 
-The job is set up once in the parent before the workers start, so on Linux the forked workers
-share its model copy-on-write (as `medlm.text.parallel` does for the text analyzer).
+A fork-safe job is set up once in the parent before the workers start, so on Linux the forked
+workers share its model copy-on-write (as `medlm.text.parallel` does for the text analyzer). A
+torch job (`fork_safe = False`: a forked OpenMP pool hangs) runs on spawned workers that each
+set it up.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _WORKER: dict[str, object] = {}  # per worker process: its job and the input's p
 
 
 def _init(job: BatchJob, where: Position) -> None:
+    if not job.ready_:  # a spawned worker: load the model here, once
+        job.setup()
     _WORKER.update(job=job, where=where)
 
 
@@ -41,16 +45,18 @@ def run_local(
     done: ShardDone,
 ) -> None:
     """Process every shard in order on `workers` processes; `done` after each."""
-    job.setup()
-    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
-        logger.warning("no 'fork' start method on this platform: running on one process")
-        workers = 1
+    fork = job.fork_safe and "fork" in multiprocessing.get_all_start_methods()
     if workers <= 1:
+        job.setup()
         for shard in shards:
             done(shard, merge([job.process(c, where) for c in chunks(shard, batch_size)]))
         return
-    gc.freeze()  # keep the loaded model out of the workers' GC: fewer copy-on-write pages
-    context = multiprocessing.get_context("fork")
+    if fork:
+        job.setup()
+        gc.freeze()  # keep the loaded model out of the workers' GC: fewer copy-on-write pages
+    else:  # each spawned worker gets the job unloaded (pickled) and sets it up itself
+        logger.info("%s job: spawning %d workers, each loading the model", job.name, workers)
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     with context.Pool(workers, _init, (job, where)) as pool:
         for shard in shards:
             done(shard, merge(pool.map(_process, chunks(shard, batch_size), chunksize=1)))

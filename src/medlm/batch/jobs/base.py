@@ -21,6 +21,9 @@ class BatchJob(ABC):
     name: ClassVar[str]
     #: Output columns whose values are nested (lists of objects): JSON text in Parquet.
     json_columns: ClassVar[tuple[str, ...]] = ()
+    #: False for jobs whose model runs torch: its OpenMP thread pool does not survive a fork, so
+    #: local workers are spawned and set the job up themselves.
+    fork_safe: ClassVar[bool] = True
 
     def __init__(self, options: dict[str, str], secret: str = "") -> None:
         self.options = dict(options)

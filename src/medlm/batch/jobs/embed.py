@@ -19,6 +19,7 @@ class EmbedJob(BatchJob):
     """`{"id", "text"}` → `{"id", line|row, "embedding"}`. Options: `model` (default minilm)."""
 
     name: ClassVar[str] = "embed"
+    fork_safe: ClassVar[bool] = False
 
     def _load(self) -> None:
         self.encoder_ = TextEncoder.from_pretrained(self.options.get("model", "minilm"))
