@@ -110,3 +110,18 @@ def test_embed_job_gives_unit_vectors_and_rejects_a_text_that_is_not_a_string() 
     assert np.linalg.norm(out["embedding"]) == pytest.approx(1.0, abs=1e-5)
     assert [(r.id, r.field) for r in result.rejects] == [("b", "text")]
     assert "is a int, not a string" in result.rejects[0].error
+
+
+@pytest.mark.slow
+def test_text_job_rejects_a_record_the_analyzer_fails_on_and_keeps_the_others() -> None:
+    job = make_job("text", {})
+    job.setup()
+    # A heading with a Turkish dotless i raised KeyError in the section finder.
+    records = [
+        {"id": "a", "text": "Results were good. CONCLUSıONS: Aspirin helped."},
+        {"id": "b", "text": "Patient denies chest pain."},
+    ]
+    result = job.process(_items(records), "line")
+    assert [o["id"] for o in result.outputs] == ["b"]
+    assert [(r.id, r.line) for r in result.rejects] == [("a", 1)]
+    assert "unexpected KeyError" in result.rejects[0].error
