@@ -125,3 +125,25 @@ def test_text_job_rejects_a_record_the_analyzer_fails_on_and_keeps_the_others() 
     assert [o["id"] for o in result.outputs] == ["b"]
     assert [(r.id, r.line) for r in result.rejects] == [("a", 1)]
     assert "unexpected KeyError" in result.rejects[0].error
+
+
+def test_deid_job_rejects_a_record_that_fails_unexpectedly_and_keeps_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import medlm.batch.jobs.deid as deid_module
+
+    real = deid_module.deidentify
+
+    def flaky(text: str, *args: Any) -> Any:
+        if "boom" in text:
+            raise RuntimeError("detector crashed")
+        return real(text, *args)
+
+    monkeypatch.setattr(deid_module, "deidentify", flaky)
+    job = make_job("deid", {"ner": "off"})
+    job.setup()
+    records = [{"id": "a", "text": "boom"}, {"id": "b", "text": "Seen 03/14/2024."}]
+    result = job.process(_items(records), "line")
+    assert [o["id"] for o in result.outputs] == ["b"]
+    assert [(r.id, r.line) for r in result.rejects] == [("a", 1)]
+    assert "unexpected RuntimeError" in result.rejects[0].error

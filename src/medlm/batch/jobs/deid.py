@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 import pyarrow as pa
@@ -11,6 +12,8 @@ from medlm.batch.records import ChunkResult, Item, Position, Reject
 from medlm.errors import InputError
 from medlm.privacy import Operator, OperatorConfig, deidentify
 from medlm.privacy.detector import PhiDetector
+
+logger = logging.getLogger(__name__)
 
 
 class DeidJob(BatchJob):
@@ -49,7 +52,15 @@ class DeidJob(BatchJob):
                 shift_dates=self.shift_dates_,
                 **({"secret": self.secret} if self.secret else {}),
             )
-            done = deidentify(text, config, self.detector_)
+            try:
+                done = deidentify(text, config, self.detector_)
+            except Exception as exc:  # one record's failure never stops the job
+                logger.warning(
+                    "line or row %d: unexpected %s in de-identification", n, type(exc).__name__
+                )
+                error = f"unexpected {type(exc).__name__} in de-identification: {exc}"
+                result.rejects.append(Reject.at(where, n, error, id=rid))
+                continue
             result.outputs.append(
                 {
                     "id": rid,
