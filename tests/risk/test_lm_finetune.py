@@ -145,3 +145,11 @@ def test_predicting_before_fit_is_refused(tiny_encoder: Path) -> None:
     X, _ = _patients(4, seed=8)
     with pytest.raises(NotFittedError):
         _classifier(tiny_encoder).predict_proba(X)
+
+
+def test_recalibration_never_reverses_the_ranking_when_validation_scores_are_reversed() -> None:
+    log_odds = np.linspace(-3, 3, 40)
+    y = (log_odds < 0).astype(int)  # on these rows a higher score means less risk
+    calibrator = lm_finetune.fit_calibrator("sigmoid", log_odds, y)
+    probabilities = lm_finetune.apply_calibrator(calibrator, np.linspace(-4, 4, 50))
+    assert np.all(np.diff(probabilities) >= 0)

@@ -59,15 +59,21 @@ def fit_calibrator(method: Calibration, log_odds: np.ndarray, y: np.ndarray) -> 
     """A map from raw log-odds to probabilities, fitted on these (validation) rows only."""
     if method == "sigmoid":
         platt = LogisticRegression(C=1e6, max_iter=1000).fit(log_odds.reshape(-1, 1), y)
-        if platt.coef_[0, 0] <= 0:
-            logger.warning(
-                "Platt recalibration has slope %.3f on the validation rows: the fine-tuned "
-                "model's scores do not rank the outcome there, so its probabilities are unreliable",
-                platt.coef_[0, 0],
-            )
-        return platt
+        if platt.coef_[0, 0] > 0:
+            return platt
+        # A recalibration map must never reverse the model's ranking: a non-positive slope
+        # (the model's scores do not rank the outcome on these rows) would turn it upside down
+        # on new rows, so the non-decreasing isotonic map is fitted instead.
+        logger.warning(
+            "Platt recalibration has slope %.3f on the validation rows: the fine-tuned model's "
+            "scores do not rank the outcome there; a non-decreasing isotonic map is used instead",
+            platt.coef_[0, 0],
+        )
+        method = "isotonic"
     if method == "isotonic":
-        return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(log_odds, y)
+        return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0, increasing=True).fit(
+            log_odds, y
+        )
     return None
 
 
