@@ -86,3 +86,24 @@ def test_no_configured_folder_loads_no_model_and_a_missing_one_is_refused(tmp_pa
     assert load_configured_role_model(None) is None
     with pytest.raises(InputError, match="does not exist"):
         load_configured_role_model(tmp_path / "no-such-model")
+
+
+def test_configured_per_sentence_model_runs_in_the_configured_precision(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[str, Path | None]] = []
+
+    class Classifier:
+        def use_precision(self, precision: str, *, cache_dir: Path | None = None) -> None:
+            calls.append((precision, cache_dir))
+
+        def predict_abstract(self, sentences: list[str]) -> list[object]:
+            return []
+
+    import medlm.training.abstract_model as abstract_model
+
+    monkeypatch.setattr(abstract_model, "load_role_model", lambda folder: Classifier())
+    monkeypatch.setattr(abstract_model, "is_abstract_model", lambda folder: False)
+    load_configured_role_model(tmp_path, precision="auto", cache_dir=tmp_path / "cache")
+    load_configured_role_model(tmp_path, precision="fp32")
+    assert calls == [("auto", tmp_path / "cache")]  # fp32 is the loaded model as it is

@@ -239,7 +239,12 @@ def trial(
     if len(raw) > MAX_INPUT_BYTES:
         raise InputError(f"the input is larger than {MAX_INPUT_BYTES:,} bytes; split it")
     text = decode(raw, "standard input" if source == "-" else f"file {source!r}")
-    roles = load_configured_role_model(load_settings().lm.sentence_role_model)
+    settings = load_settings()
+    roles = load_configured_role_model(
+        settings.lm.sentence_role_model,
+        precision=settings.lm.precision,
+        cache_dir=settings.lm.cache_dir or settings.data_dir / "cache",
+    )
     facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text), roles=roles)
     if as_json:
         print_json(facts)

@@ -143,7 +143,11 @@ def role_model(settings: Settings) -> ConfiguredRoleModel | None:
     """The sentence-role model of `lm.sentence_role_model` (None when unset); a folder that
     does not load is logged and left out, like a bad risk model."""
     try:
-        return load_configured_role_model(settings.lm.sentence_role_model)
+        return load_configured_role_model(
+            settings.lm.sentence_role_model,
+            precision=settings.lm.precision,
+            cache_dir=settings.lm.cache_dir or settings.data_dir / "cache",
+        )
     except MedlmError as exc:
         logger.error("sentence-role model not loaded: %s", exc)
         return None

@@ -161,15 +161,23 @@ def abstract_roles(text: str, model: ConfiguredRoleModel | None = None) -> Abstr
     return AbstractRoles(source="model", model=model.name, spans=tuple(spans))
 
 
-def load_configured_role_model(folder: Path | None) -> ConfiguredRoleModel | None:
+def load_configured_role_model(
+    folder: Path | None, *, precision: str = "fp32", cache_dir: Path | None = None
+) -> ConfiguredRoleModel | None:
     """The model of `settings.lm.sentence_role_model` (either kind), named by its folder and
-    kind; None when no folder is configured. A folder that does not load is an InputError."""
+    kind; None when no folder is configured. A folder that does not load is an InputError.
+    A per-sentence torch classifier runs in `precision` (`medlm.lm.precision`: "auto" keeps the
+    fastest path whose macro-F1 stays within 0.005 of fp32, cached per machine in `cache_dir`);
+    an abstract-level model and an ONNX export run as they were saved."""
     if folder is None:
         return None
     from medlm.training.abstract_model import is_abstract_model, load_role_model
 
     kind = "abstract-level" if is_abstract_model(folder) else "per-sentence"
     labeller = load_role_model(folder)
+    use_precision = getattr(labeller, "use_precision", None)
+    if use_precision is not None and precision != "fp32":
+        use_precision(precision, cache_dir=cache_dir)
     name = f"{Path(folder).name} ({kind} sentence-role model)"
     logger.info("sentence-role model loaded: %s", name)
     return ConfiguredRoleModel(name=name, labeller=labeller)
