@@ -27,3 +27,10 @@ def test_lower_case_word_without_colon_is_not_a_header() -> None:
 
 def test_family_history_section_implies_family() -> None:
     assert Sectionizer().implied("family_history") == ("family",)
+
+
+def test_header_spelled_with_a_turkish_dotless_i_opens_its_section() -> None:
+    text = "We treated 40 patients.\nCONCLUSıONS: The drug worked."
+    sections = Sectionizer().sections(text)
+    assert [s.name for s in sections] == [Sectionizer().sections("CONCLUSIONS: x")[0].name]
+    assert sections[0].header == "CONCLUSıONS"

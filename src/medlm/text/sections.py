@@ -41,7 +41,12 @@ class Sectionizer:
             header = m.group("h")
             if m.group("colon") is None and not header.isupper():
                 continue
-            rule = self._by_header[" ".join(header.lower().split())]
+            # The pattern matches case-insensitively, which also pairs letters such as the
+            # Turkish dotless "ı" with "I"; upper- then lower-casing maps them onto the header
+            # as listed ("CONCLUSıONS" -> "conclusions").
+            rule = self._by_header.get(" ".join(header.upper().lower().split()))
+            if rule is None:
+                continue
             heads.append((m.start("h"), m.end(), rule.name, header))
         out: list[Section] = []
         for i, (start, _body, name, header) in enumerate(heads):
