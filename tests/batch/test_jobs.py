@@ -113,12 +113,21 @@ def test_embed_job_gives_unit_vectors_and_rejects_a_text_that_is_not_a_string() 
 
 
 @pytest.mark.slow
-def test_text_job_rejects_a_record_the_analyzer_fails_on_and_keeps_the_others() -> None:
+def test_text_job_rejects_a_record_the_analyzer_fails_on_and_keeps_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     job = make_job("text", {})
     job.setup()
-    # A heading with a Turkish dotless i raised KeyError in the section finder.
+    real = job.analyzer_.analyze
+
+    def flaky(text: str, *args: Any, **kwargs: Any) -> Any:
+        if "CONCLUSIONS" in text:  # as a section finder's KeyError once did on a heading
+            raise KeyError("conclusions")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(job.analyzer_, "analyze", flaky)
     records = [
-        {"id": "a", "text": "Results were good. CONCLUSıONS: Aspirin helped."},
+        {"id": "a", "text": "Results were good. CONCLUSIONS: Aspirin helped."},
         {"id": "b", "text": "Patient denies chest pain."},
     ]
     result = job.process(_items(records), "line")
@@ -147,3 +156,29 @@ def test_deid_job_rejects_a_record_that_fails_unexpectedly_and_keeps_the_others(
     assert [o["id"] for o in result.outputs] == ["b"]
     assert [(r.id, r.line) for r in result.rejects] == [("a", 1)]
     assert "unexpected RuntimeError" in result.rejects[0].error
+
+
+def test_embed_job_refuses_an_unknown_precision_path_by_name() -> None:
+    job = make_job("embed", {"model": "minilm", "path": "fp8"})
+    with pytest.raises(InputError, match="precision path 'fp8'"):
+        job.setup()
+
+
+@pytest.mark.slow
+def test_embed_job_on_the_bf16_path_stays_within_cosine_0_99_of_fp32() -> None:
+    from medlm.lm.hardware import bf16_supported
+
+    if not bf16_supported():
+        pytest.skip("this CPU has no bf16")
+    records = [{"id": "a", "text": "Patient denies chest pain."}, {"id": "b", "text": "No."}]
+    vectors = {}
+    for path in ("fp32", "bf16-weights"):
+        job = make_job("embed", {"model": "minilm", "path": path})
+        job.setup()
+        assert job.encoder_.path == path
+        vectors[path] = np.array(
+            [o["embedding"] for o in job.process(_items(records), "line").outputs]
+        )
+    cosines = (vectors["fp32"] * vectors["bf16-weights"]).sum(axis=1)
+    assert cosines.min() >= 0.99
+    assert not np.array_equal(vectors["fp32"], vectors["bf16-weights"])  # another path ran

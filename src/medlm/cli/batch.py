@@ -228,11 +228,26 @@ def embed(
     workers: WorkersOpt = 1,
     as_json: JsonOpt = False,
     model: Annotated[str, typer.Option("--model", help="Encoder name or folder.")] = "minilm",
+    precision: Annotated[
+        str | None,
+        typer.Option("--precision", help="fp32, bf16, int8 or auto; default: lm.precision."),
+    ] = None,
 ) -> None:
     """A unit-length sentence embedding for each {'id', 'text'} record."""
+    from medlm.lm.encoding import TextEncoder
+    from medlm.lm.precision import check_precision
+    from medlm.settings import load_settings
+
+    settings = load_settings()
+    chosen = check_precision(precision or settings.lm.precision)
+    # Resolved once here (auto: measured or read from the cache), so every worker and every
+    # shard runs the same path and a resumed job matches the shards done before.
+    path = TextEncoder.from_pretrained(
+        model, precision=chosen, cache_dir=settings.lm.cache_dir or settings.data_dir / "cache"
+    ).path
     _run(
         "embed",
-        {"model": model},
+        {"model": model, "path": path},
         source=source,
         output=output,
         engine=engine,

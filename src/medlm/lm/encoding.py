@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import torch
@@ -94,6 +95,16 @@ class TextEncoder:
                 self._path = prec.explicit_path(self.precision, "encoder")
             logger.info("encoder %s runs %s", self.name or "(unnamed)", self._path)
         return self._path
+
+    def run_on(self, path: str) -> TextEncoder:
+        """Run `path` (e.g. the one `auto` chose elsewhere, so that every worker of a batch job
+        runs the same path); an unknown path is an InputError. Returns self."""
+        if path not in get_args(prec.PrecisionPath):
+            raise InputError(
+                f"precision path {path!r}: use one of {', '.join(get_args(prec.PrecisionPath))}"
+            )
+        self._path = path  # type: ignore[assignment]
+        return self
 
     def choose(self, texts: Sequence[str] | None = None) -> prec.PrecisionChoice:
         """Measure the candidate paths on `texts` (default: real MEDLINE sentences), or read

@@ -16,13 +16,16 @@ from medlm.lm.encoding import TextEncoder
 
 
 class EmbedJob(BatchJob):
-    """`{"id", "text"}` → `{"id", line|row, "embedding"}`. Options: `model` (default minilm)."""
+    """`{"id", "text"}` → `{"id", line|row, "embedding"}`. Options: `model` (default minilm),
+    `path`: the precision path every worker runs (`medlm.lm.precision`; the CLI resolves
+    `--precision auto` once, before the workers start, so all shards run the same path)."""
 
     name: ClassVar[str] = "embed"
     fork_safe: ClassVar[bool] = False
 
     def _load(self) -> None:
         self.encoder_ = TextEncoder.from_pretrained(self.options.get("model", "minilm"))
+        self.encoder_.run_on(self.options.get("path", "fp32"))
 
     def process(self, items: list[Item], where: Position) -> ChunkResult:
         result = ChunkResult()
