@@ -44,7 +44,7 @@ def quality(model: AbstractRoleModel, with_baseline: bool) -> None:
     validation = load_role_sentences("validation")
     if with_baseline:
         started = time.perf_counter()
-        baseline = TfidfRoleBaseline().fit(load_role_sentences("train"))
+        baseline = TfidfRoleBaseline(journal=model.journal).fit(load_role_sentences("train"))
         seconds = time.perf_counter() - started
         print(f"TF-IDF + LR baseline fitted on the training split in {seconds:.0f} s")
         base_cal = calibrate(validation, baseline.predict_proba(validation), baseline.transitions_)

@@ -23,6 +23,7 @@ def test_citations_stream_with_pmid_title_and_mesh() -> None:
     assert all(c.pmid.isdigit() and c.title for c in citations)
     assert sum(bool(c.mesh) for c in citations) > 150
     assert len({c.pmid for c in citations}) == 200
+    assert all(c.journal for c in citations)
 
 
 def test_structured_abstracts_keep_their_nlm_categories() -> None:
@@ -32,6 +33,7 @@ def test_structured_abstracts_keep_their_nlm_categories() -> None:
     assert structured
     first = structured[0]
     assert first.pmid == "10704411"
+    assert first.journal == "Curr Biol"  # MedlineJournalInfo/MedlineTA
     assert [s.nlm_category for s in first.sections] == ["BACKGROUND", "RESULTS", "CONCLUSIONS"]
     categories = {s.nlm_category for c in structured for s in c.sections if s.nlm_category}
     assert categories <= NLM_CATEGORIES

@@ -21,6 +21,7 @@ def _citation(pmid: str, sections: list[tuple[str | None, str]]) -> Citation:
         title="A title.",
         sections=tuple(AbstractSection(nlm_category=c, text=t) for c, t in sections),
         source_file="synthetic.xml",
+        journal="J Synth",
     )
 
 
@@ -56,6 +57,7 @@ def test_role_sentences_keep_whole_abstracts_with_neighbours_and_positions() -> 
     assert len({r.split for r in rows}) == 1
     assert rows[1].previous == "Why." and rows[1].next == "It worked."
     assert [r.relative_position for r in rows] == [0.0, 0.5, 1.0]
+    assert {r.journal for r in rows} == {"J Synth"}
 
 
 def test_corpus_documents_skip_citations_without_abstract() -> None:

@@ -140,3 +140,76 @@ def test_encoder_layers_keeps_the_first_layers_and_survives_save_and_load(
     assert model.text_encoder().name != full.name  # so cached vectors never mix
     model.fit(shuffled_abstracts(4, "train"))
     assert AbstractRoleModel.load(model.save(tmp_path / "m")).encoder_layers == 1
+
+
+def journal_abstracts(n: int, split: str) -> list[RoleSentence]:
+    """Synthetic abstracts whose first sentence is OBJECTIVE in journal "J O" and BACKGROUND
+    in "J B", with the same words: only the journal tells the two apart."""
+    out: list[RoleSentence] = []
+    for a, abstract in enumerate(_grouped(synthetic_abstracts(n, split))):
+        journal = "J O" if a % 2 == 0 else "J B"
+        first = "OBJECTIVE" if journal == "J O" else "BACKGROUND"
+        texts = ["the aim here was to study item", *[s.text for s in abstract[2:]]]
+        labels = [first, *[s.label for s in abstract[2:]]]
+        out += [
+            abstract[0].model_copy(
+                update={
+                    "text": t,
+                    "label": lab,
+                    "index": i,
+                    "count": len(texts),
+                    "previous": texts[i - 1] if i else "",
+                    "next": texts[i + 1] if i + 1 < len(texts) else "",
+                    "journal": journal,
+                    "pmid": f"{split}{a}",
+                }
+            )
+            for i, (t, lab) in enumerate(zip(texts, labels, strict=True))
+        ]
+    return out
+
+
+def test_the_journal_cue_separates_what_the_words_cannot(encoder: Path, tmp_path: Path) -> None:
+    train, validation = journal_abstracts(16, "train"), journal_abstracts(4, "validation")
+    probe = journal_abstracts(4, "test")
+    gold = [s.label for s in probe]
+    opening = [i for i, s in enumerate(probe) if s.index == 0]
+    with_journal = small_model(encoder, journal=True, journal_dropout=0.0, epochs=12)
+    predicted = [p.role for p in with_journal.fit(train, validation).predict(probe)]
+    assert [predicted[i] for i in opening] == [gold[i] for i in opening]
+    without = small_model(encoder, epochs=12).fit(train, validation)
+    blind = [without.predict(probe)[i].role for i in opening]
+    assert len(set(blind)) == 1  # the same words: one role for both journals
+    loaded = AbstractRoleModel.load(with_journal.save(tmp_path / "journal"))
+    np.testing.assert_array_equal(loaded.probabilities(probe), with_journal.probabilities(probe))
+
+
+def test_members_average_several_seeds_and_survive_save_and_load(
+    encoder: Path, tmp_path: Path
+) -> None:
+    train, validation = shuffled_abstracts(8, "train"), shuffled_abstracts(2, "validation")
+    probe = shuffled_abstracts(2, "test")
+    three = small_model(encoder, members=3, epochs=2, lexical=False).fit(train, validation)
+    assert len(three.model_.members) == 3
+    assert {r.get("member") for r in three.history_} >= {0.0, 1.0, 2.0}
+    assert "ensemble_validation_macro_f1" in three.history_[-1]
+    singles = [
+        small_model(encoder, seed=seed, epochs=2, lexical=False).fit(train, validation)
+        for seed in (0, 1, 2)
+    ]
+    average = np.mean([m.probabilities(probe) for m in singles], axis=0)
+    np.testing.assert_allclose(three.probabilities(probe), average, rtol=1e-5, atol=1e-6)
+    loaded = AbstractRoleModel.load(three.save(tmp_path / "three"))
+    np.testing.assert_array_equal(loaded.probabilities(probe), three.probabilities(probe))
+
+
+def test_a_folder_saved_with_one_bare_model_still_loads(
+    fitted: AbstractRoleModel, tmp_path: Path
+) -> None:
+    folder = fitted.save(tmp_path / "bare")
+    state = torch.load(folder / "context.pt", weights_only=True)
+    torch.save({k.removeprefix("members.0."): v for k, v in state.items()}, folder / "context.pt")
+    probe = shuffled_abstracts(2, "test")
+    np.testing.assert_array_equal(
+        AbstractRoleModel.load(folder).probabilities(probe), fitted.probabilities(probe)
+    )

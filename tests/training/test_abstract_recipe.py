@@ -58,6 +58,7 @@ def test_recipe_never_loads_the_test_split_and_picks_the_best_validation_point(
     model = load_role_model(tmp_path / "model")
     assert isinstance(model, AbstractRoleModel)
     assert model.model_.config.hidden == summary.chosen.hidden
+    assert model.journal and len(model.model_.members) == RecipeSettings().members
 
 
 def test_recipe_with_the_same_seed_gives_the_same_model(

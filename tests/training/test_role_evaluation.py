@@ -50,18 +50,23 @@ class _Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.loaded: list[str | None] = []
         self.fitted: list[str] = []
+        self.journal: list[bool] = []
+        self.scored_journals: list[set[str]] = []
         monkeypatch.setattr(sentence_roles, "load_role_sentences", self.load)
         original = role_evaluation.tfidf_decisions
 
-        def spy(sentences: Any, train: Any, validation: Any) -> Any:
+        def spy(sentences: Any, train: Any, validation: Any, journal: bool = False) -> Any:
             self.fitted.extend(s.pmid for s in train)
-            return original(sentences, train, validation)
+            self.journal.append(journal)
+            self.scored_journals.append({s.journal for s in sentences})
+            return original(sentences, train, validation, journal)
 
         monkeypatch.setattr(role_evaluation, "tfidf_decisions", spy)
 
     def load(self, split: str | None = None) -> list[RoleSentence]:
         self.loaded.append(split)
-        return synthetic_abstracts(20 if split == "train" else 4, split or "train")
+        sentences = synthetic_abstracts(20 if split == "train" else 4, split or "train")
+        return [s.model_copy(update={"journal": f"J{int(s.pmid[-1]) % 2}"}) for s in sentences]
 
 
 def test_the_baseline_is_fitted_on_train_only_and_the_test_split_is_only_scored(
@@ -93,3 +98,29 @@ def test_baseline_comparison_is_attached_to_a_model_folder_evaluation(
     assert set(metrics.vs_tfidf.per_class_f1) == set(ROLES)
     plain = evaluate_sentence_roles(str(folder), split="test")
     assert plain.vs_tfidf is None
+
+
+def test_a_model_reading_the_journal_meets_a_baseline_reading_it_and_is_scored_without_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    spy = _Spy(monkeypatch)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "abstract_model.json").write_text('{"journal": true}')
+    seen: list[set[str]] = []
+
+    def perfect_with_journal(path: Any, sentences: Any, on_batch: Any = None) -> Any:
+        seen.append({s.journal for s in sentences})
+        return role_evaluation.RoleDecisions(
+            [s.label if s.journal else "RESULTS" for s in sentences]
+        )
+
+    monkeypatch.setattr(role_evaluation, "model_decisions", perfect_with_journal)
+    metrics = evaluate_sentence_roles(str(folder), split="test", baseline=True, resamples=50)
+    assert metrics.reads_journal and metrics.macro_f1 == 1.0
+    assert metrics.vs_tfidf is not None and "heading style" in metrics.vs_tfidf.baseline
+    assert spy.journal == [True, False]  # the same cue, then the plain baseline
+    assert seen == [{"J0", "J1"}, {""}] and spy.scored_journals[1] == {""}
+    unknown = metrics.without_journal
+    assert unknown is not None and not unknown.reads_journal and unknown.macro_f1 < 1.0
+    assert unknown.vs_tfidf is not None and "heading style" not in unknown.vs_tfidf.baseline

@@ -43,7 +43,7 @@ def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     encoder = tiny_encoder_checkpoint(root / "encoder")
     model = AbstractRoleModel(
         str(encoder), hidden=16, epochs=6, learning_rate=1e-2, batch_abstracts=4, folds=2,
-        dropout=0.0,
+        dropout=0.0, members=2, journal=True,
     )  # fmt: skip
     model.fit(swapped(10, "train"), swapped(4, "validation"))
     return model.save(root / "model")

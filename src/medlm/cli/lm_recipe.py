@@ -44,7 +44,7 @@ def run_recipe(
     )
     if max_sentences is not None:  # the hidden smoke setting: one grid point, a few epochs
         settings = settings.model_copy(
-            update={"learning_rates": (1e-2,), "hidden_sizes": (16,), "max_epochs": 3}
+            update={"learning_rates": (1e-2,), "hidden_sizes": (16,), "max_epochs": 3, "members": 1}
         )
     summary = run_best_recipe(out, settings, progress=progress)
     if as_json:

@@ -49,6 +49,7 @@ class Citation(BaseModel):
     sections: tuple[AbstractSection, ...] = ()
     mesh: tuple[MeshHeading, ...] = ()
     year: int | None = None
+    journal: str = Field(default="", description="The journal's MEDLINE abbreviation (MedlineTA).")
     source_file: str
 
     @property
@@ -98,6 +99,7 @@ def _citation(article: Any, source_file: str) -> Citation:
         sections=sections,
         mesh=mesh,
         year=int(year_text) if year_text.isdigit() else None,
+        journal=_text(medline.find("MedlineJournalInfo/MedlineTA")),
         source_file=source_file,
     )
 

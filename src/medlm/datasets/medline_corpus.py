@@ -80,6 +80,7 @@ class RoleSentence(BaseModel):
     count: int = Field(ge=1, description="Number of sentences in the abstract.")
     previous: str = ""
     next: str = ""
+    journal: str = Field(default="", description="MEDLINE journal abbreviation; '' if unknown.")
 
     @property
     def relative_position(self) -> float:
@@ -122,4 +123,5 @@ def role_sentences(citations: Iterable[Citation]) -> Iterator[RoleSentence]:
                 count=len(labelled),
                 previous=labelled[i - 1][0] if i > 0 else "",
                 next=labelled[i + 1][0] if i + 1 < len(labelled) else "",
+                journal=citation.journal,
             )

@@ -18,6 +18,7 @@ position cue. Decoding (biases, transitions) is the estimator's business, not th
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
@@ -97,3 +98,23 @@ def pad_abstracts(vectors: list[Tensor], features: list[Tensor]) -> tuple[Tensor
         out_f[i, : f.shape[0]] = f
         mask[i, : v.shape[0]] = True
     return out_v, out_f, mask
+
+
+class ContextEnsemble(nn.Module):
+    """Several contextual models trained from different seeds; their role probabilities are
+    averaged (returned as log-probabilities, so a softmax of the output is the average).
+    One seed's early-stopped model varies by about 0.01 macro-F1 from the next; the average
+    does not."""
+
+    def __init__(self, members: list[AbstractContextModel]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        self.members = nn.ModuleList(members)
+        self.config = members[0].config
+
+    def forward(self, vectors: Tensor, features: Tensor, mask: Tensor) -> ContextOutput:
+        logs = torch.stack(
+            [m(vectors, features, mask).logits.float().log_softmax(dim=-1) for m in self.members]
+        )  # (M, B, N, C)
+        return ContextOutput(torch.logsumexp(logs, dim=0) - math.log(len(self.members)))

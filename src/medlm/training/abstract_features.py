@@ -1,12 +1,13 @@
 """Inputs of the abstract-level role model: sentence vectors (cached) and cheap features.
 
 Per sentence the contextual model gets the encoder's sentence vector and a few features:
-relative position, first/last flags, the abstract's and the sentence's length (log words),
-and optionally the TF-IDF + logistic-regression baseline's role probabilities. Leakage rule
-for the latter: on the training sentences they are CROSS-FITTED (each fold of whole training
-abstracts is scored by a baseline fitted on the other folds), so the context model never sees
-a probability from a baseline that was trained on the same sentence; every other split is
-scored by the baseline fitted on all training sentences.
+relative position, first/last flags, the abstract's and the sentence's length (log words), and
+optionally the TF-IDF + logistic-regression baseline's role probabilities (which may themselves
+read extra columns, the journal's heading style). Leakage rule for the latter: on the training
+sentences they are CROSS-FITTED (each fold of whole training abstracts is scored by a baseline
+fitted on the other folds), so the context model never sees a probability from a baseline that
+was trained on the same sentence; every other split is scored by the baseline fitted on all
+training sentences.
 """
 
 from __future__ import annotations
@@ -87,17 +88,20 @@ class LexicalRoles:
         ).fit(texts)
         return self
 
-    def features(self, sentences: Sequence[RoleSentence]) -> Any:
+    def features(self, sentences: Sequence[RoleSentence], extra: np.ndarray | None = None) -> Any:
+        """The sparse features; `extra` (N, K) dense columns are appended (the journal's
+        style), and must then be given at every call, as they were at fitting."""
         from scipy import sparse
 
-        return sparse.hstack(
-            [
-                self.sentence_vectorizer_.transform([s.text for s in sentences]),
-                0.5 * self.context_vectorizer_.transform([s.previous for s in sentences]),
-                0.5 * self.context_vectorizer_.transform([s.next for s in sentences]),
-                sparse.csr_matrix(position_features(sentences)[:, :3]),
-            ]
-        ).tocsr()
+        blocks = [
+            self.sentence_vectorizer_.transform([s.text for s in sentences]),
+            0.5 * self.context_vectorizer_.transform([s.previous for s in sentences]),
+            0.5 * self.context_vectorizer_.transform([s.next for s in sentences]),
+            sparse.csr_matrix(position_features(sentences)[:, :3]),
+        ]
+        if extra is not None:
+            blocks.append(sparse.csr_matrix(extra))
+        return sparse.hstack(blocks).tocsr()
 
     def fit_features(self, features: Any, labels: np.ndarray) -> LexicalRoles:
         from sklearn.linear_model import SGDClassifier
@@ -113,22 +117,29 @@ class LexicalRoles:
         probs[:, self.model_.classes_] = self.model_.predict_proba(features)
         return probs
 
-    def predict_proba(self, sentences: Sequence[RoleSentence]) -> np.ndarray:
+    def predict_proba(
+        self, sentences: Sequence[RoleSentence], extra: np.ndarray | None = None
+    ) -> np.ndarray:
         """(N, len(ROLES)) probabilities, columns in ROLES order."""
-        return self.proba_of(self.features(sentences))
+        return self.proba_of(self.features(sentences, extra))
 
 
 def crossfit_lexical(
-    train: Sequence[RoleSentence], folds: int, seed: int, on_fit: Callable[[], Any] | None = None
+    train: Sequence[RoleSentence],
+    folds: int,
+    seed: int,
+    on_fit: Callable[[], Any] | None = None,
+    extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, LexicalRoles]:
     """Out-of-fold lexical probabilities of the training sentences (folds of whole
-    abstracts, seeded) and the classifier fitted on all of them, for the other splits."""
+    abstracts, seeded) and the classifier fitted on all of them, for the other splits.
+    `extra`: dense columns appended to every training sentence's features (see `features`)."""
     pmids = sorted({s.pmid for s in train})
     order = torch.randperm(len(pmids), generator=torch.Generator().manual_seed(seed)).tolist()
     fold_by_pmid = {pmids[j]: rank % folds for rank, j in enumerate(order)}
     fold_of = np.asarray([fold_by_pmid[s.pmid] for s in train])
     full = LexicalRoles(seed=seed).fit_vectorizers(train)
-    features = full.features(train)
+    features = full.features(train, extra)
     labels = np.asarray([ROLES.index(s.label) for s in train])
     probs = np.zeros((len(train), len(ROLES)), dtype=np.float32)
     for k in range(folds):

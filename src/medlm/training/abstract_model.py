@@ -1,18 +1,20 @@
 """The abstract-level sentence-role estimator: encoder vectors -> contextual model -> roles.
 
 Two stages. (1) Each sentence is embedded once by a frozen encoder (the imported MiniLM or a
-medlm checkpoint folder, e.g. one domain-adapted or fine-tuned), mean-pooled; vectors are
-cached per split (`abstract_features.sentence_vectors`). (2) `AbstractContextModel` (a BiGRU
-over the abstract's sentence vectors plus cheap features) is trained on the TRAINING
-abstracts; the number of epochs is chosen by early stopping on the VALIDATION abstracts'
-macro-F1 when validation sentences are given, and the decision calibration (per-role biases,
-transition weight) is chosen on them as for the per-sentence model. The test split is never
-read here.
+medlm checkpoint folder, e.g. one domain-adapted or fine-tuned), mean-pooled; vectors are cached
+per split (`abstract_features.sentence_vectors`). (2) `AbstractContextModel` (a BiGRU over the
+abstract's sentence vectors plus cheap features, optionally the journal's heading style of
+`journal_style`) is trained on the TRAINING abstracts, `members` times from consecutive seeds,
+their probabilities averaged (`ContextEnsemble`); the number of epochs is chosen by early
+stopping on the VALIDATION abstracts' macro-F1 when validation sentences are given, and the
+decision calibration (per-role biases, transition weight) is chosen on them as for the per-
+sentence model. The test split is never read here.
 
 The folder written by `save` holds `abstract_model.json` (settings, encoder reference),
-`context.pt` (the contextual model's weights), `lexical.joblib` (when the TF-IDF
-classifier's probabilities are features) and the decision files; `load_role_model(folder)`
-loads it or a per-sentence `SentenceRoleClassifier` folder alike.
+`context.pt` (the contextual models' weights), `lexical.joblib` (when the TF-IDF classifier's
+probabilities are features), `journal_style.json` (per-journal counts, when the journal is a
+cue) and the decision files; `load_role_model(folder)` loads it or a per-sentence
+`SentenceRoleClassifier` folder alike.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import torch
 from medlm.datasets.medline_corpus import ROLES, RoleSentence
 from medlm.errors import InputError, NotFittedError
 from medlm.lm.encoding import TextEncoder
-from medlm.training.abstract_context import AbstractContextModel, ContextConfig
+from medlm.training.abstract_context import AbstractContextModel, ContextConfig, ContextEnsemble
 from medlm.training.abstract_features import (
     AbstractInputs,
     LexicalRoles,
@@ -38,7 +40,8 @@ from medlm.training.abstract_features import (
     position_features,
     sentence_vectors,
 )
-from medlm.training.abstract_training import ContextTraining, train_context
+from medlm.training.abstract_training import ContextTraining, train_context, validation_macro_f1
+from medlm.training.journal_style import JournalStyle
 from medlm.training.role_calibration import RoleCalibration, calibrate, decide
 from medlm.training.role_sequence import RoleTransitions
 from medlm.training.sentence_roles import RolePrediction, abstract_sentences
@@ -76,6 +79,9 @@ class AbstractRoleModel:
         batch_abstracts: int = 16,
         patience: int = 4,
         lexical: bool = True,
+        journal: bool = False,
+        journal_dropout: float = 0.2,
+        members: int = 1,
         folds: int = 5,
         seed: int = 0,
         max_length: int = 128,
@@ -92,6 +98,9 @@ class AbstractRoleModel:
         self.batch_abstracts = batch_abstracts
         self.patience = patience
         self.lexical = lexical
+        self.journal = journal
+        self.journal_dropout = journal_dropout
+        self.members = members
         self.folds = folds
         self.seed = seed
         self.max_length = max_length
@@ -100,6 +109,7 @@ class AbstractRoleModel:
         self.cache_dir = cache_dir
         self._text_encoder: TextEncoder | None = None
         self.lexical_: LexicalRoles
+        self.journal_style_: JournalStyle
 
     # -- inputs ---------------------------------------------------------------------------
     def text_encoder(self) -> TextEncoder:
@@ -117,10 +127,13 @@ class AbstractRoleModel:
         sentences: Sequence[RoleSentence],
         *,
         lexical_probs: np.ndarray | None = None,
+        training: bool = False,
         on_batch: Callable[[int], Any] | None = None,
     ) -> AbstractInputs:
         """Vectors and features of `sentences`; the baseline's probabilities come from the
-        fitted baseline unless given (the cross-fitted ones, for the training sentences)."""
+        fitted baseline unless given (the cross-fitted ones, for the training sentences).
+        `training=True` marks the sentences the journal style was fitted on (their own
+        abstract is left out of its journal's counts; see `journal_style`)."""
         if not sentences:
             raise InputError("no sentences to label")
         vectors = sentence_vectors(
@@ -131,12 +144,19 @@ class AbstractRoleModel:
             on_batch=on_batch,
         )
         features = [position_features(sentences)]
+        journal_rows = None
+        if self.journal:
+            if not hasattr(self, "journal_style_"):
+                raise NotFittedError("AbstractRoleModel used before fit")
+            journal_rows = self.journal_style_.features(sentences, training=training)
         if self.lexical:
             if lexical_probs is None:
                 if not hasattr(self, "lexical_"):
                     raise NotFittedError("AbstractRoleModel used before fit")
-                lexical_probs = self.lexical_.predict_proba(sentences)
+                lexical_probs = self.lexical_.predict_proba(sentences, journal_rows)
             features.append(np.asarray(lexical_probs, dtype=np.float32))
+        if journal_rows is not None:
+            features.append(journal_rows)
         return AbstractInputs(
             sentences, vectors, np.concatenate(features, axis=1), abstract_spans(sentences)
         )
@@ -150,11 +170,22 @@ class AbstractRoleModel:
     ) -> AbstractRoleModel:
         """Both stages on `train`; epochs and calibration chosen on `validation` if given."""
         train_probs = None
+        journal_rows = None
+        if self.journal:
+            journal_rows = self.fit_journal_style(train).features(train, training=True)
         if self.lexical:
-            train_probs, self.lexical_ = crossfit_lexical(train, self.folds, self.seed)
-        train_inputs = self.inputs(train, lexical_probs=train_probs, on_batch=on_batch)
+            train_probs, self.lexical_ = crossfit_lexical(
+                train, self.folds, self.seed, extra=journal_rows
+            )
+        train_inputs = self.inputs(
+            train, lexical_probs=train_probs, training=True, on_batch=on_batch
+        )
         val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
         return self.fit_inputs(train_inputs, val_inputs)
+
+    def fit_journal_style(self, train: Sequence[RoleSentence]) -> JournalStyle:
+        self.journal_style_ = JournalStyle(dropout=self.journal_dropout, seed=self.seed)
+        return self.journal_style_.fit(train)
 
     def fit_inputs(
         self,
@@ -177,7 +208,23 @@ class AbstractRoleModel:
             patience=self.patience,
             seed=self.seed,
         )
-        self.model_, self.history_ = train_context(config, settings, train, validation, on_epoch)
+        fitted = [
+            train_context(
+                config,
+                settings.model_copy(update={"seed": self.seed + k}),
+                train,
+                validation,
+                on_epoch,
+            )
+            for k in range(self.members)
+        ]
+        self.model_ = ContextEnsemble([model for model, _ in fitted]).eval()
+        self.history_ = [
+            {**record, "member": float(k)} for k, (_, h) in enumerate(fitted) for record in h
+        ]
+        if validation is not None and self.members > 1:
+            score = validation_macro_f1(self.model_, validation)
+            self.history_.append({"ensemble_validation_macro_f1": round(score, 4)})
         self.transitions_ = RoleTransitions.count(train.sentences)
         self.calibration_: RoleCalibration | None = None
         if validation is not None:
@@ -231,6 +278,8 @@ class AbstractRoleModel:
             "encoder_layers": self.encoder_layers,
             "precision": self.precision,
             "lexical": self.lexical,
+            "journal": self.journal,
+            "members": len(self.model_.members),
             "batch_abstracts": self.batch_abstracts,
             "seed": self.seed,
             "context": self.model_.config.to_dict(),
@@ -242,6 +291,8 @@ class AbstractRoleModel:
             import joblib
 
             joblib.dump(self.lexical_, out / LEXICAL_FILE)
+        if self.journal:
+            self.journal_style_.save(out)
         self.transitions_.save(out)
         if self.calibration_ is not None:
             self.calibration_.save(out)
@@ -260,17 +311,25 @@ class AbstractRoleModel:
             encoder_layers=settings.get("encoder_layers"),
             precision=settings["precision"],
             lexical=settings["lexical"],
+            journal=settings.get("journal", False),
+            members=settings.get("members", 1),
             batch_abstracts=settings["batch_abstracts"],
             seed=settings["seed"],
         )
-        model.model_ = AbstractContextModel(ContextConfig(**settings["context"])).eval()
+        config = ContextConfig(**settings["context"])
+        members = [AbstractContextModel(config) for _ in range(model.members)]
+        model.model_ = ContextEnsemble(members).eval()
         state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        if not any(key.startswith("members.") for key in state):  # one model, saved bare
+            state = {f"members.0.{key}": value for key, value in state.items()}
         model.model_.load_state_dict(state)
         model.history_ = settings.get("history", [])
         if model.lexical:
             import joblib
 
             model.lexical_ = joblib.load(folder / LEXICAL_FILE)
+        if model.journal:
+            model.journal_style_ = JournalStyle.load(folder)
         transitions = RoleTransitions.load(folder)
         if transitions is None:
             raise InputError(f"{folder}: role transitions missing")

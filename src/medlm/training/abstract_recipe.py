@@ -1,20 +1,21 @@
 """`--recipe best`: medlm's best sentence-role model, end to end from the packaged data.
 
-Stages, each timed: (1) load the TRAINING and VALIDATION role sentences (never the test
-split); (2) embed every sentence once with the frozen encoder, bf16 autocast where the CPU
-supports bf16, cached under `cache_dir`; (3) cross-fit the TF-IDF + linear (SGD log-loss)
-classifier on the training abstracts (`abstract_features.crossfit_lexical`); (4) train the
-abstract-level contextual model for each point of a tiny grid (learning rate x hidden width),
-each with early stopping on the validation abstracts' macro-F1; (5) keep the grid point with
-the best validation macro-F1, calibrate its decisions on validation, save it. Everything is
-seeded; the same data, seed and thread count give the same model.
+Stages, each timed: (1) load the TRAINING and VALIDATION role sentences (never the test split);
+(2) count each journal's heading style on the training abstracts (`journal_style`, left out for
+an abstract's own) and cross-fit the TF-IDF + linear (SGD log-loss) classifier, which reads that
+style too, on the training abstracts (`abstract_features.crossfit_lexical`); (3) embed every
+sentence once with the frozen encoder, bf16 autocast where the CPU supports bf16, cached under
+`cache_dir`; (4) train the abstract-level contextual model for each point of a tiny grid
+(learning rate x hidden width), `members` seeds per point, each with early stopping on the
+validation abstracts' macro-F1; (5) keep the grid point whose averaged members have the best
+validation macro-F1, calibrate its decisions on validation, save it. Everything is seeded; the
+same data, seed and thread count give the same model.
 
-The encoder stage is the expensive one on a 2-core CPU: the full six-layer MiniLM embedded
-27 sentences a second here at load average 3-7 (10 a second at load 13), so the 52,191
-training and validation sentences would take 30-90 minutes alone. The recipe therefore
-reads the encoder's first `encoder_layers` layers (default 0: MiniLM's mean-pooled word-piece
-embeddings, which cost a table look-up); a larger k trades minutes for a contextual sentence
-vector (`RecipeSettings.encoder_layers`).
+The recipe reads the encoder's first `encoder_layers` layers (default 0: MiniLM's mean-pooled
+word-piece embeddings, a table look-up). On this 2-core CPU the full six-layer encoder costs
+about 150 s for the 52,191 training and validation sentences in bf16 when the machine is quiet,
+and its frozen vectors scored no better on validation, with or without the journal cue (see
+docs/benchmarks.md); a larger k trades minutes for a contextual sentence vector.
 """
 
 from __future__ import annotations
@@ -48,13 +49,16 @@ class RecipeSettings(BaseModel):
     seed: int = 0
     encoder_layers: int | None = Field(0, ge=0, description="First k layers; None: all.")
     max_length: int = Field(64, ge=8, description="Word pieces per sentence for the encoder.")
-    learning_rates: tuple[float, ...] = (1e-3, 3e-3)
+    learning_rates: tuple[float, ...] = (1.5e-3, 3e-3)
     hidden_sizes: tuple[int, ...] = (128,)
-    max_epochs: int = Field(12, ge=1)
-    patience: int = Field(3, ge=1)
+    max_epochs: int = Field(20, ge=1)
+    patience: int = Field(5, ge=1)
     batch_abstracts: int = Field(32, ge=1)
     dropout: float = 0.3
     lexical: bool = True
+    journal: bool = Field(True, description="The journal's heading style as a cue.")
+    journal_dropout: float = Field(0.2, ge=0, le=1)
+    members: int = Field(3, ge=1, description="Seeds averaged per grid point.")
     folds: int = Field(5, ge=2)
     max_train_sentences: int | None = Field(None, ge=1, description="Tests only: a subset.")
     max_validation_sentences: int | None = Field(None, ge=1, description="Tests only.")
@@ -102,14 +106,24 @@ def _load(split: Split, limit: int | None, seed: int) -> list[RoleSentence]:
 
 
 def _grid_point(model: AbstractRoleModel, learning_rate: float, hidden: int) -> GridPoint:
-    scores = [r["validation_macro_f1"] for r in model.history_]
-    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    """The grid point's validation macro-F1 (the members' average, when there are several)
+    and its members' best and last epochs (the largest of each)."""
+    members: dict[int, list[float]] = {}
+    ensemble = None
+    for record in model.history_:
+        if "ensemble_validation_macro_f1" in record:
+            ensemble = record["ensemble_validation_macro_f1"]
+        else:
+            members.setdefault(int(record.get("member", 0)), []).append(
+                record["validation_macro_f1"]
+            )
+    best = [max(range(len(f)), key=lambda i: (f[i], -i)) for f in members.values()]
     return GridPoint(
         learning_rate=learning_rate,
         hidden=hidden,
-        best_epoch=best + 1,
-        epochs_run=len(scores),
-        validation_macro_f1=scores[best],
+        best_epoch=max(best) + 1,
+        epochs_run=max(len(f) for f in members.values()),
+        validation_macro_f1=ensemble if ensemble is not None else members[0][best[0]],
     )
 
 
@@ -139,6 +153,9 @@ def run_best_recipe(
     template = AbstractRoleModel(
         settings.encoder,
         lexical=settings.lexical,
+        journal=settings.journal,
+        journal_dropout=settings.journal_dropout,
+        members=settings.members,
         folds=settings.folds,
         seed=settings.seed,
         max_length=settings.max_length,
@@ -147,25 +164,32 @@ def run_best_recipe(
         cache_dir=settings.cache_dir,
     )
     train_probs = None
+    journal_rows = None
+    if settings.journal:
+        journal_rows = template.fit_journal_style(train).features(train, training=True)
     if settings.lexical:
         from medlm.training.abstract_features import crossfit_lexical
 
         with bar("TF-IDF cross-fit", settings.folds + 1) as advance:
             train_probs, template.lexical_ = crossfit_lexical(
-                train, settings.folds, settings.seed, on_fit=lambda: advance(1)
+                train, settings.folds, settings.seed, on_fit=lambda: advance(1), extra=journal_rows
             )
         lap("TF-IDF cross-fit")
     with bar(f"embedding ({precision})", len(train) + len(validation)) as advance:
-        train_inputs = template.inputs(train, lexical_probs=train_probs, on_batch=advance)
+        train_inputs = template.inputs(
+            train, lexical_probs=train_probs, training=True, on_batch=advance
+        )
         val_inputs = template.inputs(validation, on_batch=advance)
     lap("embedding")
     points = [(lr, h) for h in settings.hidden_sizes for lr in settings.learning_rates]
     fitted: list[tuple[GridPoint, AbstractRoleModel]] = []
-    with bar("context model (epochs)", len(points) * settings.max_epochs) as advance:
+    per_point = settings.members * settings.max_epochs
+    with bar("context model (epochs)", len(points) * per_point) as advance:
         for lr, hidden in points:
             model = _grid_model(template, settings, lr, hidden)
             model.fit_inputs(train_inputs, val_inputs, on_epoch=lambda e, f: advance(1))
-            advance(settings.max_epochs - len(model.history_))
+            run = sum("member" in record for record in model.history_)
+            advance(per_point - run)
             fitted.append((_grid_point(model, lr, hidden), model))
     lap("context model grid")
     chosen, best = max(fitted, key=lambda pair: pair[0].validation_macro_f1)
@@ -204,6 +228,9 @@ def _grid_model(
         patience=settings.patience,
         batch_abstracts=settings.batch_abstracts,
         lexical=settings.lexical,
+        journal=settings.journal,
+        journal_dropout=settings.journal_dropout,
+        members=settings.members,
         folds=settings.folds,
         seed=settings.seed,
         max_length=settings.max_length,
@@ -214,6 +241,8 @@ def _grid_model(
     model._text_encoder = template.text_encoder()
     if settings.lexical:
         model.lexical_ = template.lexical_
+    if settings.journal:
+        model.journal_style_ = template.journal_style_
     return model
 
 

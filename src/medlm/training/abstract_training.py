@@ -22,7 +22,12 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline_corpus import ROLES
-from medlm.training.abstract_context import AbstractContextModel, ContextConfig, pad_abstracts
+from medlm.training.abstract_context import (
+    AbstractContextModel,
+    ContextConfig,
+    ContextEnsemble,
+    pad_abstracts,
+)
 from medlm.training.abstract_features import AbstractInputs
 
 logger = logging.getLogger(__name__)
@@ -58,7 +63,7 @@ def _labels(inputs: AbstractInputs, rows: list[int], width: int) -> torch.Tensor
 
 
 def context_probabilities(
-    model: AbstractContextModel, inputs: AbstractInputs, batch_abstracts: int = 16
+    model: AbstractContextModel | ContextEnsemble, inputs: AbstractInputs, batch_abstracts: int = 16
 ) -> np.ndarray:
     """(N, len(ROLES)) role probabilities of every sentence in `inputs`, in order."""
     out = np.zeros((len(inputs.sentences), len(ROLES)), dtype=np.float32)
@@ -74,7 +79,9 @@ def context_probabilities(
     return out
 
 
-def validation_macro_f1(model: AbstractContextModel, inputs: AbstractInputs) -> float:
+def validation_macro_f1(
+    model: AbstractContextModel | ContextEnsemble, inputs: AbstractInputs
+) -> float:
     from sklearn.metrics import f1_score
 
     predicted = context_probabilities(model, inputs).argmax(axis=1)

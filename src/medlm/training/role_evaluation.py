@@ -6,12 +6,16 @@ per-sentence `SentenceRoleClassifier`, torch or ONNX, or an abstract-level model
 `baseline=True` it also fits the TF-IDF + logistic-regression baseline with the same cues on
 the TRAINING abstracts (its per-role biases and decoding chosen on the VALIDATION abstracts),
 labels the same sentences, and compares the two by a paired bootstrap over abstracts
-(`medlm.evaluation.paired_bootstrap`). Leakage rule: the test split is only ever scored; every
+(`medlm.evaluation.paired_bootstrap`). When the model reads the journal's heading style
+(`medlm.training.journal_style`), the baseline gets the same cue, and `without_journal` scores
+both again with every journal hidden: the case of an abstract pasted as text, which is how
+the applications see one. Leakage rule: the test split is only ever scored; every
 choice (biases, decoding, the baseline's fit) uses the training or validation split.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ TFIDF_BASELINE = (
     "TF-IDF + logistic regression with the same cues, fitted on the training abstracts; "
     "per-role biases and decoding chosen on the validation abstracts"
 )
+JOURNAL_CUE = "; the same cues include the journal's heading style"
 
 
 class TfidfComparison(BaseModel):
@@ -71,7 +76,12 @@ class RoleMetrics(BaseModel):
     sentence_level_accuracy: float | None = None
     sentence_level_macro_f1: float | None = None
     seconds: float
+    reads_journal: bool = False
     vs_tfidf: TfidfComparison | None = None
+    without_journal: RoleMetrics | None = Field(
+        default=None,
+        description="The same model and baseline with every journal hidden (pasted text).",
+    )
 
 
 def role_metrics(
@@ -132,12 +142,13 @@ def tfidf_decisions(
     sentences: Sequence[RoleSentence],
     train: Sequence[RoleSentence],
     validation: Sequence[RoleSentence] | None,
+    journal: bool = False,
 ) -> RoleDecisions:
     """The baseline fitted on `train`, calibrated on `validation` (when given), on `sentences`."""
     from medlm.training.role_calibration import calibrate
     from medlm.training.tfidf_roles import TfidfRoleBaseline
 
-    fitted = TfidfRoleBaseline().fit(train)
+    fitted = TfidfRoleBaseline(journal=journal).fit(train)
     calibration = None
     if validation:
         calibration = calibrate(validation, fitted.predict_proba(validation), fitted.transitions_)
@@ -174,10 +185,11 @@ def compare_with_tfidf(
     *,
     resamples: int = 1_000,
     seed: int = 0,
+    journal: bool = False,
 ) -> TfidfComparison:
     """The baseline (fitted on `train`, calibrated on `validation`) on `sentences`, and the
     paired bootstrap over abstracts of `predicted`'s macro-F1 minus the baseline's."""
-    reference = tfidf_decisions(sentences, train, validation)
+    reference = tfidf_decisions(sentences, train, validation, journal)
     gold = [s.label for s in sentences]
     groups = [i for i, abstract in enumerate(by_abstract(sentences)) for _ in abstract]
     scored = role_metrics(
@@ -191,6 +203,7 @@ def compare_with_tfidf(
 
     plain = against(reference.sentence_level) if reference.sentence_level is not None else None
     return TfidfComparison(
+        baseline=TFIDF_BASELINE + (JOURNAL_CUE if journal else ""),
         baseline_decoding=reference.decoding,
         macro_f1=scored.macro_f1,
         accuracy=scored.accuracy,
@@ -231,6 +244,44 @@ def evaluate_sentence_roles(
         fit_on = list(train) if train is not None else load_role_sentences("train")
         if validation is None and sentences is None and split == "test":
             validation = load_role_sentences("validation")
+    journal = model != "tfidf" and reads_journal(Path(model))
+    result = _scored(
+        model, split, gold_sentences, fit_on, validation, on_batch, baseline=baseline,
+        journal=journal, resamples=resamples, seed=seed, started=started,
+    )  # fmt: skip
+    if journal:
+        hidden = [s.model_copy(update={"journal": ""}) for s in gold_sentences]
+        unknown = _scored(
+            model, split, hidden, fit_on, validation, on_batch, baseline=baseline,
+            journal=False, resamples=resamples, seed=seed, started=started,
+        )  # fmt: skip
+        seconds = round(time.perf_counter() - started, 1)
+        result = result.model_copy(update={"without_journal": unknown, "seconds": seconds})
+    return result
+
+
+def reads_journal(folder: Path) -> bool:
+    """True when the model in `folder` reads the journal's heading style."""
+    from medlm.training.abstract_model import SETTINGS_FILE
+
+    path = folder / SETTINGS_FILE
+    return path.is_file() and bool(json.loads(path.read_text()).get("journal", False))
+
+
+def _scored(
+    model: str,
+    split: str,
+    gold_sentences: Sequence[RoleSentence],
+    fit_on: Sequence[RoleSentence],
+    validation: Sequence[RoleSentence] | None,
+    on_batch: Callable[[int], Any] | None,
+    *,
+    baseline: bool,
+    journal: bool,
+    resamples: int,
+    seed: int,
+    started: float,
+) -> RoleMetrics:
     if model == "tfidf":
         decisions = tfidf_decisions(gold_sentences, fit_on, validation)
     else:
@@ -244,7 +295,9 @@ def evaluate_sentence_roles(
             gold, predicted, model=model, split=split, abstracts=len(abstracts), seconds=seconds
         )
 
-    result = metrics(decisions.predicted).model_copy(update={"decoding": decisions.decoding})
+    result = metrics(decisions.predicted).model_copy(
+        update={"decoding": decisions.decoding, "reads_journal": journal}
+    )
     if decisions.sentence_level is not None:
         plain = metrics(decisions.sentence_level)
         result = result.model_copy(
@@ -255,8 +308,9 @@ def evaluate_sentence_roles(
         )
     if baseline and model != "tfidf":
         comparison = compare_with_tfidf(
-            gold_sentences, decisions.predicted, fit_on, validation, resamples=resamples, seed=seed
-        )
+            gold_sentences, decisions.predicted, fit_on, validation,
+            resamples=resamples, seed=seed, journal=journal,
+        )  # fmt: skip
         seconds = round(time.perf_counter() - started, 1)
         result = result.model_copy(update={"vs_tfidf": comparison, "seconds": seconds})
     return result

@@ -6,8 +6,9 @@ exports in its two stages, into one folder:
 
     encoder/             the sentence encoder (`export_encoder_onnx`: unit-length mean-pooled
                          vectors), fp32 or dynamic int8
-    context.onnx         the BiGRU over one abstract: vectors (1, N, E), features (1, N, F)
-                         -> role logits (1, N, C); fp32 (it is a tiny share of the work)
+    context.onnx         the BiGRU of every member over one abstract: vectors (1, N, E),
+                         features (1, N, F) -> (1, N, C) log of the members' average role
+                         probabilities; fp32 (it is a tiny share of the work)
     role_export.json     a `RoleExportInfo`
     plus the model's own files (settings, weights, the TF-IDF feature model, role transitions,
     validation calibration), so the export decides exactly like the model it came from.
@@ -20,6 +21,7 @@ optional extra `medlm[export]`.
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,7 +33,7 @@ from pydantic import BaseModel
 from torch import Tensor, nn
 
 from medlm.errors import InputError
-from medlm.training.abstract_context import AbstractContextModel
+from medlm.training.abstract_context import AbstractContextModel, ContextEnsemble
 from medlm.training.abstract_features import AbstractInputs
 from medlm.training.abstract_model import AbstractRoleModel, is_abstract_model
 
@@ -59,17 +61,25 @@ class RoleExportInfo(BaseModel):
 
 
 class _ContextGraph(nn.Module):
-    """The context model on one abstract, without packing (no padding to skip):
-    vectors (1, N, E), features (1, N, F) -> logits (1, N, C), as `AbstractContextModel`."""
+    """The context model (each member of the ensemble) on one abstract, without packing (no
+    padding to skip): vectors (1, N, E), features (1, N, F) -> logits (1, N, C), the
+    log of the members' average probabilities, as `ContextEnsemble`."""
 
-    def __init__(self, model: AbstractContextModel) -> None:
+    def __init__(self, model: ContextEnsemble) -> None:
         super().__init__()
         self.model = model
 
     def forward(self, vectors: Tensor, features: Tensor) -> Tensor:
-        own = self.model.input_proj(torch.cat([vectors, features], dim=-1))  # (1, N, D)
-        context, _ = self.model.context(own)  # (1, N, 2D)
-        return self.model.classifier(torch.cat([own, context], dim=-1))  # (1, N, C)
+        x = torch.cat([vectors, features], dim=-1)
+        logs = []
+        for module in self.model.members:
+            member = cast("AbstractContextModel", module)
+            own = member.input_proj(x)  # (1, N, D)
+            context, _ = member.context(own)  # (1, N, 2D)
+            logits = member.classifier(torch.cat([own, context], dim=-1))  # (1, N, C)
+            logs.append(logits.log_softmax(dim=-1))
+        stacked = torch.stack(logs)  # (M, 1, N, C)
+        return torch.logsumexp(stacked, dim=0) - math.log(len(logs))
 
 
 def machine_precision(
@@ -103,7 +113,7 @@ def is_role_export(folder: Path | str) -> bool:
     return (Path(folder) / EXPORT_FILE).is_file()
 
 
-def _export_context(model: AbstractContextModel, path: Path) -> None:
+def _export_context(model: ContextEnsemble, path: Path) -> None:
     import warnings
 
     from medlm.lm.export import OPSET, require_package

@@ -4,7 +4,9 @@ Features: word 1–2-gram TF-IDF of the sentence, TF-IDF of the previous and nex
 (separate vocabularies, so "context" words stay apart from the sentence's own), and the
 relative position as ten decile indicators plus first/last flags. The neural classifier sees
 the same information (position words and truncated neighbours), so the two compare like
-with like.
+with like. With `journal=True` it also gets the journal's heading style
+(`medlm.training.journal_style`, fitted and left-out exactly as for the abstract-level
+model), for comparing with a model that reads that cue.
 """
 
 from __future__ import annotations
@@ -31,19 +33,27 @@ def _position_features(sentences: Sequence[RoleSentence]) -> sparse.csr_matrix:
 class TfidfRoleBaseline:
     """scikit-learn style: `fit(sentences)` returns self; `predict` gives role labels."""
 
-    def __init__(self, C: float = 4.0, max_features: int = 50_000) -> None:
+    def __init__(
+        self, C: float = 4.0, max_features: int = 50_000, journal: bool = False, seed: int = 0
+    ) -> None:
         self.C = C
         self.max_features = max_features
+        self.journal = journal
+        self.seed = seed
 
-    def _features(self, sentences: Sequence[RoleSentence]) -> sparse.csr_matrix:
-        return sparse.hstack(
-            [
-                self.sentence_vectorizer_.transform([s.text for s in sentences]),
-                0.5 * self.context_vectorizer_.transform([s.previous for s in sentences]),
-                0.5 * self.context_vectorizer_.transform([s.next for s in sentences]),
-                _position_features(sentences),
-            ]
-        ).tocsr()
+    def _features(
+        self, sentences: Sequence[RoleSentence], training: bool = False
+    ) -> sparse.csr_matrix:
+        blocks = [
+            self.sentence_vectorizer_.transform([s.text for s in sentences]),
+            0.5 * self.context_vectorizer_.transform([s.previous for s in sentences]),
+            0.5 * self.context_vectorizer_.transform([s.next for s in sentences]),
+            _position_features(sentences),
+        ]
+        if self.journal:
+            style = self.journal_style_.features(sentences, training=training)
+            blocks.append(sparse.csr_matrix(style))
+        return sparse.hstack(blocks).tocsr()
 
     def fit(self, sentences: Sequence[RoleSentence]) -> TfidfRoleBaseline:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -56,8 +66,12 @@ class TfidfRoleBaseline:
         self.context_vectorizer_ = TfidfVectorizer(
             min_df=2, max_features=self.max_features // 2, sublinear_tf=True
         ).fit(texts)
+        if self.journal:
+            from medlm.training.journal_style import JournalStyle
+
+            self.journal_style_ = JournalStyle(seed=self.seed).fit(sentences)
         self.model_ = LogisticRegression(C=self.C, max_iter=2_000).fit(
-            self._features(sentences), [s.label for s in sentences]
+            self._features(sentences, training=True), [s.label for s in sentences]
         )
         self.transitions_ = RoleTransitions.count(sentences)
         return self
