@@ -49,3 +49,31 @@ def test_the_configured_model_labels_every_sentence_and_is_named(
     assert facts["roles_model"] == "roles-v1 (abstract-level sentence-role model)"
     assert len(facts["sentence_roles"]) == 5
     assert {span["label"] for span in facts["sentence_roles"]} <= set(ROLES)
+
+
+@pytest.fixture(scope="module")
+def journal_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("journal-roles")
+    encoder = tiny_encoder_checkpoint(root / "encoder")
+    train = [s.model_copy(update={"journal": "J Known"}) for s in synthetic_abstracts(6)]
+    model = AbstractRoleModel(
+        str(encoder), hidden=8, epochs=2, batch_abstracts=4, lexical=False, journal=True
+    )
+    return model.fit(train).save(root / "roles-j")
+
+
+def test_journal_given_on_the_command_line_is_read_when_the_model_knows_it(
+    cli_env: Path, journal_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDLM_LM__SENTENCE_ROLE_MODEL", str(journal_model))
+    known = ["text", "trial", "-", "--json", "--journal", "J Known"]
+    facts = json.loads(CliRunner().invoke(app, known, input=UNSTRUCTURED).stdout)
+    assert facts["roles_journal"] == "J Known" and len(facts["sentence_roles"]) == 5
+    unknown = ["text", "trial", "-", "--json", "--journal", "J Never Counted"]
+    facts = json.loads(CliRunner().invoke(app, unknown, input=UNSTRUCTURED).stdout)
+    assert facts["roles_journal"] is None and len(facts["sentence_roles"]) == 5
+    monkeypatch.setenv("COLUMNS", "250")  # one table row on one line
+    table = CliRunner().invoke(app, ["text", "trial", "-", "--journal", "J Never Counted"],
+                               input=UNSTRUCTURED)  # fmt: skip
+    assert table.exit_code == 0, table.output
+    assert "'J Never Counted' not read" in " ".join(table.stdout.split())

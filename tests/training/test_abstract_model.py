@@ -182,6 +182,11 @@ def test_the_journal_cue_separates_what_the_words_cannot(encoder: Path, tmp_path
     assert len(set(blind)) == 1  # the same words: one role for both journals
     loaded = AbstractRoleModel.load(with_journal.save(tmp_path / "journal"))
     np.testing.assert_array_equal(loaded.probabilities(probe), with_journal.probabilities(probe))
+    texts = [s.text for s in probe[: probe[0].count]]  # pasted text, journal given or not
+    assert loaded.knows_journal("J O") and not loaded.knows_journal("J Unseen")
+    assert not without.knows_journal("J O")
+    by_journal = {j: loaded.predict_abstract(texts, journal=j)[0].role for j in ("J O", "J B")}
+    assert by_journal == {"J O": "OBJECTIVE", "J B": "BACKGROUND"}
 
 
 def test_members_average_several_seeds_and_survive_save_and_load(

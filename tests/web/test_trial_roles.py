@@ -57,14 +57,29 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-def _post(client: TestClient, app: FastAPI, abstract: str) -> str:
+class JournalReading(Conclusive):
+    """A stand-in role model that reads journals and knows one: with it, every sentence is
+    an objective."""
+
+    def knows_journal(self, journal: str) -> bool:
+        return journal == "N Engl J Med"
+
+    def predict_abstract(self, sentences: Sequence[str], journal: str = "") -> list[Prediction]:
+        role = "OBJECTIVE" if journal else "CONCLUSIONS"
+        return [Prediction(role, 0.9) for _ in sentences]
+
+
+def _post(client: TestClient, app: FastAPI, abstract: str, journal: str | None = None) -> str:
     engine = services_of(app).engine
     CredentialStore(engine).create_user("doc", Role.CLINICIAN)
     session_id, csrf = AccountStore(engine).open_session(
         WebUser(name="doc", role=Role.CLINICIAN), timedelta(hours=1)
     )
     client.cookies.set(SESSION_COOKIE, session_id)
-    response = client.post("/trials", data={"abstract": abstract, "csrf_token": csrf})
+    data = {"abstract": abstract, "csrf_token": csrf}
+    if journal is not None:
+        data["journal"] = journal
+    response = client.post("/trials", data=data)
     assert response.status_code == 200, response.text
     return response.text
 
@@ -105,3 +120,24 @@ def test_a_configured_folder_that_does_not_load_is_logged_and_left_out(
     with caplog.at_level(logging.ERROR, logger="medlm.service.services"):
         assert role_model(broken) is None
     assert "sentence-role model not loaded" in caplog.text and "gone" in caplog.text
+
+
+def test_a_journal_typed_on_the_page_is_read_when_the_model_knows_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    stub = ConfiguredRoleModel("roles-v3 (abstract-level sentence-role model)", JournalReading())
+    app.dependency_overrides[get_role_model] = lambda: stub
+    html = _post(client, app, UNSTRUCTURED, journal=" N Engl J Med ")
+    assert "The model read the journal N Engl J Med." in html
+    assert html.count('class="sentence role-objective"') == 5
+    assert 'value="N Engl J Med"' in html  # the form keeps what was typed
+
+
+def test_a_journal_the_model_does_not_know_is_said_not_read(
+    app: FastAPI, client: TestClient
+) -> None:
+    stub = ConfiguredRoleModel("roles-v3 (abstract-level sentence-role model)", JournalReading())
+    app.dependency_overrides[get_role_model] = lambda: stub
+    html = _post(client, app, UNSTRUCTURED, journal="Unheard Of J")
+    assert "The journal Unheard Of J was not read" in html
+    assert html.count('class="sentence role-conclusions"') == 5

@@ -223,16 +223,34 @@ _ROLES_FROM = {
 }
 
 
+def _roles_from(source: str, model: str | None, journal: str, used: str | None) -> str:
+    """Where the roles came from, and whether the journal given was read."""
+    said = _ROLES_FROM.get(source) or str(model)
+    if source != "model" or not journal.strip():
+        return said
+    if used:
+        return f"{said} (journal {used})"
+    return f"{said} (journal {journal.strip()!r} not read: unknown to the model, or it reads none)"
+
+
 @app.command()
 def trial(
     source: Annotated[
         str, typer.Argument(help="Abstract text file, or '-' for standard input.")
     ] = "-",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    journal: Annotated[
+        str,
+        typer.Option(
+            "--journal",
+            help="The journal's MEDLINE abbreviation (e.g. 'J Clin Oncol'), read by a role "
+            "model that reads journals.",
+        ),
+    ] = "",
 ) -> None:
     """Design, sample size, arms, outcomes and effect measures of a randomized-trial abstract."""
     from medlm.settings import load_settings
-    from medlm.text.abstract_roles import load_configured_role_model
+    from medlm.text.abstract_roles import abstract_roles, load_configured_role_model
     from medlm.text.trials import extract_trial_facts
 
     raw = _open(source).read(MAX_INPUT_BYTES + 1)
@@ -245,7 +263,8 @@ def trial(
         precision=settings.lm.precision,
         cache_dir=settings.lm.cache_dir or settings.data_dir / "cache",
     )
-    facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text), roles=roles)
+    labelled = abstract_roles(text, roles, journal=journal)
+    facts = extract_trial_facts(MedicalTextAnalyzer().analyze(text), roles=labelled)
     if as_json:
         print_json(facts)
         return
@@ -257,7 +276,10 @@ def trial(
         ["interventions", ", ".join(facts.interventions)],
         ["comparators", ", ".join(facts.comparators)],
         ["outcomes", "; ".join(text[o.start : o.end] for o in facts.outcomes)],
-        ["sentence roles", _ROLES_FROM.get(facts.roles_source) or facts.roles_model],
+        [
+            "sentence roles",
+            _roles_from(facts.roles_source, facts.roles_model, journal, facts.roles_journal),
+        ],
     ]
     rows += [
         [e.kind, f"{e.value:g} (95% CI {e.ci_low}-{e.ci_high}) p{e.p_value or ' n/a'}"]

@@ -18,9 +18,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline_corpus import split_abstract_sentences
 from medlm.records import Span
@@ -73,6 +73,15 @@ class RoleLabeller(Protocol):
     def predict_abstract(self, sentences: Sequence[str]) -> Sequence[RolePredictionLike]: ...
 
 
+class JournalAwareLabeller(Protocol):
+    """A labeller that also reads the abstract's journal (the abstract-level role model)."""
+
+    def predict_abstract(
+        self, sentences: Sequence[str], journal: str = ""
+    ) -> Sequence[RolePredictionLike]: ...
+    def knows_journal(self, journal: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class ConfiguredRoleModel:
     """A loaded sentence-role model and the name the applications show for it."""
@@ -89,6 +98,9 @@ class AbstractRoles(BaseModel):
 
     source: RoleSource
     model: str | None = None
+    journal: str | None = Field(
+        default=None, description="The journal the model read; None when it read none."
+    )
     spans: tuple[Span, ...] = ()
 
 
@@ -136,17 +148,32 @@ def _spans(text: str, sentences: Sequence[str], labels: Sequence[tuple[str, floa
     return spans
 
 
-def sentence_role_spans(text: str, labeller: RoleLabeller) -> list[Span]:
-    """One span per sentence of `text`, labelled with its predicted role and probability."""
+def reads_journal(labeller: RoleLabeller, journal: str) -> bool:
+    """True when `labeller` reads journals and knows `journal` (counted it in training)."""
+    knows = getattr(labeller, "knows_journal", None)
+    return bool(journal) and callable(knows) and bool(knows(journal))
+
+
+def sentence_role_spans(text: str, labeller: RoleLabeller, journal: str = "") -> list[Span]:
+    """One span per sentence of `text`, labelled with its predicted role and probability.
+    `journal` reaches a labeller that reads journals and knows it (`reads_journal`)."""
     sentences = split_abstract_sentences(text)
     if not sentences:
         return []
-    predictions = labeller.predict_abstract(sentences)
+    if reads_journal(labeller, journal):
+        aware = cast("JournalAwareLabeller", labeller)
+        predictions = aware.predict_abstract(sentences, journal=journal)
+    else:
+        predictions = labeller.predict_abstract(sentences)
     return _spans(text, sentences, [(p.role, p.score) for p in predictions])
 
 
-def abstract_roles(text: str, model: ConfiguredRoleModel | None = None) -> AbstractRoles:
-    """Roles from the headings when the abstract has any, else from `model` when given."""
+def abstract_roles(
+    text: str, model: ConfiguredRoleModel | None = None, journal: str = ""
+) -> AbstractRoles:
+    """Roles from the headings when the abstract has any, else from `model` when given;
+    `journal` (MEDLINE abbreviation, optional) is read by a model that reads journals and
+    knows it, and the result names it (`AbstractRoles.journal`)."""
     by_heading = roled_sentences(text)
     if any(s.role != NO_ROLE for s in by_heading):
         labels = [(s.role, 1.0) for s in by_heading]
@@ -157,8 +184,10 @@ def abstract_roles(text: str, model: ConfiguredRoleModel | None = None) -> Abstr
         sentences = split_abstract_sentences(text)
         labels = [(NO_ROLE, 1.0)] * len(sentences)
         return AbstractRoles(source="none", spans=tuple(_spans(text, sentences, labels)))
-    spans = sentence_role_spans(text, model.labeller)
-    return AbstractRoles(source="model", model=model.name, spans=tuple(spans))
+    journal = journal.strip()
+    spans = sentence_role_spans(text, model.labeller, journal)
+    used = journal if reads_journal(model.labeller, journal) else None
+    return AbstractRoles(source="model", model=model.name, journal=used, spans=tuple(spans))
 
 
 def load_configured_role_model(

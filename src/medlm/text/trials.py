@@ -117,6 +117,9 @@ class TrialFacts(BaseModel):
         default="none", description="headings, model (named in roles_model) or none."
     )
     roles_model: str | None = None
+    roles_journal: str | None = Field(
+        default=None, description="The journal the role model read (None: none, or unknown)."
+    )
 
 
 def abstract_text(citation: Citation) -> str:
@@ -257,4 +260,5 @@ def extract_trial_facts(
         sentence_roles=tuple(s for s in labelled.spans if s.label != NO_ROLE),
         roles_source=labelled.source,
         roles_model=labelled.model,
+        roles_journal=labelled.journal,
     )

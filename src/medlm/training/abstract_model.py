@@ -259,11 +259,17 @@ class AbstractRoleModel:
             for i, (s, b) in enumerate(zip(sentences, best, strict=True))
         ]
 
-    def predict_abstract(self, sentences: Sequence[str]) -> list[RolePrediction]:
-        """Roles of an abstract's sentences, given in their order ([] for no sentences)."""
+    def predict_abstract(self, sentences: Sequence[str], journal: str = "") -> list[RolePrediction]:
+        """Roles of an abstract's sentences, given in their order ([] for no sentences).
+        `journal` (MEDLINE abbreviation, e.g. "J Clin Oncol") is read when the model reads
+        journals; one it never counted is read as unknown (`knows_journal`)."""
         if not sentences:
             return []
-        return self.predict(abstract_sentences(sentences))
+        return self.predict(abstract_sentences(sentences, journal))
+
+    def knows_journal(self, journal: str) -> bool:
+        """True when this model reads journals and counted `journal`'s training abstracts."""
+        return bool(journal) and self.journal and self.journal_style_.known(journal)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, folder: Path | str) -> Path:

@@ -64,8 +64,9 @@ def position_words(index: int, count: int) -> str:
     return f"sentence {index + 1} of {count}, decile {decile}."
 
 
-def abstract_sentences(sentences: Sequence[str]) -> list[RoleSentence]:
-    """An unlabelled abstract (its sentences in order) as role inputs with positions."""
+def abstract_sentences(sentences: Sequence[str], journal: str = "") -> list[RoleSentence]:
+    """An unlabelled abstract (its sentences in order) as role inputs with positions, and its
+    journal's MEDLINE abbreviation when known ('' if not)."""
     if not sentences:
         raise InputError("abstract has no sentences to label")
     n = len(sentences)
@@ -79,6 +80,7 @@ def abstract_sentences(sentences: Sequence[str]) -> list[RoleSentence]:
             count=n,
             previous=sentences[i - 1] if i > 0 else "",
             next=sentences[i + 1] if i + 1 < n else "",
+            journal=journal,
         )
         for i, text in enumerate(sentences)
     ]

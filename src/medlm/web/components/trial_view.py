@@ -31,21 +31,27 @@ class TrialView(BaseModel):
     sentences: list[RoledSentence]
     roles_source: RoleSource
     roles_model: str | None = None
+    roles_journal: str | None = None
     facts: TrialFacts
     design: list[str]
     outcomes: list[str]
 
 
 def trial_view(
-    text: str, analyzer: MedicalTextAnalyzer, role_model: ConfiguredRoleModel | None = None
+    text: str,
+    analyzer: MedicalTextAnalyzer,
+    role_model: ConfiguredRoleModel | None = None,
+    journal: str = "",
 ) -> TrialView:
-    """Sentences with roles and the extracted facts of an abstract (InputError on bad text)."""
-    roles = abstract_roles(text, role_model)
+    """Sentences with roles and the extracted facts of an abstract (InputError on bad text);
+    `journal` is read by a role model that reads journals and knows it."""
+    roles = abstract_roles(text, role_model, journal=journal)
     facts = extract_trial_facts(analyzer.analyze(text), roles=roles)
     return TrialView(
         sentences=[RoledSentence(text=s.text_in(text), role=s.label) for s in roles.spans],
         roles_source=roles.source,
         roles_model=roles.model,
+        roles_journal=roles.journal,
         facts=facts,
         design=list(dict.fromkeys(design_label(s.text_in(text)) for s in facts.design)),
         outcomes=[s.text_in(text) for s in facts.outcomes],

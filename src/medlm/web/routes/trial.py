@@ -17,12 +17,13 @@ from medlm.web.templating import render
 
 router = APIRouter()
 ABSTRACT_FIELD = "abstract"
+JOURNAL_FIELD = "journal"
 
 
 @router.get("/trials", response_class=HTMLResponse)
 def trial_form(request: Request, user: WebUserDep) -> HTMLResponse:
     """The empty form."""
-    return render(request, "trial.html", {"abstract": "", "view": None, "error": ""})
+    return render(request, "trial.html", {"abstract": "", "journal": "", "view": None, "error": ""})
 
 
 @router.post("/trials", response_class=HTMLResponse)
@@ -34,18 +35,27 @@ async def trial_submit(
     form = await request.form()
     text = form.get(ABSTRACT_FIELD)
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
+    given = form.get(JOURNAL_FIELD)
+    journal = given.strip()[:200] if isinstance(given, str) else ""
     locale = i18n.negotiate(request)
     if not text.strip():
         error = i18n.gettext(locale, "The field 'abstract' is empty: paste a trial abstract.")
         return render(
-            request, "trial.html", {"abstract": "", "view": None, "error": error}, status_code=422
+            request,
+            "trial.html",
+            {"abstract": "", "journal": journal, "view": None, "error": error},
+            status_code=422,
         )
     try:
-        view = await run_in_threadpool(trial_view, text, analyzer, role_model)
+        view = await run_in_threadpool(trial_view, text, analyzer, role_model, journal)
     except MedlmError as exc:
         reason = i18n.gettext(locale, "The abstract could not be read")
         error = f"{reason}: {exc}"
         return render(
-            request, "trial.html", {"abstract": text, "view": None, "error": error}, status_code=422
+            request,
+            "trial.html",
+            {"abstract": text, "journal": journal, "view": None, "error": error},
+            status_code=422,
         )
-    return render(request, "trial.html", {"abstract": text, "view": view, "error": ""})
+    context = {"abstract": text, "journal": journal, "view": view, "error": ""}
+    return render(request, "trial.html", context)
