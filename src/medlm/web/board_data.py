@@ -15,7 +15,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -50,7 +50,8 @@ class ParameterValue(BaseModel):
 
 
 class BoardAlert(BaseModel):
-    """An unacknowledged stored alert with the measurement behind it (null on old alerts)."""
+    """A stored alert with the measurement behind it (null on old alerts); the board lists
+    the unacknowledged ones, the chart (`components.chart_alerts`) a patient's."""
 
     id: int
     signal: str
@@ -63,6 +64,23 @@ class BoardAlert(BaseModel):
     unit: str | None = None
     threshold: float | None = None
     duration_minutes: float | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        """The alert of a `vital_alerts` row (times as aware UTC)."""
+        return cls(
+            id=row.id,
+            signal=row.signal,
+            kind=row.kind,
+            level=row.level,
+            response=row.response,
+            reason=row.reason,
+            time=utc(row.time),
+            value=row.value,
+            unit=row.unit,
+            threshold=row.threshold,
+            duration_minutes=row.duration_minutes,
+        )
 
 
 class BoardRow(BaseModel):
@@ -183,21 +201,7 @@ def _open_alerts(conn: sa.Connection) -> dict[str, list[BoardAlert]]:
     query = sa.select(table).where(table.c.acknowledged_at.is_(None)).order_by(table.c.id.desc())
     alerts: dict[str, list[BoardAlert]] = defaultdict(list)
     for row in conn.execute(query):
-        alerts[row.patient_id].append(
-            BoardAlert(
-                id=row.id,
-                signal=row.signal,
-                kind=row.kind,
-                level=row.level,
-                response=row.response,
-                reason=row.reason,
-                time=utc(row.time),
-                value=row.value,
-                unit=row.unit,
-                threshold=row.threshold,
-                duration_minutes=row.duration_minutes,
-            )
-        )
+        alerts[row.patient_id].append(BoardAlert.from_row(row))
     return alerts
 
 

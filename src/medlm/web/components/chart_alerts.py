@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from medlm.monitor.shared_state import utc
 from medlm.storage.tables.monitor import StoredAlert
 from medlm.storage.tables.web import WebAlertNote
+from medlm.web.board_data import BoardAlert
 
 MAX_OPEN = 50  # unacknowledged alerts listed on a chart (newest first)
 MAX_ACKNOWLEDGED = 20  # recently acknowledged alerts listed
@@ -30,24 +31,13 @@ class AlertNote(BaseModel):
     time: datetime
 
 
-class ChartAlert(BaseModel):
+class ChartAlert(BoardAlert):
     """One of the patient's stored alerts with the measurement behind it and its
     acknowledgement (None while open)."""
 
-    id: int
-    signal: str
-    kind: str
-    level: int
-    response: str | None
-    reason: str
-    time: datetime
-    value: float | None = None
-    unit: str | None = None
-    threshold: float | None = None
-    duration_minutes: float | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
-    notes: list[AlertNote] = []
+    notes: list[AlertNote] = Field(default_factory=list)
 
 
 class PatientAlerts(BaseModel):
@@ -59,21 +49,10 @@ class PatientAlerts(BaseModel):
 
 
 def _alert(row: Any) -> ChartAlert:
-    return ChartAlert(
-        id=row.id,
-        signal=row.signal,
-        kind=row.kind,
-        level=row.level,
-        response=row.response,
-        reason=row.reason,
-        time=utc(row.time),
-        value=row.value,
-        unit=row.unit,
-        threshold=row.threshold,
-        duration_minutes=row.duration_minutes,
-        acknowledged_at=None if row.acknowledged_at is None else utc(row.acknowledged_at),
-        acknowledged_by=row.acknowledged_by,
-    )
+    alert = ChartAlert.from_row(row)
+    alert.acknowledged_at = None if row.acknowledged_at is None else utc(row.acknowledged_at)
+    alert.acknowledged_by = row.acknowledged_by
+    return alert
 
 
 def _notes(conn: sa.Connection, ids: list[int]) -> dict[int, list[AlertNote]]:
