@@ -15,7 +15,6 @@ import numpy as np
 import torch
 
 from medlm.lm import precision as prec
-from medlm.lm.hardware import machine_info
 from medlm.lm.models import Batch, CausalLanguageModel
 from medlm.lm.tokenizer import Tokenizer
 
@@ -55,19 +54,8 @@ def _measure(
         path: _logits_run(prec.path_model(model, path), path, input_ids, mask)
         for path in prec.candidate_paths("decoder")
     }
-    results = prec.measure_paths(runs, len(sample), prec.min_cosine, prec.cosine_bar)
-    return prec.PrecisionChoice(
-        key=key,
-        kind="decoder",
-        model=name,
-        weights=weights,
-        medlm_version=key.rsplit("medlm=", 1)[-1],
-        machine=machine_info(),
-        quality_name="min cosine of next-token logits to fp32",
-        calibration_items=len(sample),
-        chosen=next(r.path for r in results if r.chosen),
-        candidates=results,
-    )
+    cosine = ("min cosine of next-token logits to fp32", prec.min_cosine, prec.cosine_bar)
+    return prec.measured_choice(key, "decoder", name, weights, runs, len(sample), cosine)
 
 
 def _logits_run(

@@ -111,20 +111,8 @@ def measure_encoder(
     runs: dict[prec.PrecisionPath, Callable[[], np.ndarray]] = {}
     for path in prec.candidate_paths("encoder"):
         runs[path] = _embedding_run(encoder, sample, path)
-    results = prec.measure_paths(runs, len(sample), prec.min_cosine, prec.cosine_bar)
-    chosen = next(r.path for r in results if r.chosen)
-    return prec.PrecisionChoice(
-        key=key,
-        kind="encoder",
-        model=encoder.name,
-        weights=weights,
-        medlm_version=key.rsplit("medlm=", 1)[-1],
-        machine=machine_info(),
-        quality_name="min cosine to fp32",
-        calibration_items=len(sample),
-        chosen=chosen,
-        candidates=results,
-    )
+    cosine = ("min cosine to fp32", prec.min_cosine, prec.cosine_bar)
+    return prec.measured_choice(key, "encoder", encoder.name, weights, runs, len(sample), cosine)
 
 
 def _embedding_run(

@@ -230,6 +230,33 @@ def measure_paths(
     return pick_fastest(results)
 
 
+def measured_choice(
+    key: str,
+    kind: ModelKind,
+    model: str,
+    weights: str,
+    runs: Mapping[PrecisionPath, Callable[[], np.ndarray]],
+    n_items: int,
+    quality: tuple[str, Callable[[np.ndarray, np.ndarray], float], Callable[[float, float], bool]],
+) -> PrecisionChoice:
+    """Measure `runs` (`measure_paths`) and record the table and its choice for `key`.
+    `quality` is (its name as shown, the scoring function, the bar against fp32)."""
+    quality_name, score, passes = quality
+    results = measure_paths(runs, n_items, score, passes)
+    return PrecisionChoice(
+        key=key,
+        kind=kind,
+        model=model,
+        weights=weights,
+        medlm_version=key.rsplit("medlm=", 1)[-1],
+        machine=machine_info(),
+        quality_name=quality_name,
+        calibration_items=n_items,
+        chosen=next(r.path for r in results if r.chosen),
+        candidates=results,
+    )
+
+
 def _failed(path: PrecisionPath, error: str) -> CandidateResult:
     return CandidateResult(
         path=path,

@@ -15,7 +15,6 @@ from sklearn.metrics import f1_score
 
 from medlm.datasets.medline_corpus import ROLES, RoleSentence
 from medlm.lm import precision as prec
-from medlm.lm.hardware import machine_info
 
 if TYPE_CHECKING:
     from medlm.training.sentence_roles import SentenceRoleClassifier
@@ -65,19 +64,8 @@ def _measure(
     runs: dict[prec.PrecisionPath, Callable[[], np.ndarray]] = {
         path: _run(classifier, sentences, path) for path in prec.candidate_paths("classifier")
     }
-    results = prec.measure_paths(runs, len(sentences), macro_f1, prec.f1_bar)
-    return prec.PrecisionChoice(
-        key=key,
-        kind="classifier",
-        model=name,
-        weights=weights,
-        medlm_version=key.rsplit("medlm=", 1)[-1],
-        machine=machine_info(),
-        quality_name="macro-F1",
-        calibration_items=len(sentences),
-        chosen=next(r.path for r in results if r.chosen),
-        candidates=results,
-    )
+    f1 = ("macro-F1", macro_f1, prec.f1_bar)
+    return prec.measured_choice(key, "classifier", name, weights, runs, len(sentences), f1)
 
 
 def _run(
