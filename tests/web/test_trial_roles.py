@@ -122,22 +122,26 @@ def test_a_configured_folder_that_does_not_load_is_logged_and_left_out(
     assert "sentence-role model not loaded" in caplog.text and "gone" in caplog.text
 
 
-def test_a_journal_typed_on_the_page_is_read_when_the_model_knows_it(
-    app: FastAPI, client: TestClient
-) -> None:
+@pytest.fixture
+def journal_reading(app: FastAPI) -> FastAPI:
+    """The app with a stand-in role model that reads journals (knows "N Engl J Med")."""
     stub = ConfiguredRoleModel("roles-v3 (abstract-level sentence-role model)", JournalReading())
     app.dependency_overrides[get_role_model] = lambda: stub
-    html = _post(client, app, UNSTRUCTURED, journal=" N Engl J Med ")
+    return app
+
+
+def test_a_journal_typed_on_the_page_is_read_when_the_model_knows_it(
+    journal_reading: FastAPI, client: TestClient
+) -> None:
+    html = _post(client, journal_reading, UNSTRUCTURED, journal=" N Engl J Med ")
     assert "The model read the journal N Engl J Med." in html
     assert html.count('class="sentence role-objective"') == 5
     assert 'value="N Engl J Med"' in html  # the form keeps what was typed
 
 
 def test_a_journal_the_model_does_not_know_is_said_not_read(
-    app: FastAPI, client: TestClient
+    journal_reading: FastAPI, client: TestClient
 ) -> None:
-    stub = ConfiguredRoleModel("roles-v3 (abstract-level sentence-role model)", JournalReading())
-    app.dependency_overrides[get_role_model] = lambda: stub
-    html = _post(client, app, UNSTRUCTURED, journal="Unheard Of J")
+    html = _post(client, journal_reading, UNSTRUCTURED, journal="Unheard Of J")
     assert "The journal Unheard Of J was not read" in html
     assert html.count('class="sentence role-conclusions"') == 5
