@@ -127,13 +127,13 @@ class AbstractRoleModel:
         sentences: Sequence[RoleSentence],
         *,
         lexical_probs: np.ndarray | None = None,
-        training: bool = False,
+        journal_rows: np.ndarray | None = None,
         on_batch: Callable[[int], Any] | None = None,
     ) -> AbstractInputs:
         """Vectors and features of `sentences`; the baseline's probabilities come from the
         fitted baseline unless given (the cross-fitted ones, for the training sentences).
-        `training=True` marks the sentences the journal style was fitted on (their own
-        abstract is left out of its journal's counts; see `journal_style`)."""
+        Likewise the journal-style rows come from the fitted style unless given (the
+        training sentences' own, left out of their journal's counts; see `journal_style`)."""
         if not sentences:
             raise InputError("no sentences to label")
         vectors = sentence_vectors(
@@ -144,11 +144,10 @@ class AbstractRoleModel:
             on_batch=on_batch,
         )
         features = [position_features(sentences)]
-        journal_rows = None
-        if self.journal:
+        if self.journal and journal_rows is None:
             if not hasattr(self, "journal_style_"):
                 raise NotFittedError("AbstractRoleModel used before fit")
-            journal_rows = self.journal_style_.features(sentences, training=training)
+            journal_rows = self.journal_style_.features(sentences)
         if self.lexical:
             if lexical_probs is None:
                 if not hasattr(self, "lexical_"):
@@ -178,7 +177,7 @@ class AbstractRoleModel:
                 train, self.folds, self.seed, extra=journal_rows
             )
         train_inputs = self.inputs(
-            train, lexical_probs=train_probs, training=True, on_batch=on_batch
+            train, lexical_probs=train_probs, journal_rows=journal_rows, on_batch=on_batch
         )
         val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
         return self.fit_inputs(train_inputs, val_inputs)

@@ -177,7 +177,7 @@ def run_best_recipe(
         lap("TF-IDF cross-fit")
     with bar(f"embedding ({precision})", len(train) + len(validation)) as advance:
         train_inputs = template.inputs(
-            train, lexical_probs=train_probs, training=True, on_batch=advance
+            train, lexical_probs=train_probs, journal_rows=journal_rows, on_batch=advance
         )
         val_inputs = template.inputs(validation, on_batch=advance)
     lap("embedding")
