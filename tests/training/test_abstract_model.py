@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -218,3 +219,33 @@ def test_a_folder_saved_with_one_bare_model_still_loads(
     np.testing.assert_array_equal(
         AbstractRoleModel.load(folder).probabilities(probe), fitted.probabilities(probe)
     )
+
+
+def test_the_extended_view_adds_its_probabilities_and_survives_save_and_load(
+    encoder: Path, fitted: AbstractRoleModel, tmp_path: Path
+) -> None:
+    train, validation = shuffled_abstracts(12, "train"), shuffled_abstracts(4, "validation")
+    probe = shuffled_abstracts(2, "test")
+    both = small_model(encoder, lexical_views=2).fit(train, validation)
+    assert both.lexical_fits() == 2 * fitted.lexical_fits()
+    width = fitted.inputs(probe).features.shape[1]
+    assert both.inputs(probe).features.shape[1] == width + len(ROLES)
+    assert both.extended_lexical_.extended and not both.lexical_.extended
+    loaded = AbstractRoleModel.load(both.save(tmp_path / "both"))
+    assert loaded.lexical_views == 2
+    np.testing.assert_array_equal(loaded.probabilities(probe), both.probabilities(probe))
+    with pytest.raises(InputError, match="lexical_views=3"):
+        AbstractRoleModel(lexical_views=3)
+
+
+def test_a_folder_saved_before_the_extended_view_loads_as_words_only(
+    fitted: AbstractRoleModel, tmp_path: Path
+) -> None:
+    folder = fitted.save(tmp_path / "older")
+    settings = json.loads((folder / "abstract_model.json").read_text())
+    del settings["lexical_views"]
+    (folder / "abstract_model.json").write_text(json.dumps(settings))
+    probe = shuffled_abstracts(2, "test")
+    loaded = AbstractRoleModel.load(folder)
+    assert loaded.lexical_views == 1
+    np.testing.assert_array_equal(loaded.probabilities(probe), fitted.probabilities(probe))

@@ -59,6 +59,7 @@ def test_recipe_never_loads_the_test_split_and_picks_the_best_validation_point(
     assert isinstance(model, AbstractRoleModel)
     assert model.model_.config.hidden == summary.chosen.hidden
     assert model.journal and len(model.model_.members) == RecipeSettings().members
+    assert model.lexical_views == 2 and (tmp_path / "model" / "lexical_extended.joblib").is_file()
 
 
 def test_recipe_with_the_same_seed_gives_the_same_model(

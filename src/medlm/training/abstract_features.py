@@ -3,11 +3,14 @@
 Per sentence the contextual model gets the encoder's sentence vector and a few features:
 relative position, first/last flags, the abstract's and the sentence's length (log words), and
 optionally the TF-IDF + logistic-regression baseline's role probabilities (which may themselves
-read extra columns, the journal's heading style). Leakage rule for the latter: on the training
-sentences they are CROSS-FITTED (each fold of whole training abstracts is scored by a baseline
-fitted on the other folds), so the context model never sees a probability from a baseline that
-was trained on the same sentence; every other split is scored by the baseline fitted on all
-training sentences.
+read extra columns, the journal's heading style), and optionally a second such classifier's,
+whose view of the sentence is extended (`LexicalRoles(extended=True)`) by its character
+2-5-grams (digits, "%", "=", "<" and stems such as "randomi" that word tokens drop or split)
+and its first three words tagged by position ("To determine", "In conclusion"). Leakage rule
+for these probabilities: on the training sentences they are CROSS-FITTED (each fold of whole
+training abstracts is scored by a classifier fitted on the other folds), so the context model
+never sees a probability from a classifier that was trained on the same sentence; every other
+split is scored by the classifier fitted on all training sentences.
 """
 
 from __future__ import annotations
@@ -64,17 +67,31 @@ def position_features(sentences: Sequence[RoleSentence]) -> np.ndarray:
     return rows
 
 
+def opening_words(text: str, count: int = 3) -> str:
+    """The first `count` words, lower-cased and tagged with their place: "To determine
+    whether" -> "o0_to o1_determine o2_whether" (a vocabulary of its own for openings)."""
+    return " ".join(f"o{i}_{word}" for i, word in enumerate(text.lower().split()[:count]))
+
+
 class LexicalRoles:
     """The cues of `tfidf_roles` (TF-IDF of the sentence's 1-2-grams and of each neighbour's
     words, relative position and first/last flags) with a linear classifier trained by SGD
     on the log-loss: the baseline's features, fitted in seconds rather than the minutes its
     LBFGS solver needs on this CPU, which matters when it is fitted once per fold. The
-    vectorizers are fitted once on the training texts (no labels), the classifier per fold."""
+    vectorizers are fitted once on the training texts (no labels), the classifier per fold.
+    `extended=True` adds TF-IDF of the sentence's character 2-5-grams (within words, as
+    scikit-learn's "char_wb" analyser cuts them) and of its first three words, each tagged
+    with its place (`opening_words`), to those features."""
 
-    def __init__(self, alpha: float = 2e-5, epochs: int = 8, seed: int = 0) -> None:
+    extended: bool = False  # classifiers saved before the option existed read words only
+
+    def __init__(
+        self, alpha: float = 2e-5, epochs: int = 8, seed: int = 0, extended: bool = False
+    ) -> None:
         self.alpha = alpha
         self.epochs = epochs
         self.seed = seed
+        self.extended = extended
 
     def fit_vectorizers(self, sentences: Sequence[RoleSentence]) -> LexicalRoles:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -86,6 +103,14 @@ class LexicalRoles:
         self.context_vectorizer_ = TfidfVectorizer(
             min_df=2, max_features=25_000, sublinear_tf=True
         ).fit(texts)
+        if self.extended:
+            self.character_vectorizer_ = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000,
+                sublinear_tf=True,
+            ).fit(texts)  # fmt: skip
+            self.opening_vectorizer_ = TfidfVectorizer(
+                token_pattern=r"\S+", min_df=2, sublinear_tf=True
+            ).fit([opening_words(t) for t in texts])
         return self
 
     def features(self, sentences: Sequence[RoleSentence], extra: np.ndarray | None = None) -> Any:
@@ -93,12 +118,18 @@ class LexicalRoles:
         style), and must then be given at every call, as they were at fitting."""
         from scipy import sparse
 
+        texts = [s.text for s in sentences]
         blocks = [
-            self.sentence_vectorizer_.transform([s.text for s in sentences]),
+            self.sentence_vectorizer_.transform(texts),
             0.5 * self.context_vectorizer_.transform([s.previous for s in sentences]),
             0.5 * self.context_vectorizer_.transform([s.next for s in sentences]),
             sparse.csr_matrix(position_features(sentences)[:, :3]),
         ]
+        if self.extended:
+            blocks[1:1] = [
+                self.character_vectorizer_.transform(texts),
+                self.opening_vectorizer_.transform([opening_words(t) for t in texts]),
+            ]
         if extra is not None:
             blocks.append(sparse.csr_matrix(extra))
         return sparse.hstack(blocks).tocsr()
@@ -130,15 +161,17 @@ def crossfit_lexical(
     seed: int,
     on_fit: Callable[[], Any] | None = None,
     extra: np.ndarray | None = None,
+    extended: bool = False,
 ) -> tuple[np.ndarray, LexicalRoles]:
     """Out-of-fold lexical probabilities of the training sentences (folds of whole
     abstracts, seeded) and the classifier fitted on all of them, for the other splits.
-    `extra`: dense columns appended to every training sentence's features (see `features`)."""
+    `extra`: dense columns appended to every training sentence's features (see `features`);
+    `extended`: the classifier's extended view (see `LexicalRoles`)."""
     pmids = sorted({s.pmid for s in train})
     order = torch.randperm(len(pmids), generator=torch.Generator().manual_seed(seed)).tolist()
     fold_by_pmid = {pmids[j]: rank % folds for rank, j in enumerate(order)}
     fold_of = np.asarray([fold_by_pmid[s.pmid] for s in train])
-    full = LexicalRoles(seed=seed).fit_vectorizers(train)
+    full = LexicalRoles(seed=seed, extended=extended).fit_vectorizers(train)
     features = full.features(train, extra)
     labels = np.asarray([ROLES.index(s.label) for s in train])
     probs = np.zeros((len(train), len(ROLES)), dtype=np.float32)

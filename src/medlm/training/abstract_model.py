@@ -12,8 +12,9 @@ sentence model. The test split is never read here.
 
 The folder written by `save` holds `abstract_model.json` (settings, encoder reference),
 `context.pt` (the contextual models' weights), `lexical.joblib` (when the TF-IDF classifier's
-probabilities are features), `journal_style.json` (per-journal counts, when the journal is a
-cue) and the decision files; `load_role_model(folder)` loads it or a per-sentence
+probabilities are features), `lexical_extended.joblib` (when a second one, with the extended
+view of the sentence, adds its probabilities), `journal_style.json` (per-journal counts, when
+the journal is a cue) and the decision files; `load_role_model(folder)` loads it or a per-sentence
 `SentenceRoleClassifier` folder alike.
 """
 
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 SETTINGS_FILE = "abstract_model.json"
 WEIGHTS_FILE = "context.pt"
 LEXICAL_FILE = "lexical.joblib"
+EXTENDED_LEXICAL_FILE = "lexical_extended.joblib"
 KIND = "abstract-context"
 
 
@@ -65,7 +67,9 @@ class AbstractRoleModel:
     """scikit-learn style: hyperparameters in `__init__`, `fit` returns self, fitted state
     ends in `_`. `encoder` is a known model name (minilm) or a checkpoint folder;
     `encoder_layers` keeps only its first k layers (0: mean-pooled input embeddings), which
-    costs k/L of the full encoder's time per sentence."""
+    costs k/L of the full encoder's time per sentence. `lexical_views=2` (with `lexical`) adds
+    a second cross-fitted TF-IDF classifier with the extended view (character n-grams and
+    opening words, `LexicalRoles(extended=True)`); the contextual model weighs both."""
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class AbstractRoleModel:
         batch_abstracts: int = 16,
         patience: int = 4,
         lexical: bool = True,
+        lexical_views: int = 1,
         journal: bool = False,
         journal_dropout: float = 0.2,
         members: int = 1,
@@ -98,6 +103,9 @@ class AbstractRoleModel:
         self.batch_abstracts = batch_abstracts
         self.patience = patience
         self.lexical = lexical
+        if lexical_views not in (1, 2):
+            raise InputError(f"lexical_views={lexical_views}: 1 (words) or 2 (words, extended)")
+        self.lexical_views = lexical_views
         self.journal = journal
         self.journal_dropout = journal_dropout
         self.members = members
@@ -109,6 +117,7 @@ class AbstractRoleModel:
         self.cache_dir = cache_dir
         self._text_encoder: TextEncoder | None = None
         self.lexical_: LexicalRoles
+        self.extended_lexical_: LexicalRoles
         self.journal_style_: JournalStyle
 
     # -- inputs ---------------------------------------------------------------------------
@@ -153,6 +162,9 @@ class AbstractRoleModel:
                 if not hasattr(self, "lexical_"):
                     raise NotFittedError("AbstractRoleModel used before fit")
                 lexical_probs = self.lexical_.predict_proba(sentences, journal_rows)
+                if self.lexical_views == 2:
+                    extended = self.extended_lexical_.predict_proba(sentences, journal_rows)
+                    lexical_probs = np.concatenate([lexical_probs, extended], axis=1)
             features.append(np.asarray(lexical_probs, dtype=np.float32))
         if journal_rows is not None:
             features.append(journal_rows)
@@ -173,14 +185,35 @@ class AbstractRoleModel:
         if self.journal:
             journal_rows = self.fit_journal_style(train).features(train, training=True)
         if self.lexical:
-            train_probs, self.lexical_ = crossfit_lexical(
-                train, self.folds, self.seed, extra=journal_rows
-            )
+            train_probs = self.fit_lexical(train, journal_rows)
         train_inputs = self.inputs(
             train, lexical_probs=train_probs, journal_rows=journal_rows, on_batch=on_batch
         )
         val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
         return self.fit_inputs(train_inputs, val_inputs)
+
+    def fit_lexical(
+        self,
+        train: Sequence[RoleSentence],
+        journal_rows: np.ndarray | None = None,
+        on_fit: Callable[[], Any] | None = None,
+    ) -> np.ndarray:
+        """Cross-fit the TF-IDF classifier(s) on `train`: the out-of-fold probabilities of
+        the training sentences, (N, 5), or (N, 10) with two views (words, then extended).
+        `on_fit` is called after each of the `lexical_fits()` fits."""
+        probs, self.lexical_ = crossfit_lexical(
+            train, self.folds, self.seed, on_fit=on_fit, extra=journal_rows
+        )
+        if self.lexical_views == 1:
+            return probs
+        extended, self.extended_lexical_ = crossfit_lexical(
+            train, self.folds, self.seed, on_fit=on_fit, extra=journal_rows, extended=True
+        )
+        return np.concatenate([probs, extended], axis=1)
+
+    def lexical_fits(self) -> int:
+        """How many classifier fits `fit_lexical` makes (for a progress bar)."""
+        return (self.folds + 1) * self.lexical_views
 
     def fit_journal_style(self, train: Sequence[RoleSentence]) -> JournalStyle:
         self.journal_style_ = JournalStyle(dropout=self.journal_dropout, seed=self.seed)
@@ -283,6 +316,7 @@ class AbstractRoleModel:
             "encoder_layers": self.encoder_layers,
             "precision": self.precision,
             "lexical": self.lexical,
+            "lexical_views": self.lexical_views,
             "journal": self.journal,
             "members": len(self.model_.members),
             "batch_abstracts": self.batch_abstracts,
@@ -296,6 +330,8 @@ class AbstractRoleModel:
             import joblib
 
             joblib.dump(self.lexical_, out / LEXICAL_FILE)
+            if self.lexical_views == 2:
+                joblib.dump(self.extended_lexical_, out / EXTENDED_LEXICAL_FILE)
         if self.journal:
             self.journal_style_.save(out)
         self.transitions_.save(out)
@@ -316,6 +352,7 @@ class AbstractRoleModel:
             encoder_layers=settings.get("encoder_layers"),
             precision=settings["precision"],
             lexical=settings["lexical"],
+            lexical_views=settings.get("lexical_views", 1),
             journal=settings.get("journal", False),
             members=settings.get("members", 1),
             batch_abstracts=settings["batch_abstracts"],
@@ -333,6 +370,8 @@ class AbstractRoleModel:
             import joblib
 
             model.lexical_ = joblib.load(folder / LEXICAL_FILE)
+            if model.lexical_views == 2:
+                model.extended_lexical_ = joblib.load(folder / EXTENDED_LEXICAL_FILE)
         if model.journal:
             model.journal_style_ = JournalStyle.load(folder)
         transitions = RoleTransitions.load(folder)

@@ -3,7 +3,8 @@
 Stages, each timed: (1) load the TRAINING and VALIDATION role sentences (never the test split);
 (2) count each journal's heading style on the training abstracts (`journal_style`, left out for
 an abstract's own) and cross-fit the TF-IDF + linear (SGD log-loss) classifier, which reads that
-style too, on the training abstracts (`abstract_features.crossfit_lexical`); (3) embed every
+style too, on the training abstracts (`abstract_features.crossfit_lexical`), and a second one
+with the extended view (character n-grams, opening words); (3) embed every
 sentence once with the frozen encoder, bf16 autocast where the CPU supports bf16, cached under
 `cache_dir`; (4) train the abstract-level contextual model for each point of a tiny grid
 (learning rate x hidden width), `members` seeds per point, each with early stopping on the
@@ -56,6 +57,7 @@ class RecipeSettings(BaseModel):
     batch_abstracts: int = Field(32, ge=1)
     dropout: float = 0.3
     lexical: bool = True
+    lexical_views: int = Field(2, ge=1, le=2, description="2: add the extended TF-IDF view.")
     journal: bool = Field(True, description="The journal's heading style as a cue.")
     journal_dropout: float = Field(0.2, ge=0, le=1)
     members: int = Field(3, ge=1, description="Seeds averaged per grid point.")
@@ -153,6 +155,7 @@ def run_best_recipe(
     template = AbstractRoleModel(
         settings.encoder,
         lexical=settings.lexical,
+        lexical_views=settings.lexical_views,
         journal=settings.journal,
         journal_dropout=settings.journal_dropout,
         members=settings.members,
@@ -168,12 +171,8 @@ def run_best_recipe(
     if settings.journal:
         journal_rows = template.fit_journal_style(train).features(train, training=True)
     if settings.lexical:
-        from medlm.training.abstract_features import crossfit_lexical
-
-        with bar("TF-IDF cross-fit", settings.folds + 1) as advance:
-            train_probs, template.lexical_ = crossfit_lexical(
-                train, settings.folds, settings.seed, on_fit=lambda: advance(1), extra=journal_rows
-            )
+        with bar("TF-IDF cross-fit", template.lexical_fits()) as advance:
+            train_probs = template.fit_lexical(train, journal_rows, on_fit=lambda: advance(1))
         lap("TF-IDF cross-fit")
     with bar(f"embedding ({precision})", len(train) + len(validation)) as advance:
         train_inputs = template.inputs(
@@ -228,6 +227,7 @@ def _grid_model(
         patience=settings.patience,
         batch_abstracts=settings.batch_abstracts,
         lexical=settings.lexical,
+        lexical_views=settings.lexical_views,
         journal=settings.journal,
         journal_dropout=settings.journal_dropout,
         members=settings.members,
@@ -241,6 +241,8 @@ def _grid_model(
     model._text_encoder = template.text_encoder()
     if settings.lexical:
         model.lexical_ = template.lexical_
+        if settings.lexical_views == 2:
+            model.extended_lexical_ = template.extended_lexical_
     if settings.journal:
         model.journal_style_ = template.journal_style_
     return model
