@@ -227,15 +227,15 @@ def test_the_extended_view_adds_its_probabilities_and_survives_save_and_load(
     train, validation = shuffled_abstracts(12, "train"), shuffled_abstracts(4, "validation")
     probe = shuffled_abstracts(2, "test")
     both = small_model(encoder, lexical_views=2).fit(train, validation)
-    assert both.lexical_fits() == 2 * fitted.lexical_fits()
+    assert both.lexical_.fits() == 2 * fitted.lexical_.fits()
     width = fitted.inputs(probe).features.shape[1]
     assert both.inputs(probe).features.shape[1] == width + len(ROLES)
-    assert both.extended_lexical_.extended and not both.lexical_.extended
+    assert [c.extended for c in both.lexical_.classifiers_] == [False, True]
     loaded = AbstractRoleModel.load(both.save(tmp_path / "both"))
     assert loaded.lexical_views == 2
     np.testing.assert_array_equal(loaded.probabilities(probe), both.probabilities(probe))
     with pytest.raises(InputError, match="lexical_views=3"):
-        AbstractRoleModel(lexical_views=3)
+        small_model(encoder, lexical_views=3).fit(train, validation)
 
 
 def test_a_folder_saved_before_the_extended_view_loads_as_words_only(

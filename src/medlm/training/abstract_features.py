@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from medlm.datasets.medline_corpus import ROLES, RoleSentence
+from medlm.errors import InputError
 from medlm.lm.encoding import TextEncoder
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,65 @@ def crossfit_lexical(
     if on_fit is not None:
         on_fit()
     return probs, full
+
+
+class LexicalViews:
+    """The cross-fitted TF-IDF classifiers whose probabilities the contextual model reads:
+    the words view (`LexicalRoles()`) and, with `views=2`, the extended view
+    (`LexicalRoles(extended=True)`), five columns each. Saved one joblib file per view; a
+    folder saved before the extended view existed holds the first file only."""
+
+    FILES = ("lexical.joblib", "lexical_extended.joblib")
+
+    def __init__(self, views: int = 1, folds: int = 5, seed: int = 0) -> None:
+        if views not in (1, 2):
+            raise InputError(f"lexical_views={views}: 1 (words) or 2 (words, extended)")
+        self.views = views
+        self.folds = folds
+        self.seed = seed
+        self.classifiers_: list[LexicalRoles]
+
+    def fits(self) -> int:
+        """How many classifier fits `crossfit` makes (for a progress bar)."""
+        return (self.folds + 1) * self.views
+
+    def crossfit(
+        self,
+        train: Sequence[RoleSentence],
+        extra: np.ndarray | None = None,
+        on_fit: Callable[[], Any] | None = None,
+    ) -> np.ndarray:
+        """Fit every view on `train`; the training sentences' out-of-fold probabilities,
+        (N, 5 * views), views side by side (see `crossfit_lexical`)."""
+        probs, self.classifiers_ = [], []
+        for extended in (False, True)[: self.views]:
+            out_of_fold, fitted = crossfit_lexical(
+                train, self.folds, self.seed, on_fit=on_fit, extra=extra, extended=extended
+            )
+            probs.append(out_of_fold)
+            self.classifiers_.append(fitted)
+        return np.concatenate(probs, axis=1)
+
+    def predict_proba(
+        self, sentences: Sequence[RoleSentence], extra: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(N, 5 * views) probabilities from the classifiers fitted on all training sentences."""
+        probs = [c.predict_proba(sentences, extra) for c in self.classifiers_]
+        return np.concatenate(probs, axis=1)
+
+    def save(self, folder: Path) -> None:
+        import joblib
+
+        for name, classifier in zip(self.FILES[: self.views], self.classifiers_, strict=True):
+            joblib.dump(classifier, folder / name)
+
+    @classmethod
+    def load(cls, folder: Path, views: int, seed: int = 0) -> LexicalViews:
+        import joblib
+
+        out = cls(views, seed=seed)
+        out.classifiers_ = [joblib.load(folder / name) for name in cls.FILES[:views]]
+        return out
 
 
 def vector_cache_key(encoder: TextEncoder, precision: str, texts: Sequence[str]) -> str:

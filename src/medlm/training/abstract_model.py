@@ -35,9 +35,8 @@ from medlm.lm.encoding import TextEncoder
 from medlm.training.abstract_context import AbstractContextModel, ContextConfig, ContextEnsemble
 from medlm.training.abstract_features import (
     AbstractInputs,
-    LexicalRoles,
+    LexicalViews,
     abstract_spans,
-    crossfit_lexical,
     position_features,
     sentence_vectors,
 )
@@ -51,8 +50,6 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_FILE = "abstract_model.json"
 WEIGHTS_FILE = "context.pt"
-LEXICAL_FILE = "lexical.joblib"
-EXTENDED_LEXICAL_FILE = "lexical_extended.joblib"
 KIND = "abstract-context"
 
 
@@ -69,7 +66,7 @@ class AbstractRoleModel:
     `encoder_layers` keeps only its first k layers (0: mean-pooled input embeddings), which
     costs k/L of the full encoder's time per sentence. `lexical_views=2` (with `lexical`) adds
     a second cross-fitted TF-IDF classifier with the extended view (character n-grams and
-    opening words, `LexicalRoles(extended=True)`); the contextual model weighs both."""
+    opening words; `LexicalViews`); the contextual model weighs both."""
 
     def __init__(
         self,
@@ -103,8 +100,6 @@ class AbstractRoleModel:
         self.batch_abstracts = batch_abstracts
         self.patience = patience
         self.lexical = lexical
-        if lexical_views not in (1, 2):
-            raise InputError(f"lexical_views={lexical_views}: 1 (words) or 2 (words, extended)")
         self.lexical_views = lexical_views
         self.journal = journal
         self.journal_dropout = journal_dropout
@@ -116,8 +111,7 @@ class AbstractRoleModel:
         self.precision = precision
         self.cache_dir = cache_dir
         self._text_encoder: TextEncoder | None = None
-        self.lexical_: LexicalRoles
-        self.extended_lexical_: LexicalRoles
+        self.lexical_: LexicalViews
         self.journal_style_: JournalStyle
 
     # -- inputs ---------------------------------------------------------------------------
@@ -162,9 +156,6 @@ class AbstractRoleModel:
                 if not hasattr(self, "lexical_"):
                     raise NotFittedError("AbstractRoleModel used before fit")
                 lexical_probs = self.lexical_.predict_proba(sentences, journal_rows)
-                if self.lexical_views == 2:
-                    extended = self.extended_lexical_.predict_proba(sentences, journal_rows)
-                    lexical_probs = np.concatenate([lexical_probs, extended], axis=1)
             features.append(np.asarray(lexical_probs, dtype=np.float32))
         if journal_rows is not None:
             features.append(journal_rows)
@@ -185,35 +176,13 @@ class AbstractRoleModel:
         if self.journal:
             journal_rows = self.fit_journal_style(train).features(train, training=True)
         if self.lexical:
-            train_probs = self.fit_lexical(train, journal_rows)
+            self.lexical_ = LexicalViews(self.lexical_views, self.folds, self.seed)
+            train_probs = self.lexical_.crossfit(train, journal_rows)
         train_inputs = self.inputs(
             train, lexical_probs=train_probs, journal_rows=journal_rows, on_batch=on_batch
         )
         val_inputs = self.inputs(validation, on_batch=on_batch) if validation else None
         return self.fit_inputs(train_inputs, val_inputs)
-
-    def fit_lexical(
-        self,
-        train: Sequence[RoleSentence],
-        journal_rows: np.ndarray | None = None,
-        on_fit: Callable[[], Any] | None = None,
-    ) -> np.ndarray:
-        """Cross-fit the TF-IDF classifier(s) on `train`: the out-of-fold probabilities of
-        the training sentences, (N, 5), or (N, 10) with two views (words, then extended).
-        `on_fit` is called after each of the `lexical_fits()` fits."""
-        probs, self.lexical_ = crossfit_lexical(
-            train, self.folds, self.seed, on_fit=on_fit, extra=journal_rows
-        )
-        if self.lexical_views == 1:
-            return probs
-        extended, self.extended_lexical_ = crossfit_lexical(
-            train, self.folds, self.seed, on_fit=on_fit, extra=journal_rows, extended=True
-        )
-        return np.concatenate([probs, extended], axis=1)
-
-    def lexical_fits(self) -> int:
-        """How many classifier fits `fit_lexical` makes (for a progress bar)."""
-        return (self.folds + 1) * self.lexical_views
 
     def fit_journal_style(self, train: Sequence[RoleSentence]) -> JournalStyle:
         self.journal_style_ = JournalStyle(dropout=self.journal_dropout, seed=self.seed)
@@ -327,11 +296,7 @@ class AbstractRoleModel:
         (out / SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
         torch.save(self.model_.state_dict(), out / WEIGHTS_FILE)
         if self.lexical:
-            import joblib
-
-            joblib.dump(self.lexical_, out / LEXICAL_FILE)
-            if self.lexical_views == 2:
-                joblib.dump(self.extended_lexical_, out / EXTENDED_LEXICAL_FILE)
+            self.lexical_.save(out)
         if self.journal:
             self.journal_style_.save(out)
         self.transitions_.save(out)
@@ -367,11 +332,7 @@ class AbstractRoleModel:
         model.model_.load_state_dict(state)
         model.history_ = settings.get("history", [])
         if model.lexical:
-            import joblib
-
-            model.lexical_ = joblib.load(folder / LEXICAL_FILE)
-            if model.lexical_views == 2:
-                model.extended_lexical_ = joblib.load(folder / EXTENDED_LEXICAL_FILE)
+            model.lexical_ = LexicalViews.load(folder, model.lexical_views, model.seed)
         if model.journal:
             model.journal_style_ = JournalStyle.load(folder)
         transitions = RoleTransitions.load(folder)

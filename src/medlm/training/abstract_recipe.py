@@ -3,8 +3,8 @@
 Stages, each timed: (1) load the TRAINING and VALIDATION role sentences (never the test split);
 (2) count each journal's heading style on the training abstracts (`journal_style`, left out for
 an abstract's own) and cross-fit the TF-IDF + linear (SGD log-loss) classifier, which reads that
-style too, on the training abstracts (`abstract_features.crossfit_lexical`), and a second one
-with the extended view (character n-grams, opening words); (3) embed every
+style too, on the training abstracts, and a second one with the extended view (character
+n-grams, opening words; `abstract_features.LexicalViews`); (3) embed every
 sentence once with the frozen encoder, bf16 autocast where the CPU supports bf16, cached under
 `cache_dir`; (4) train the abstract-level contextual model for each point of a tiny grid
 (learning rate x hidden width), `members` seeds per point, each with early stopping on the
@@ -32,6 +32,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 
 from medlm.datasets.medline_corpus import RoleSentence, Split
+from medlm.training.abstract_features import LexicalViews
 from medlm.training.abstract_model import AbstractRoleModel
 
 logger = logging.getLogger(__name__)
@@ -171,8 +172,9 @@ def run_best_recipe(
     if settings.journal:
         journal_rows = template.fit_journal_style(train).features(train, training=True)
     if settings.lexical:
-        with bar("TF-IDF cross-fit", template.lexical_fits()) as advance:
-            train_probs = template.fit_lexical(train, journal_rows, on_fit=lambda: advance(1))
+        template.lexical_ = LexicalViews(settings.lexical_views, settings.folds, settings.seed)
+        with bar("TF-IDF cross-fit", template.lexical_.fits()) as advance:
+            train_probs = template.lexical_.crossfit(train, journal_rows, lambda: advance(1))
         lap("TF-IDF cross-fit")
     with bar(f"embedding ({precision})", len(train) + len(validation)) as advance:
         train_inputs = template.inputs(
@@ -241,8 +243,6 @@ def _grid_model(
     model._text_encoder = template.text_encoder()
     if settings.lexical:
         model.lexical_ = template.lexical_
-        if settings.lexical_views == 2:
-            model.extended_lexical_ = template.extended_lexical_
     if settings.journal:
         model.journal_style_ = template.journal_style_
     return model
